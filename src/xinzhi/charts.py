@@ -1,0 +1,141 @@
+"""The course's chart style: Chinese on any OS, a colour-blind-safe palette, a source line under every chart.
+
+Everything here is applied once, by :func:`use_course_style` (called when ``xinzhi`` is imported).
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import textwrap
+from pathlib import Path
+
+import matplotlib
+from cycler import cycler
+from matplotlib import font_manager
+
+FONT_FILE = Path(__file__).resolve().parent / "fonts" / "NotoSansSC-Regular-subset.ttf"
+FONT_FAMILY = "Noto Sans SC"
+# System fonts that cover characters outside the bundled subset (rare names participants type).
+SYSTEM_CJK_FONTS = ["Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Source Han Sans SC",
+                    "Hiragino Sans GB", "WenQuanYi Zen Hei"]
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour-vision deficiency.
+PALETTE = {
+    "蓝": "#0072B2", "橙": "#E69F00", "绿": "#009E73", "朱红": "#D55E00",
+    "紫红": "#CC79A7", "天蓝": "#56B4E9", "黄": "#F0E442", "黑": "#000000",
+}
+COLORS = list(PALETTE.values())
+LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 1)), (0, (8, 2))]
+MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+SOURCE_COLOR = "#444444"
+
+_style_applied = False
+
+
+def register_chinese_font() -> list[str]:
+    """Register the bundled Noto Sans SC by path and return the font list charts will use.
+
+    No font cache and no system font is needed. System CJK fonts found on the machine are added
+    after it as per-glyph fallbacks, then DejaVu Sans (matplotlib's own) for symbols.
+    """
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    if FONT_FAMILY not in known or not any(Path(f.fname) == FONT_FILE for f in font_manager.fontManager.ttflist):
+        font_manager.fontManager.addfont(str(FONT_FILE))
+        known.add(FONT_FAMILY)
+    families = [FONT_FAMILY] + [name for name in SYSTEM_CJK_FONTS if name in known] + ["DejaVu Sans"]
+    matplotlib.rcParams["font.family"] = "sans-serif"
+    matplotlib.rcParams["font.sans-serif"] = families
+    matplotlib.rcParams["axes.unicode_minus"] = False
+    return families
+
+
+def use_course_style() -> None:
+    """White background, large type for projector and phone, palette with line styles. Idempotent."""
+    global _style_applied
+    register_chinese_font()
+    if _style_applied:
+        return
+    matplotlib.rcParams.update({
+        "figure.facecolor": "white",
+        "axes.facecolor": "white",
+        "savefig.facecolor": "white",
+        "figure.dpi": 100,
+        "savefig.dpi": 150,
+        "font.size": 13,
+        "axes.titlesize": 15,
+        "axes.labelsize": 13,
+        "xtick.labelsize": 12,
+        "ytick.labelsize": 12,
+        "legend.fontsize": 12,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "grid.alpha": 0.35,
+        "legend.frameon": False,
+        "lines.linewidth": 2.5,
+        "lines.markersize": 7,
+        "axes.prop_cycle": cycler(color=COLORS) + cycler(linestyle=LINESTYLES),
+        "svg.fonttype": "path",
+        "pdf.fonttype": 42,
+    })
+    _style_applied = True
+
+
+def new_figure(width: float = 8.0, height: float = 4.6, nrows: int = 1, ncols: int = 1, **kwargs):
+    """A figure in the course style that is not shown until asked: returns ``(fig, axes)``."""
+    import matplotlib.pyplot as plt
+
+    use_course_style()
+    with plt.ioff():
+        fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), layout="constrained", **kwargs)
+    canvas = fig.canvas
+    for attribute, value in [("header_visible", False), ("toolbar_visible", False),
+                             ("footer_visible", False), ("resizable", False)]:
+        if hasattr(canvas, attribute):  # ipympl's canvas widget
+            setattr(canvas, attribute, value)
+    return fig, axes
+
+
+def set_source(fig, text: str, width: int | None = None):
+    """Write (or rewrite) the source line under the chart. Returns the text artist."""
+    width = width or max(40, int(fig.get_figwidth() * 11))
+    wrapped = "\n".join(textwrap.wrap(text, width=width)) if len(text) > width else text
+    artist = getattr(fig, "_xinzhi_source", None)
+    if artist is None:
+        artist = fig.supxlabel(wrapped, x=0.005, ha="left", fontsize=10, color=SOURCE_COLOR)
+        fig._xinzhi_source = artist
+    else:
+        artist.set_text(wrapped)
+    return artist
+
+
+def source_of(fig) -> str:
+    artist = getattr(fig, "_xinzhi_source", None)
+    return artist.get_text() if artist is not None else ""
+
+
+def png_bytes(fig, dpi: int | None = None) -> bytes:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi or 110)
+    return buffer.getvalue()
+
+
+def show(fig, alt: str, *, caption: str | None = None) -> None:
+    """Show a finished, static chart as an image with alt text (readable in any viewer, on a phone too).
+
+    Every chart must carry a source line (:func:`set_source`) and a description for people who
+    cannot see it (``alt``).
+    """
+    from IPython.display import HTML, display
+    import matplotlib.pyplot as plt
+
+    if not source_of(fig):
+        raise ValueError("chart has no source line: call set_source(fig, ...) first")
+    if not alt or not alt.strip():
+        raise ValueError("chart needs alt text")
+    encoded = base64.b64encode(png_bytes(fig)).decode("ascii")
+    plt.close(fig)
+    figcaption = f"<figcaption style='font-size:0.9em;color:#444'>{html.escape(caption)}</figcaption>" if caption else ""
+    display(HTML(f"<figure style='margin:0'><img src='data:image/png;base64,{encoded}' "
+                 f"alt='{html.escape(alt, quote=True)}' style='max-width:100%;height:auto'>{figcaption}</figure>"))

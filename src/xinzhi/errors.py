@@ -1,0 +1,45 @@
+"""Errors the course shows to participants as a short Chinese message, never as a traceback."""
+
+
+class CourseError(Exception):
+    """An error whose message is already written for the participant (in Chinese).
+
+    Inside a notebook, :func:`xinzhi.setup` makes IPython print only this message
+    (no traceback) when a ``CourseError`` escapes a cell.
+    """
+
+
+class DataError(CourseError):
+    """A data file is missing, damaged or not what the course expects."""
+
+
+class InputError(CourseError):
+    """A value typed by the participant cannot be used."""
+
+
+def show_course_errors_plainly(shell=None) -> bool:
+    """Make IPython print a ``CourseError`` as its message alone. Returns True when installed."""
+    if shell is None:
+        try:
+            from IPython import get_ipython
+        except ImportError:  # pragma: no cover - IPython always comes with the course
+            return False
+        shell = get_ipython()
+    if shell is None:
+        return False
+
+    def _handler(shell, etype, value, tb, tb_offset=None):
+        from IPython.display import HTML, display
+
+        display(HTML(f'<div class="xinzhi-message" role="alert" style="border-left:4px solid #D55E00;'
+                     f'padding:6px 10px;background:#fff6ee">⚠️ {_escape(str(value))}</div>'))
+        return None
+
+    shell.set_custom_exc((CourseError,), _handler)
+    return True
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text).replace("\n", "<br>")

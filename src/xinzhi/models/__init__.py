@@ -1,0 +1,1 @@
+"""Pure functions behind the widgets — numbers in, numbers out, no plotting; unit-tested."""

@@ -1,0 +1,1 @@
+"""The course's widgets: one module per notebook, every widget a :class:`base.FigureWidget`."""
