@@ -1,0 +1,385 @@
+"""课程数据的读取：按名字加载 data/ 里的一个数据集，按 datapackage.json 校验，并附上来源。
+
+    from xinzhi.data import load
+    ds = load("auto_nev")
+    ds.table                    # pandas DataFrame
+    ds.series("nev_sales", region="全国")
+    ds.source_line()            # 图表下方的来源行
+
+Loading data for the course: one call per data set, validated against data/datapackage.json,
+with the sources of its rows. Damaged or missing files raise :class:`xinzhi.errors.DataError`
+with a short Chinese message that names the file and says how to restore it.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from xinzhi.errors import DataError
+
+__all__ = [
+    "DATA_DIR", "Dataset", "DataError", "UnitError", "load", "list_datasets", "data_dir",
+    "convert", "to_unit", "UNITS",
+]
+
+#: The repository's data folder (the package is installed editable from src/xinzhi/).
+#: Set the environment variable XINZHI_DATA_DIR to use another folder.
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+
+_ENV = "XINZHI_DATA_DIR"
+_SOURCE_COLUMNS = ["publisher", "document", "date", "url"]
+
+
+class UnitError(DataError, ValueError):
+    """Two units cannot be converted into each other (or a unit is unknown)."""
+
+
+def data_dir() -> Path:
+    """The data folder in use: $XINZHI_DATA_DIR if set, else :data:`DATA_DIR`."""
+    env = os.environ.get(_ENV, "").strip()
+    return Path(env).expanduser() if env else DATA_DIR
+
+
+def _shown(path: Path) -> str:
+    """How a file is named in messages: data/xxx.csv for the course's own folder."""
+    try:
+        if path.resolve().parent == DATA_DIR.resolve():
+            return f"data/{path.name}"
+    except OSError:  # pragma: no cover - unreadable path
+        pass
+    return str(path)
+
+
+def _restore_hint(path: Path) -> str:
+    shown = _shown(path)
+    git_path = shown if shown.startswith("data/") else f"data/{path.name}"
+    return f"恢复方法：从课程压缩包或 git（git checkout -- {git_path}）取回原文件。"
+
+
+def _error(path: Path, what: str) -> DataError:
+    return DataError(f"数据文件 {_shown(path)} {what}{_restore_hint(path)}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading text: UTF-8 (with or without BOM) first, then GB18030 (a file re-saved by Excel on a
+# Chinese Windows). A UTF-8 file with a few damaged bytes is reported, not decoded as GB18030.
+# ---------------------------------------------------------------------------------------------
+
+def _decode(raw: bytes, path: Path) -> str:
+    if not raw.strip():
+        raise _error(path, "是空的（可能复制中断）。")
+    if b"\x00" in raw:
+        raise _error(path, "含有二进制内容，已损坏。")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    # Mostly valid UTF-8 with a few bad bytes: damaged, not GBK.
+    loose = raw.decode("utf-8", errors="replace")
+    non_ascii = sum(1 for ch in loose if ord(ch) > 127)
+    bad = loose.count("\ufffd")
+    if non_ascii and bad / non_ascii < 0.25:
+        raise _error(path, "有损坏的字节（不是完整的 UTF-8 文本）。")
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError:
+        raise _error(path, "的编码无法识别（既不是 UTF-8，也不是 GBK/GB18030），文件可能已损坏。") from None
+    return text.lstrip("\ufeff")
+
+
+# ---------------------------------------------------------------------------------------------
+# The data package description
+# ---------------------------------------------------------------------------------------------
+
+def _stat_key(path: Path) -> tuple:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return (str(path), None, None)
+    return (str(path), st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=8)
+def _read_package(key: tuple) -> dict:
+    path = Path(key[0])
+    if key[1] is None:
+        raise _error(path, "缺失。")
+    try:
+        text = _decode(path.read_bytes(), path)
+        pkg = json.loads(text)
+    except DataError:
+        raise
+    except (OSError, ValueError) as exc:
+        raise _error(path, f"无法读取或不是有效的 JSON（{type(exc).__name__}）。") from None
+    if not isinstance(pkg, dict) or not isinstance(pkg.get("resources"), list):
+        raise _error(path, "缺少 resources 列表。")
+    return pkg
+
+
+def _package() -> dict:
+    return _read_package(_stat_key(data_dir() / "datapackage.json"))
+
+
+def _resource(name: str) -> dict:
+    pkg = _package()
+    for res in pkg["resources"]:
+        if isinstance(res, dict) and res.get("name") == name:
+            return res
+    names = "、".join(r.get("name", "?") for r in pkg["resources"] if isinstance(r, dict))
+    raise DataError(f"没有名为“{name}”的数据集。可用的数据集：{names}。")
+
+
+def list_datasets() -> dict[str, str]:
+    """All data sets: {resource name: Chinese title}, in the order of datapackage.json."""
+    return {r["name"]: r.get("title", "") for r in _package()["resources"] if isinstance(r, dict) and "name" in r}
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------------------------
+
+_TRUE = {"true", "1", "yes", "y", "t", "是"}
+_FALSE = {"false", "0", "no", "n", "f", "否"}
+_DATE_SLASH = re.compile(r"^(\d{4})/(\d{1,2})(?:/(\d{1,2}))?$")
+
+
+def _fix_date(s: str) -> str:
+    """Excel turns 2024-03-05 into 2024/3/5: put it back."""
+    m = _DATE_SLASH.match(s)
+    if not m:
+        return s
+    y, mo, d = m.groups()
+    return f"{y}-{int(mo):02d}" + (f"-{int(d):02d}" if d else "")
+
+
+def _typed(df: pd.DataFrame, schema: dict, path: Path) -> pd.DataFrame:
+    fields = schema.get("fields", [])
+    names = [f["name"] for f in fields]
+    df.columns = [str(c).strip().lstrip("\ufeff") for c in df.columns]
+    missing = [n for n in names if n not in df.columns]
+    if missing:
+        raise _error(path, f"缺少列：{'、'.join(missing)}（文件的列名被改动或文件已损坏）。")
+    df = df[names].copy()
+    out = {}
+    for f in fields:
+        name, ftype = f["name"], f.get("type", "string")
+        cons = f.get("constraints", {})
+        col = df[name].fillna("").astype(str).str.strip()
+        blank = col == ""
+        if cons.get("required") and blank.any():
+            rows = [str(i + 2) for i in np.flatnonzero(blank.to_numpy())[:5]]
+            raise _error(path, f"的“{name}”列在第 {'、'.join(rows)} 行为空（文件可能被截断或改坏）。")
+        if ftype == "integer":
+            num = pd.to_numeric(col.where(~blank), errors="coerce")
+            bad = (~blank) & (num.isna() | (num % 1 != 0))
+            if bad.any():
+                i = int(np.flatnonzero(bad.to_numpy())[0])
+                raise _error(path, f"的“{name}”列第 {i + 2} 行不是整数：“{col.iloc[i]}”。")
+            out[name] = num.astype("int64") if not blank.any() else num.astype("Int64")
+        elif ftype == "number":
+            num = pd.to_numeric(col.str.replace(",", "", regex=False).where(~blank), errors="coerce")
+            bad = (~blank) & num.isna()
+            if bad.any():
+                i = int(np.flatnonzero(bad.to_numpy())[0])
+                raise _error(path, f"的“{name}”列第 {i + 2} 行不是数字：“{col.iloc[i]}”。")
+            out[name] = num.astype("float64")
+        elif ftype == "boolean":
+            low = col.str.lower()
+            bad = (~blank) & ~low.isin(_TRUE | _FALSE)
+            if bad.any():
+                i = int(np.flatnonzero(bad.to_numpy())[0])
+                raise _error(path, f"的“{name}”列第 {i + 2} 行不是 true/false：“{col.iloc[i]}”。")
+            out[name] = low.isin(_TRUE)
+        else:
+            if name == "date":
+                col = col.map(_fix_date)
+            enum = cons.get("enum")
+            if enum is not None:
+                bad = (~blank) & ~col.isin(enum)
+                if bad.any():
+                    i = int(np.flatnonzero(bad.to_numpy())[0])
+                    raise _error(path, f"的“{name}”列第 {i + 2} 行取值“{col.iloc[i]}”不在允许值 {enum} 之中。")
+            out[name] = col.astype(object)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(df)))
+
+
+@functools.lru_cache(maxsize=64)
+def _read_table(key: tuple, schema_json: str) -> pd.DataFrame:
+    path = Path(key[0])
+    if key[1] is None:
+        raise _error(path, "缺失。")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise _error(path, f"无法读取（{type(exc).__name__}）。") from None
+    text = _decode(raw, path)
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False,
+                         skip_blank_lines=True)
+    except Exception as exc:  # pandas raises several kinds of parser errors
+        raise _error(path, f"格式已损坏，无法按 CSV 读取（{type(exc).__name__}）。") from None
+    if df.empty:
+        raise _error(path, "没有数据行（可能被截断）。")
+    return _typed(df, json.loads(schema_json), path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Dataset
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class Dataset:
+    """One data set of the course: its table, its sources, its licence and citation."""
+
+    name: str
+    title: str
+    table: pd.DataFrame
+    sources: pd.DataFrame
+    description: str = ""
+    licence: str = ""
+    citation: str = ""
+    path: Path | None = None
+    resource: dict = field(default_factory=dict, repr=False)
+
+    def __iter__(self):  # table, sources = load("...")
+        yield self.table
+        yield self.sources
+
+    def __repr__(self) -> str:
+        return f"<Dataset {self.name}「{self.title}」: {len(self.table)} 行>"
+
+    # -- rows ------------------------------------------------------------------------------
+    def series(self, indicator: str, region: str | None = None, preferred_only: bool = True) -> pd.DataFrame:
+        """Rows for one indicator (and region), sorted by year. Raises DataError if there are none."""
+        t = self.table
+        if "indicator" not in t.columns:
+            raise DataError(f"数据集 {self.name} 没有 indicator 列，不能按指标取数。")
+        mask = t["indicator"] == indicator
+        if region is not None:
+            mask &= t["region"] == region
+        if preferred_only and "preferred" in t.columns:
+            mask &= t["preferred"].astype(bool)
+        rows = t[mask]
+        if rows.empty:
+            inds = "、".join(sorted(t["indicator"].unique()))
+            where = f"（地区：{region}）" if region is not None else ""
+            raise DataError(f"数据集 {self.name} 中没有指标“{indicator}”{where}的数据。可用指标：{inds}。")
+        return rows.sort_values(["year"], kind="stable").reset_index(drop=True)
+
+    # -- sources ---------------------------------------------------------------------------
+    def source_line(self, rows: pd.DataFrame | None = None) -> str:
+        """The source line for under a chart, for the given rows (a subset of .table) or all."""
+        res = self.resource
+        if res.get("source_line"):
+            line = res["source_line"]
+            country = res.get("country_sources")
+            if country and "countrycode" in self.table.columns:
+                codes = (rows if rows is not None else self.table)["countrycode"].dropna().unique()
+                parts = [f"{c}: {country[c]}" for c in sorted(codes) if c in country]
+                if parts:
+                    line += "；各国原始文献：" + "；".join(parts)
+            return line
+        t = self.table if rows is None else rows
+        if t is None or len(t) == 0 or "publisher" not in t.columns:
+            return ""
+        keys = [c for c in ("publisher", "document", "date", "via") if c in t.columns]
+        by_pub: dict[str, list[dict]] = {}
+        for rec in t[keys].drop_duplicates().to_dict("records"):
+            by_pub.setdefault(str(rec["publisher"]).strip(), []).append(rec)
+        parts = []
+        for pub, recs in by_pub.items():
+            dates = sorted({str(r.get("date", "") or "").strip() for r in recs} - {""})
+            when = f"（{'、'.join(dates)}）" if dates else ""
+            own = len(recs) == 1 and not recs[0].get("via") and str(recs[0].get("document", "") or "").strip()
+            # The publisher's own single document is named; reports about it (via) are not.
+            parts.append(f"{pub}《{str(recs[0]['document']).strip()}》{when}" if own else f"{pub}{when}")
+        return "来源：" + "；".join(parts)
+
+
+def _licence(res: dict) -> str:
+    for lic in res.get("licenses", []) or []:
+        name = str(lic.get("name", ""))
+        if name.upper().startswith("CC-BY"):
+            return name.replace("CC-BY-", "CC BY ")
+    return ""
+
+
+def _sources_of(table: pd.DataFrame, res: dict) -> pd.DataFrame:
+    if all(c in table.columns for c in ("publisher", "document", "date")):
+        cols = [c for c in _SOURCE_COLUMNS if c in table.columns]
+        return table[cols].drop_duplicates().reset_index(drop=True)
+    rows = [{"publisher": s.get("title", ""), "document": s.get("title", ""), "date": "", "url": s.get("path", "")}
+            for s in res.get("sources", [])]
+    return pd.DataFrame(rows, columns=_SOURCE_COLUMNS)
+
+
+def load(name: str) -> Dataset:
+    """Load a data set by its resource name in data/datapackage.json (see :func:`list_datasets`)."""
+    res = _resource(name)
+    folder = data_dir()
+    rel = res.get("path")
+    if not isinstance(rel, str) or not isinstance(res.get("schema"), dict):
+        raise _error(folder / "datapackage.json", f"中数据集 {name} 的描述不完整（缺 path 或 schema）。")
+    path = folder / rel
+    table = _read_table(_stat_key(path), json.dumps(res["schema"], sort_keys=True)).copy()
+    return Dataset(name=name, title=res.get("title", name), table=table, sources=_sources_of(table, res),
+                   description=res.get("description", ""), licence=_licence(res),
+                   citation=res.get("citation", ""), path=path, resource=res)
+
+
+# ---------------------------------------------------------------------------------------------
+# Units: values stay in the source's unit in the CSV files; convert in code.
+# ---------------------------------------------------------------------------------------------
+
+#: unit -> (dimension, factor to the base unit)
+UNITS: dict[str, tuple[str, float]] = {
+    "元": ("money", 1.0), "万元": ("money", 1e4), "亿元": ("money", 1e8), "万亿元": ("money", 1e12),
+    "million yuan": ("money", 1e6), "billion yuan": ("money", 1e9), "trillion yuan": ("money", 1e12),
+    "units": ("vehicles", 1.0), "辆": ("vehicles", 1.0), "万辆": ("vehicles", 1e4),
+    "million units": ("vehicles", 1e6),
+    "人": ("people", 1.0), "万人": ("people", 1e4), "亿人": ("people", 1e8),
+    "家": ("firms", 1.0), "万家": ("firms", 1e4),
+    "%": ("percent", 1.0),
+}
+
+
+def _factor(unit: str) -> tuple[str, float]:
+    u = str(unit).strip()
+    if u not in UNITS:
+        raise UnitError(f"不认识的单位“{unit}”。可用单位：{'、'.join(UNITS)}。")
+    return UNITS[u]
+
+
+def convert(values, from_unit: str, to_unit: str):
+    """Convert numbers between units of one kind (money, vehicles, people, firms).
+
+    Works on a number, a list, a NumPy array or a pandas Series; returns the same kind.
+    ``convert(1.206, "million units", "万辆") -> 120.6``.
+    """
+    d1, f1 = _factor(from_unit)
+    d2, f2 = _factor(to_unit)
+    if d1 != d2:
+        raise UnitError(f"单位“{from_unit}”不能换算成“{to_unit}”（不是同一类量）。")
+    ratio = f1 / f2
+    if isinstance(values, (pd.Series, np.ndarray)):
+        return values * ratio
+    if isinstance(values, (list, tuple)):
+        return type(values)(v * ratio for v in values)
+    return values * ratio
+
+
+def to_unit(rows: pd.DataFrame, unit: str) -> pd.DataFrame:
+    """A copy of ``rows`` (with value and unit columns) with every value converted to ``unit``."""
+    out = rows.copy()
+    out["value"] = [convert(v, u, unit) for v, u in zip(out["value"], out["unit"])]
+    out["unit"] = unit
+    return out
