@@ -1,0 +1,175 @@
+"""Growth arithmetic for notebooks 01 and 02: numbers in, numbers out, no plotting.
+
+Rates are in **percent** throughout (7.0 means 7 % a year), because that is how participants read
+them in statistical bulletins; shares are in percent too (67.1 means 67.1 %).
+
+* compounding: :func:`compound`, :func:`growth_path`, :func:`doubling_time`, :func:`rule_of_70`
+* a part growing faster than the rest: :func:`share_path`, :func:`share_after`,
+  :func:`rest_growth`, :func:`previous_share`, :func:`total_growth`
+* the article's "加号变乘号": :func:`additive_output`, :func:`multiplicative_output`
+* Cobb–Douglas: :func:`cobb_douglas`, :func:`growth_decomposition`
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+__all__ = [
+    "compound", "growth_path", "doubling_time", "rule_of_70",
+    "share_path", "share_after", "total_growth", "rest_growth", "previous_share",
+    "additive_output", "multiplicative_output",
+    "cobb_douglas", "growth_decomposition",
+]
+
+
+def _factor(rate_pct: float) -> float:
+    rate_pct = float(rate_pct)
+    if not math.isfinite(rate_pct):
+        raise ValueError("growth rate must be finite")
+    if rate_pct <= -100:
+        raise ValueError("a growth rate of -100 % or less leaves nothing to grow")
+    return 1.0 + rate_pct / 100.0
+
+
+# ---------------------------------------------------------------------------------------------
+# Compounding
+# ---------------------------------------------------------------------------------------------
+
+def compound(rate_pct: float, years: float) -> float:
+    """How many times bigger after ``years`` years of ``rate_pct`` % growth: (1 + g)^years."""
+    return _factor(rate_pct) ** float(years)
+
+
+def growth_path(rate_pct: float, years: int, start: float = 1.0) -> np.ndarray:
+    """``start`` grown at ``rate_pct`` % a year: values for year 0, 1, …, ``years`` (length years + 1)."""
+    n = int(years)
+    if n < 0:
+        raise ValueError("years must not be negative")
+    return float(start) * _factor(rate_pct) ** np.arange(n + 1, dtype=float)
+
+
+def doubling_time(rate_pct: float) -> float:
+    """Exact years to double at ``rate_pct`` % a year: ln 2 / ln(1 + g). ``inf`` if the rate is ≤ 0."""
+    factor = _factor(rate_pct)
+    if factor <= 1.0:
+        return math.inf
+    return math.log(2.0) / math.log(factor)
+
+
+def rule_of_70(rate_pct: float) -> float:
+    """The rule of 70: doubling time ≈ 70 / (growth in %). ``inf`` if the rate is ≤ 0."""
+    rate_pct = float(rate_pct)
+    if not math.isfinite(rate_pct):
+        raise ValueError("growth rate must be finite")
+    return math.inf if rate_pct <= 0 else 70.0 / rate_pct
+
+
+# ---------------------------------------------------------------------------------------------
+# A part (high-tech industry) growing at g1 inside a whole whose rest grows at g0
+# ---------------------------------------------------------------------------------------------
+
+def _share_fraction(share_pct: float) -> float:
+    share_pct = float(share_pct)
+    if not math.isfinite(share_pct) or not 0.0 <= share_pct <= 100.0:
+        raise ValueError("a share must lie between 0 and 100 %")
+    return share_pct / 100.0
+
+
+def share_path(share0_pct: float, g1_pct: float, g0_pct: float, years: int) -> np.ndarray:
+    """The part's share (%) in year 0 … ``years`` when the part grows g1 % a year and the rest g0 %.
+
+    s_t = s0·(1+g1)^t / (s0·(1+g1)^t + (1−s0)·(1+g0)^t)
+    """
+    s0 = _share_fraction(share0_pct)
+    part = s0 * growth_path(g1_pct, years)
+    rest = (1.0 - s0) * growth_path(g0_pct, years)
+    return 100.0 * part / (part + rest)
+
+
+def share_after(share0_pct: float, g1_pct: float, g0_pct: float, years: int) -> float:
+    """The part's share (%) after ``years`` years (the last point of :func:`share_path`)."""
+    return float(share_path(share0_pct, g1_pct, g0_pct, years)[-1])
+
+
+def total_growth(share_prev_pct: float, g1_pct: float, g0_pct: float) -> float:
+    """Growth (%) of the whole: the growth of its parts weighted by last year's shares."""
+    s = _share_fraction(share_prev_pct)
+    return s * float(g1_pct) + (1.0 - s) * float(g0_pct)
+
+
+def rest_growth(total_pct: float, part_pct: float, share_prev_pct: float) -> float:
+    """Back out the growth (%) of the rest from the growth of the whole and of the part.
+
+    total = s·part + (1 − s)·rest, with s the part's share in the **base (previous) year**, so
+    rest = (total − s·part) / (1 − s).
+    """
+    s = _share_fraction(share_prev_pct)
+    if s >= 1.0:
+        raise ValueError("if the part is the whole, the rest has no growth")
+    return (float(total_pct) - s * float(part_pct)) / (1.0 - s)
+
+
+def previous_share(share_now_pct: float, part_pct: float, total_pct: float) -> float:
+    """Last year's share (%) from this year's share and the two growth rates.
+
+    The part grows by (1 + g_part), the whole by (1 + g_total), so
+    s_prev = s_now · (1 + g_total) / (1 + g_part).
+    """
+    s = _share_fraction(share_now_pct)
+    return 100.0 * s * _factor(total_pct) / _factor(part_pct)
+
+
+# ---------------------------------------------------------------------------------------------
+# "加号变乘号"
+# ---------------------------------------------------------------------------------------------
+
+def additive_output(industry: float, technology: float) -> float:
+    """Output when the two factors simply add up: industry + technology."""
+    return float(industry) + float(technology)
+
+
+def multiplicative_output(industry: float, technology: float) -> float:
+    """Output when technology multiplies industry: industry × technology."""
+    return float(industry) * float(technology)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cobb–Douglas
+# ---------------------------------------------------------------------------------------------
+
+def cobb_douglas(A, K, L, alpha: float):
+    """Output Y = A · K^α · L^(1−α). Works elementwise on arrays."""
+    alpha = float(alpha)
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError("alpha must lie between 0 and 1")
+    if any(isinstance(x, (np.ndarray, list, tuple)) for x in (A, K, L)):
+        return np.asarray(A, dtype=float) * np.power(np.asarray(K, dtype=float), alpha) \
+            * np.power(np.asarray(L, dtype=float), 1.0 - alpha)
+    return float(A) * float(K) ** alpha * float(L) ** (1.0 - alpha)
+
+
+def growth_decomposition(before: tuple[float, float, float], after: tuple[float, float, float],
+                         alpha: float) -> dict[str, float]:
+    """Split the growth of Cobb–Douglas output between A (TFP), K and L.
+
+    ``before`` and ``after`` are (A, K, L). In logs the split is exact:
+    ln(Y1/Y0) = ln(A1/A0) + α·ln(K1/K0) + (1−α)·ln(L1/L0).
+    Returns the contributions in percent (100 × log points) under keys ``"A"``, ``"K"``, ``"L"``,
+    their sum ``"total_log"``, the actual growth ``"total"`` (%, = 100·(Y1/Y0 − 1)), and each
+    factor's share of the growth (``"share_A"`` …, in %; NaN when output does not change).
+    """
+    alpha = float(alpha)
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError("alpha must lie between 0 and 1")
+    (a0, k0, l0), (a1, k1, l1) = [tuple(float(x) for x in v) for v in (before, after)]
+    if min(a0, k0, l0, a1, k1, l1) <= 0:
+        raise ValueError("A, K and L must be positive")
+    parts = {"A": math.log(a1 / a0), "K": alpha * math.log(k1 / k0), "L": (1 - alpha) * math.log(l1 / l0)}
+    total_log = sum(parts.values())
+    out = {name: 100.0 * value for name, value in parts.items()}
+    out["total_log"] = 100.0 * total_log
+    out["total"] = 100.0 * (math.exp(total_log) - 1.0)
+    for name, value in parts.items():
+        out[f"share_{name}"] = 100.0 * value / total_log if abs(total_log) > 1e-9 else math.nan
+    return out
