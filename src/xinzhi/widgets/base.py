@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 
 import ipywidgets as w
 import matplotlib
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 SLIDER_STYLE = {"description_width": "11em"}
 SLIDER_LAYOUT = {"width": "min(100%, 560px)"}
 TEXT_LAYOUT = {"width": "min(100%, 360px)"}
+NUMBER_BOX_CLASS = "xinzhi-number"
 _live: dict[tuple[str, str], "FigureWidget"] = {}
 
 
@@ -58,9 +60,11 @@ def dropdown(label: str, options, value=None):
 
 
 def number_box(label: str, value: str, placeholder: str = ""):
-    """A box for a typed number; read it with :meth:`FigureWidget.number`."""
-    return w.Text(value=str(value), description=label, placeholder=placeholder, style=SLIDER_STYLE,
-                  layout=TEXT_LAYOUT, continuous_update=False)
+    """A box for a typed number; read it with :meth:`FigureWidget.number`. Tests type bad values into it."""
+    box = w.Text(value=str(value), description=label, placeholder=placeholder, style=SLIDER_STYLE,
+                 layout=TEXT_LAYOUT, continuous_update=False)
+    box.add_class(NUMBER_BOX_CLASS)
+    return box
 
 
 class FigureWidget:
@@ -85,7 +89,8 @@ class FigureWidget:
         self.controls: dict[str, w.Widget] = self.make_controls()
         self.setup(self.fig, self.ax)
         charts.set_source(self.fig, self.source())
-        self.view = self.fig.canvas if interactive_backend() else w.Image(format="png")
+        use_canvas = interactive_backend() and os.environ.get("XINZHI_FIGURES", "ipympl") == "ipympl"
+        self.view = self.fig.canvas if use_canvas else w.Image(format="png")
         for name, control in self.controls.items():
             if not isinstance(control, w.Button):
                 control.observe(self._changed, names="value")
@@ -149,6 +154,8 @@ class FigureWidget:
 
     def _fail(self, err: Exception) -> None:
         self.last_error = err
+        if os.environ.get("XINZHI_STRICT"):  # set by the test suite: an unexpected error must fail loudly
+            raise err
         log.exception("widget %s failed", type(self).__name__)
         self._show_message("这个设置暂时画不出来，请把刚才改动的控件调回去再试。"
                            f"（技术信息：{type(err).__name__}）", kind="warn")

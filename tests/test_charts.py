@@ -1,0 +1,84 @@
+"""The chart style: Chinese in the bundled font, minus signs, palette, source line, alt text."""
+from __future__ import annotations
+
+import warnings
+
+import matplotlib
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib import font_manager
+
+from xinzhi import charts
+
+
+def test_bundled_font_is_registered_by_path_at_regular_weight():
+    families = charts.register_chinese_font()
+    assert families[0] == "Noto Sans SC"
+    found = font_manager.findfont(font_manager.FontProperties(family="Noto Sans SC"), fallback_to_default=False)
+    assert found == str(charts.FONT_FILE)
+    entry = next(f for f in font_manager.fontManager.ttflist if f.fname == str(charts.FONT_FILE))
+    assert entry.weight in (400, "normal", "regular")
+    assert (charts.FONT_FILE.parent / "OFL.txt").read_text(encoding="utf-8").count("SIL OPEN FONT LICENSE") >= 1
+
+
+def test_chinese_and_minus_signs_render_without_missing_glyphs():
+    fig, ax = charts.new_figure()
+    ax.plot([-3, -1, 2], [-2.5, 0, 1.5], label="新质生产力：全要素生产率（TFP）")
+    ax.set_title("浙江 丽水 吉利 万事利 “乘号” ≥ 67.1% −3.5%")
+    ax.legend()
+    charts.set_source(fig, "来源：示意参数，非真实数据")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for fmt in ("png", "pdf", "svg"):
+            import io
+
+            fig.savefig(io.BytesIO(), format=fmt)
+    assert matplotlib.rcParams["axes.unicode_minus"] is False
+    plt.close(fig)
+
+
+def test_a_missing_glyph_fails_the_tests():
+    fig, ax = charts.new_figure()
+    ax.set_title("\U00020000")  # a rare CJK character outside the bundled subset and common system fonts
+    charts.set_source(fig, "测试")
+    with pytest.raises(UserWarning, match="missing from font"):
+        charts.png_bytes(fig)
+    plt.close(fig)
+
+
+def test_palette_is_okabe_ito_with_line_styles():
+    assert charts.COLORS[:4] == ["#0072B2", "#E69F00", "#009E73", "#D55E00"]
+    cycle = matplotlib.rcParams["axes.prop_cycle"].by_key()
+    assert len(set(map(str, cycle["linestyle"]))) == len(cycle["color"]), "every colour has its own line style"
+    assert matplotlib.rcParams["figure.facecolor"] == "white"
+
+
+def test_show_requires_a_source_line_and_alt_text():
+    fig, ax = charts.new_figure()
+    with pytest.raises(ValueError, match="source"):
+        charts.show(fig, alt="一张图")
+    charts.set_source(fig, "来源：测试")
+    with pytest.raises(ValueError, match="alt"):
+        charts.show(fig, alt=" ")
+    plt.close(fig)
+
+
+def test_show_embeds_the_image_with_alt_text(monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda obj: shown.append(obj))
+    fig, ax = charts.new_figure()
+    ax.plot([1, 2], [3, 4])
+    charts.set_source(fig, "来源：测试")
+    charts.show(fig, alt="一条上升的线")
+    html = shown[0].data
+    assert "alt='一条上升的线'" in html and "data:image/png;base64," in html
+    assert not plt.fignum_exists(fig.number), "a shown static chart is closed, so memory stays flat"
+
+
+def test_source_line_is_rewritten_not_stacked():
+    fig, _ = charts.new_figure()
+    charts.set_source(fig, "来源：甲")
+    charts.set_source(fig, "来源：乙")
+    assert charts.source_of(fig) == "来源：乙"
+    assert sum(t.get_text().startswith("来源") for t in fig.findobj(matplotlib.text.Text)) == 1
+    plt.close(fig)

@@ -1,0 +1,69 @@
+"""Every notebook in notebooks/: its structure, clean outputs in git, and a clean run in a real kernel."""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from .conftest import NOTEBOOK_DIR, NOTEBOOKS
+from .kernel import code_cells, kernel, run
+
+EXPECTED = ["00_guide", "01_concept", "02_zhejiang_numbers", "03_lishui", "04_geely", "05_wensli",
+            "06_policy", "07_tfp", "08_capstone"]
+ids = [p.stem for p in NOTEBOOKS]
+
+
+def load(path):
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def markdown(path) -> str:
+    return "\n".join("".join(c["source"]) for c in load(path)["cells"] if c["cell_type"] == "markdown")
+
+
+def test_the_course_is_complete():
+    assert [p.stem for p in NOTEBOOKS] == EXPECTED
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_committed_without_outputs(path):
+    for cell in load(path)["cells"]:
+        if cell["cell_type"] == "code":
+            assert not cell["outputs"] and cell["execution_count"] is None, f"{path.name}: clear outputs before committing"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_structure(path):
+    cells = load(path)["cells"]
+    first = "".join(cells[0]["source"])
+    assert first.startswith(f"# {path.stem[:2]} "), "the first cell is the notebook's title"
+    assert "学习目标" in first and re.search(r"教学 \d+ 分钟 / 练习 \d+ 分钟", first), "objectives and time on top"
+    text = markdown(path)
+    for heading in ["## 小结", "## 讨论题", "## 自测"]:
+        assert heading in text, f"{path.name} lacks {heading}"
+    assert any("self_check(" in source for source in code_cells(path)), "a self-check with feedback"
+    assert load(path)["metadata"]["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_runs_top_to_bottom_twice(path, tmp_path):
+    cells = code_cells(path)
+    with kernel(NOTEBOOK_DIR, tmp_path) as client:
+        for round_ in (1, 2):
+            for number, source in enumerate(cells, start=1):
+                result = run(client, source)
+                assert not result.error, f"{path.name} round {round_}, code cell {number}: {result.error}\n{source[:300]}"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_every_cell_runs_on_its_own(path, tmp_path):
+    """Participants run cells out of order: each cell must work after a reset, even run last-to-first."""
+    cells = code_cells(path)
+    with kernel(NOTEBOOK_DIR, tmp_path) as client:
+        for number, source in reversed(list(enumerate(cells, start=1))):
+            run(client, "%reset -f")
+            result = run(client, source)
+            assert not result.error, f"{path.name}, code cell {number} run alone: {result.error}\n{source[:300]}"

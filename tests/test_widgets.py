@@ -1,0 +1,129 @@
+"""Every course widget, driven like a participant would: ends of every slider, every menu option, bad typing.
+
+Widgets are discovered, not listed: a new FigureWidget subclass is covered as soon as it exists.
+"""
+from __future__ import annotations
+
+import math
+import re
+
+import ipywidgets as w
+import matplotlib.pyplot as plt
+import pytest
+
+from xinzhi import charts
+from xinzhi.widgets.base import NUMBER_BOX_CLASS, FigureWidget
+
+from .conftest import widget_classes
+
+CLASSES = widget_classes()
+BAD_TYPING = ["", "abc", "-5", "1e308", "NaN", "inf", "１２", "1,000", "50%", "  ", "3万", "1e-300", "0"]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_the_course_has_widgets():
+    assert len(CLASSES) >= 1, "no FigureWidget subclass found in xinzhi.widgets"
+
+
+def ids(cls):
+    return f"{cls.__module__.rsplit('.', 1)[-1]}.{cls.__qualname__}"
+
+
+def picture(widget: FigureWidget) -> bytes:
+    return charts.png_bytes(widget.fig, dpi=40)
+
+
+def settings_for(control):
+    """The values a participant can reach with this control, ends first."""
+    if isinstance(control, (w.IntSlider, w.FloatSlider, w.FloatLogSlider, w.BoundedIntText, w.BoundedFloatText)):
+        middle = control.min + (control.max - control.min) / 2
+        if isinstance(control, (w.IntSlider, w.BoundedIntText)):
+            middle = int(middle)
+        return [control.min, control.max, middle, control.value]
+    if isinstance(control, (w.IntRangeSlider, w.FloatRangeSlider)):
+        return [(control.min, control.min), (control.max, control.max), (control.min, control.max), control.value]
+    if isinstance(control, w.SelectionSlider):
+        values = [v for _, v in control._options_full] if hasattr(control, "_options_full") else list(control.options)
+        return [values[0], values[-1], control.value]
+    if isinstance(control, (w.Dropdown, w.RadioButtons, w.ToggleButtons, w.Select)):
+        return [value for _, value in control._options_full] + [control.value]
+    if isinstance(control, (w.Checkbox, w.ToggleButton)):
+        return [not control.value, control.value]
+    if isinstance(control, (w.SelectMultiple,)):
+        return [tuple(v for _, v in control._options_full[:1]), tuple(v for _, v in control._options_full), control.value]
+    return []
+
+
+@pytest.fixture(params=CLASSES, ids=ids)
+def widget(request, monkeypatch):
+    monkeypatch.setenv("XINZHI_STRICT", "1")
+    instance = request.param()
+    yield instance
+    plt.close(instance.fig)
+
+
+def test_builds_with_source_alt_and_title(widget):
+    assert widget.last_error is None
+    assert charts.source_of(widget.fig).strip(), "every chart needs a source line"
+    assert CJK.search(widget.alt or ""), "every widget needs Chinese alt text"
+    assert widget.title and CJK.search(widget.title)
+    assert widget.controls, "a widget without controls is a chart"
+    for name, control in widget.controls.items():
+        label = getattr(control, "description", "") or ""
+        if not isinstance(control, (w.HTML, w.Label)):
+            assert CJK.search(label), f"control {name!r} needs a Chinese label"
+    assert len(picture(widget)) > 2000, "the figure renders nothing"
+
+
+def test_every_control_at_its_ends_and_options(widget):
+    for name, control in widget.controls.items():
+        if isinstance(control, w.Button):
+            continue
+        original = control.value
+        changed_picture = False
+        before = picture(widget)
+        for value in settings_for(control):
+            control.value = value
+            assert widget.last_error is None, f"{name}={value!r}: {widget.last_error!r}"
+            if picture(widget) != before:
+                changed_picture = True
+        control.value = original
+        if settings_for(control) and name not in widget.inert_controls:
+            assert changed_picture, f"moving {name!r} never changed the figure"
+
+
+def test_bad_typing_gives_a_chinese_message_or_a_sensible_result(widget):
+    texts = {n: c for n, c in widget.controls.items() if NUMBER_BOX_CLASS in c._dom_classes}
+    for name, control in texts.items():
+        original = control.value
+        for typed in BAD_TYPING:
+            control.value = typed
+            assert widget.last_error is None, f"{name}={typed!r}: {widget.last_error!r}"
+            shown = widget.message.value
+            if shown:
+                assert CJK.search(shown), f"{name}={typed!r}: message not in Chinese: {shown!r}"
+            for line in widget.fig.findobj(match=lambda a: hasattr(a, "get_ydata")):
+                data = [float(v) for v in line.get_ydata() if v is not None] if len(line.get_ydata()) else []
+                assert all(not math.isinf(v) for v in data), f"{name}={typed!r} drew an infinite value"
+        for typed in ["", "abc"]:
+            control.value = typed
+            assert CJK.search(widget.message.value), f"{name}={typed!r} must explain itself in Chinese"
+        control.value = original
+        assert widget.message.value == "", f"{name}: the message stays after a good value"
+
+
+def test_buttons_never_raise(widget):
+    for name, control in widget.controls.items():
+        if isinstance(control, w.Button):
+            control.click()
+            assert widget.last_error is None, f"button {name!r}: {widget.last_error!r}"
+
+
+def test_building_twice_reuses_one_figure_per_widget():
+    for cls in CLASSES:
+        before = len(plt.get_fignums())
+        first = cls()
+        second = cls()
+        assert len(plt.get_fignums()) == before + 1, f"{cls.__name__}: re-running the cell leaks a figure"
+        assert not plt.fignum_exists(first.fig.number)
+        plt.close(second.fig)
