@@ -1,0 +1,250 @@
+"""Notebook 01 (什么是新质生产力): the timeline of the term, "加号变乘号", and Cobb–Douglas.
+
+    from xinzhi.widgets.concept import timeline_chart, PlusTimesWidget, CobbDouglasWidget
+    timeline_chart()          # static chart from data/concept_timeline.csv, with its sources
+    PlusTimesWidget()         # 加法 vs 乘法: two factors, sum and product side by side
+    CobbDouglasWidget()       # Y = A·K^α·L^(1−α): raising A lifts output at the same inputs
+"""
+from __future__ import annotations
+
+import math
+import textwrap
+
+import numpy as np
+import pandas as pd
+
+from .. import charts
+from ..data import load
+from ..inputs import format_number
+from ..models import growth
+from .base import FigureWidget, slider
+
+__all__ = ["timeline_chart", "timeline_table", "PlusTimesWidget", "CobbDouglasWidget"]
+
+ILLUSTRATIVE_SOURCE = "示意参数，非真实数据"
+
+
+# ---------------------------------------------------------------------------------------------
+# Where the term comes from
+# ---------------------------------------------------------------------------------------------
+
+def _timeline_rows() -> tuple[pd.DataFrame, object]:
+    ds = load("concept_timeline")
+    rows = ds.table.copy()
+    # dates are "YYYY-MM-DD" or, when only the month is known, "YYYY-MM" (placed on the 1st)
+    full = rows["date"].astype(str).str.strip().map(lambda d: d + "-01" if len(d) == 7 else d)
+    rows["when"] = pd.to_datetime(full, format="%Y-%m-%d", errors="coerce")
+    rows = rows.dropna(subset=["when"]).sort_values("when", kind="stable").reset_index(drop=True)
+    return rows, ds
+
+
+def timeline_table() -> pd.DataFrame:
+    """The events as a narrow table (日期, 事件, 发布者) for reading on a phone."""
+    rows, _ = _timeline_rows()
+    return rows[["date", "event_zh", "publisher"]].rename(
+        columns={"date": "日期", "event_zh": "事件", "publisher": "发布者"})
+
+
+def timeline_chart(show: bool = True):
+    """The term's path from first mention to the government work report, as a dated timeline."""
+    rows, ds = _timeline_rows()
+    fig, ax = charts.new_figure(9.0, 4.8)
+    when = rows["when"].to_numpy()
+    ax.axhline(0, color="#444444", linewidth=1.5, zorder=1)
+    for i, (t, text, date) in enumerate(zip(when, rows["event_zh"], rows["date"])):
+        up = i % 2 == 0
+        height = (0.55 if up else -0.55) * (1.0 if i % 4 < 2 else 0.62)
+        color = charts.COLORS[i % len(charts.COLORS)]
+        ax.plot([t, t], [0, height], color=color, linewidth=1.2, linestyle=":")
+        ax.plot([t], [0], marker=charts.MARKERS[i % len(charts.MARKERS)], color=color, markersize=10, zorder=3)
+        label = "\n".join(textwrap.wrap(str(text), 13)[:4])
+        ax.annotate(f"{date}\n{label}", (t, height), ha="center", va="bottom" if up else "top",
+                    fontsize=10, color="#222222")
+    ax.set_ylim(-1.25, 1.25)
+    ax.set_yticks([])
+    ax.grid(False)
+    ax.spines["left"].set_visible(False)
+    pad = pd.Timedelta(days=40)
+    ax.set_xlim(rows["when"].min() - pad, rows["when"].max() + pad)
+    import matplotlib.dates as mdates
+
+    ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 4, 7, 10]))
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+    ax.set_title("“新质生产力”一词的来历")
+    charts.set_source(fig, ds.source_line(rows))
+    if show:
+        charts.show(fig, alt="时间轴：2023年9月在黑龙江首次提出“新质生产力”；2024年1月31日中央政治局集体学习"
+                             "系统阐述其定义；2024年3月5日政府工作报告把加快发展新质生产力列为首项任务；"
+                             "其后《求是》刊发相关文章。")
+        return None
+    return fig
+
+
+# ---------------------------------------------------------------------------------------------
+# 加法 vs 乘法
+# ---------------------------------------------------------------------------------------------
+
+class PlusTimesWidget(FigureWidget):
+    """Two factors — industry (被乘数) and technology (乘数) — added or multiplied."""
+
+    title = "加法与乘法：产业 × 科技创新"
+    illustrative = True
+    figure_size = (9.0, 4.4)
+    figure_grid = (1, 2)
+    alt = ("左图两根柱子分别是两个因素相加和相乘的结果；右图横轴是科技创新（乘数），两条线分别表示"
+           "相加和相乘的结果随乘数变化，圆点和方块标出当前取值。乘数接近零时，乘积跌到零，而和不会。")
+    TECH_MAX = 10.0
+
+    def make_controls(self):
+        return {
+            "industry": slider("产业（被乘数）", 6.0, 0.0, 10.0, 0.5),
+            "technology": slider("科技创新（乘数）", 3.0, 0.0, self.TECH_MAX, 0.1),
+        }
+
+    def setup(self, fig, ax):
+        left, right = ax
+        self.bars = left.bar([0, 1], [0, 0], width=0.6, color=[charts.COLORS[0], charts.COLORS[1]],
+                             edgecolor="#222222", hatch=None)
+        self.bars[1].set_hatch("//")
+        left.set_xticks([0, 1], ["加法\n产业 + 科技", "乘法\n产业 × 科技"])
+        left.set_ylim(0, 108)
+        left.set_ylabel("产出（示意单位）")
+        left.set_title("同样两个因素")
+        self.bar_labels = [left.text(i, 0, "", ha="center", va="bottom", fontsize=13) for i in (0, 1)]
+
+        xs = np.linspace(0, self.TECH_MAX, 101)
+        self.xs = xs
+        self.sum_line, = right.plot(xs, xs, color=charts.COLORS[0], linestyle="-", label="加法")
+        self.prod_line, = right.plot(xs, xs, color=charts.COLORS[1], linestyle="--", label="乘法")
+        self.sum_dot, = right.plot([0], [0], marker="o", color=charts.COLORS[0], markersize=10, linestyle="none")
+        self.prod_dot, = right.plot([0], [0], marker="s", color=charts.COLORS[1], markersize=10, linestyle="none")
+        self.cursor = right.axvline(0, color="#666666", linewidth=1, linestyle=":")
+        right.set_xlim(0, self.TECH_MAX)
+        right.set_ylim(0, 108)
+        right.set_xlabel("科技创新（乘数）")
+        right.set_title("乘数变化时")
+        right.legend(loc="upper left")
+
+    def update(self, industry, technology):
+        a, b = float(industry), float(technology)
+        plus, times = growth.additive_output(a, b), growth.multiplicative_output(a, b)
+        for bar, label, value in zip(self.bars, self.bar_labels, (plus, times)):
+            bar.set_height(value)
+            label.set_position((bar.get_x() + bar.get_width() / 2, value + 1.5))
+            label.set_text(format_number(round(value, 1)))
+        self.sum_line.set_ydata(a + self.xs)
+        self.prod_line.set_ydata(a * self.xs)
+        self.sum_dot.set_data([b], [plus])
+        self.prod_dot.set_data([b], [times])
+        self.cursor.set_xdata([b, b])
+        if min(a, b) < 0.5:
+            short = "产业" if a <= b else "科技创新"
+            self.say(f"<b>短板效应</b>：{short}接近零，乘积只有 {format_number(round(times, 1))}，"
+                     f"而加法的结果仍有 {format_number(round(plus, 1))}。相乘时，任何一个因素为零，结果就是零。")
+        elif times > plus:
+            self.say(f"乘法产出 {format_number(round(times, 1))}，加法产出 {format_number(round(plus, 1))}："
+                     f"科技创新每增加 1，乘法产出增加 {format_number(a)}（正好等于被乘数），被乘数越大，乘数越“值钱”。")
+        else:
+            self.say(f"乘法产出 {format_number(round(times, 1))}，还不如加法的 {format_number(round(plus, 1))}："
+                     "两个因素都不够大时，相乘反而吃亏。")
+
+    def source(self):
+        return ILLUSTRATIVE_SOURCE
+
+
+# ---------------------------------------------------------------------------------------------
+# Cobb–Douglas
+# ---------------------------------------------------------------------------------------------
+
+class CobbDouglasWidget(FigureWidget):
+    """Y = A·K^α·L^(1−α): the output curve lifted by A, and who contributed to the growth."""
+
+    title = "柯布-道格拉斯生产函数：Y = A·K^α·L^(1−α)"
+    illustrative = True
+    figure_size = (9.5, 4.6)
+    figure_grid = (1, 2)
+    alt = ("左图横轴是资本 K，纵轴是产出 Y：虚线是基准情形（A=1、L=100）的产出曲线，实线是当前参数下的曲线，"
+           "A 提高时整条曲线上移；方块是基准点，圆点是当前点。右图横条是从基准到当前的产出增长中，"
+           "全要素生产率 A、资本 K、劳动 L 各贡献多少个百分点（按对数分解的份额分摊，合计等于实际增长）。")
+    BASE = (1.0, 100.0, 100.0)   # A0, K0, L0: Y0 = 100 for every α
+    K_MAX = 300.0
+
+    def make_controls(self):
+        return {
+            "A": slider("全要素生产率 A", 1.2, 0.5, 3.0, 0.05),
+            "K": slider("资本 K", 120.0, 10.0, self.K_MAX, 5.0),
+            "L": slider("劳动 L", 105.0, 10.0, 300.0, 5.0),
+            "alpha": slider("资本份额 α", 0.4, 0.1, 0.9, 0.05),
+        }
+
+    def setup(self, fig, ax):
+        left, right = ax
+        self.ks = np.linspace(0, self.K_MAX, 151)
+        self.base_curve, = left.plot(self.ks, self.ks, color=charts.COLORS[0], linestyle="--",
+                                     label="基准：A = 1，L = 100")
+        self.curve, = left.plot(self.ks, self.ks, color=charts.COLORS[3], linestyle="-", label="当前 A 和 L")
+        self.base_dot, = left.plot([self.BASE[1]], [100.0], marker="s", color=charts.COLORS[0],
+                                   markersize=10, linestyle="none", label="基准点")
+        self.dot, = left.plot([0], [0], marker="o", color=charts.COLORS[3], markersize=10, linestyle="none",
+                              label="当前点")
+        self.same_k, = left.plot([0], [0], marker="^", color=charts.COLORS[4], markersize=9, linestyle="none",
+                                 label="同样的 K=100, L=100")
+        left.set_xlim(0, self.K_MAX)
+        left.set_xlabel("资本 K")
+        left.set_ylabel("产出 Y")
+        left.set_title("A 提高：同样投入，产出更多")
+        left.legend(loc="lower right", fontsize=10)
+
+        names = ["全要素生产率 A", "资本 K", "劳动 L", "合计"]
+        self.hbars = right.barh(range(4), [0, 0, 0, 0], color=[charts.COLORS[5], charts.COLORS[1],
+                                                                charts.COLORS[2], "#888888"],
+                                edgecolor="#222222")
+        for bar, hatch in zip(self.hbars, ["", "//", "..", "xx"]):
+            bar.set_hatch(hatch)
+        right.set_yticks(range(4), names)
+        right.invert_yaxis()
+        right.axvline(0, color="#444444", linewidth=1)
+        right.set_xlabel("对产出增长的贡献（百分点）")
+        right.set_title("增长从哪里来")
+        self.hlabels = [right.text(0, i, "", va="center", fontsize=11) for i in range(4)]
+
+    def update(self, A, K, L, alpha):
+        A, K, L, alpha = float(A), float(K), float(L), float(alpha)
+        a0, k0, l0 = self.BASE
+        y0 = growth.cobb_douglas(a0, k0, l0, alpha)
+        y = growth.cobb_douglas(A, K, L, alpha)
+        self.base_curve.set_ydata(growth.cobb_douglas(a0, self.ks, l0, alpha))
+        self.curve.set_ydata(growth.cobb_douglas(A, self.ks, L, alpha))
+        self.dot.set_data([K], [y])
+        y_same = growth.cobb_douglas(A, k0, l0, alpha)
+        self.same_k.set_data([k0], [y_same])
+        left = self.ax[0]
+        top = max(float(growth.cobb_douglas(A, self.K_MAX, L, alpha)), float(growth.cobb_douglas(a0, self.K_MAX, l0, alpha)))
+        left.set_ylim(0, top * 1.08)
+
+        d = growth.growth_decomposition(self.BASE, (A, K, L), alpha)
+        # each factor's share of the (log) growth, applied to the actual growth: the bars add up
+        shares = [d["share_A"], d["share_K"], d["share_L"]]
+        if math.isnan(shares[0]):
+            values = [0.0, 0.0, 0.0, 0.0]
+        else:
+            values = [s / 100.0 * d["total"] for s in shares] + [d["total"]]
+        right = self.ax[1]
+        span = max(10.0, max(abs(v) for v in values) * 1.45)
+        right.set_xlim(-span, span)
+        for i, (bar, label, value) in enumerate(zip(self.hbars, self.hlabels, values)):
+            bar.set_width(value)
+            share = shares[i] if i < 3 else math.nan
+            share_text = "" if math.isnan(share) else f"（占 {share:.0f}%）"
+            label.set_text(f"{value:+.1f}{share_text}")
+            label.set_position((value + (0.02 * span if value >= 0 else -0.02 * span), i))
+            label.set_ha("left" if value >= 0 else "right")
+        if math.isnan(d["share_A"]):
+            tail = "产出没有变化，谈不上各因素的贡献份额。"
+        else:
+            tail = f"其中全要素生产率 A 的贡献占 {d['share_A']:.0f}%。"
+        self.say(f"基准产出 {y0:.0f}，当前产出 <b>{y:.1f}</b>（{d['total']:+.1f}%）。"
+                 f"如果投入不变（K = L = 100），只靠 A，产出就是 {y_same:.1f}。{tail}")
+
+    def source(self):
+        return ILLUSTRATIVE_SOURCE
