@@ -38,11 +38,17 @@ class Result:
         return ""
 
 
+OFFLINE = Path(__file__).resolve().parent / "offline"
+
+
 @contextmanager
-def kernel(cwd: Path, workspace: Path, extra_env: dict | None = None):
+def kernel(cwd: Path, workspace: Path, extra_env: dict | None = None, network_log: Path | None = None):
+    """A kernel as a participant's, except: no network beyond loopback, and errors surface loudly."""
     env = dict(os.environ)
     env.update({"XINZHI_WORKSPACE": str(workspace), "XINZHI_STRICT": "1", "XINZHI_FIGURES": "image",
-                "PYTHONWARNINGS": "ignore::DeprecationWarning"})
+                "PYTHONWARNINGS": "ignore::DeprecationWarning",
+                "PYTHONPATH": os.pathsep.join(filter(None, [str(OFFLINE), env.get("PYTHONPATH", "")])),
+                "XINZHI_NETWORK_LOG": str(network_log or workspace.parent / "network.log")})
     env.pop("MPLBACKEND", None)
     env.update(extra_env or {})
     manager, client = start_new_kernel(kernel_name="python3", cwd=str(cwd), env=env)

@@ -49,12 +49,15 @@ def test_structure(path):
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_runs_top_to_bottom_twice(path, tmp_path):
+    """Restart-and-run-all, then run all again in the same kernel (widget cells re-run); offline."""
     cells = code_cells(path)
-    with kernel(NOTEBOOK_DIR, tmp_path) as client:
+    network = tmp_path / "network.log"
+    with kernel(NOTEBOOK_DIR, tmp_path / "my_work", network_log=network) as client:
         for round_ in (1, 2):
             for number, source in enumerate(cells, start=1):
                 result = run(client, source)
                 assert not result.error, f"{path.name} round {round_}, code cell {number}: {result.error}\n{source[:300]}"
+    assert not network.exists(), f"{path.name} tried to reach the network: {network.read_text()}"
 
 
 @pytest.mark.slow
