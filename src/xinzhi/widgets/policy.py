@@ -1,0 +1,307 @@
+"""Notebook 06 (乘号：新型生产关系): the target tracker, the innovation-chain allocation, static charts.
+
+    from xinzhi.widgets.policy import TargetTracker, InnovationChain
+    TargetTracker()      # “15% a year” compounded over N years, doubling time, year-by-year path
+    InnovationChain()    # split a budget across 源头创新→技术开发→成果转化→新兴产业; saved to my_work
+"""
+from __future__ import annotations
+
+import html
+import math
+
+import ipywidgets as w
+import pandas as pd
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
+
+from .. import charts, workspace
+from ..data import load
+from ..errors import CourseError, InputError
+from ..inputs import format_number
+from ..models import targets
+from .base import FigureWidget, number_box, slider
+
+CHAIN = [("source", "源头创新"), ("develop", "技术开发"), ("transfer", "成果转化"), ("industry", "新兴产业")]
+CHECK_ZH = {"matches": "已找到印证", "not_verified": "未核实", "differs": "其他来源不同"}
+SAVE_KEY = "innovation_chain"
+
+
+# ----------------------------------------------------------------------------------------------
+# Tables and static charts
+# ----------------------------------------------------------------------------------------------
+
+def article_targets_table() -> pd.DataFrame:
+    """Hangzhou's targets as the article quotes the mayor, with what could be checked (≤ 5 columns)."""
+    t = load("seed_article").table
+    rows = t[(t["region"] == "杭州") & (t["status"] == "target")].reset_index(drop=True)
+    qualifier = rows["qualifier"].map({"超过": "以上", "不低于": "以上"}).fillna("")
+    return pd.DataFrame({
+        "文章中的目标": rows["indicator_zh"].to_numpy(),
+        "数值": [f"{format_number(v)}{q}" for v, q in zip(rows["value"], qualifier)],
+        "单位": rows["unit"].to_numpy(),
+        "核实情况": rows["check"].map(CHECK_ZH).fillna("未核实").to_numpy(),
+        "说明": rows["check_note"].to_numpy(),
+    })
+
+
+def plan_2027_table() -> pd.DataFrame:
+    """The 2027 targets of Hangzhou's Apr-2025 action plan (a different document, different targets)."""
+    rows = load("hangzhou").table
+    rows = rows[(rows["year"] == 2027) & (rows["status"] == "target")].reset_index(drop=True)
+    qualifier = rows["qualifier"].map({"超过": "以上", "约": "左右", "不低于": "以上"}).fillna("")
+    return pd.DataFrame({
+        "2027年目标": rows["indicator_zh"].to_numpy(),
+        "数值": [f"{format_number(v)}{q}" for v, q in zip(rows["value"], qualifier)],
+        "单位": rows["unit"].to_numpy(),
+        "发文": rows["publisher"].to_numpy(),
+        "日期": rows["date"].to_numpy(),
+    })
+
+
+def funds_84_chart() -> None:
+    """Provincial funds arranged for the “8+4” policy system, 2023–2025 (budgeted, not outturn)."""
+    ds = load("policy")
+    rows = ds.series("policy_84_provincial_funds")
+    fig, ax = charts.new_figure(7.5, 4.0)
+    years = [str(y) for y in rows["year"]]
+    bars = ax.bar(years, rows["value"], color=charts.COLORS[0], edgecolor="black", width=0.55)
+    for bar, value in zip(bars, rows["value"]):
+        ax.text(bar.get_x() + bar.get_width() / 2, value + 15, f"{value:,.1f}", ha="center", fontsize=12)
+    growth = targets.implied_rate(rows["value"].iloc[0], rows["value"].iloc[-1], int(rows["year"].iloc[-1] - rows["year"].iloc[0]))
+    ax.set_ylim(0, rows["value"].max() * 1.2)
+    ax.set_ylabel("亿元")
+    ax.set_title(f"“8+4”政策体系安排的省级财政资金（年均约 +{growth:.1f}%）")
+    charts.set_source(fig, ds.source_line(rows) + "。均为预算安排数，非决算数。")
+    charts.show(fig, alt="柱状图：“8+4”政策体系安排的省级财政资金，2023年 1,006.8 亿元，2024年 1,023.6 亿元，"
+                         "2025年 1,042.8 亿元，逐年略有增加。")
+
+
+def hangzhou_rd_chart() -> None:
+    """Hangzhou's R&D intensity: reported values (filled) and targets (hollow), with the implied path."""
+    ds = load("hangzhou")
+    rows = ds.series("rd_intensity")
+    done = rows[rows["status"] != "target"]
+    goal = rows[rows["status"] == "target"]
+    fig, ax = charts.new_figure(7.5, 4.2)
+    ax.plot(done["year"], done["value"], marker="o", color=charts.COLORS[0], linestyle="-", label="公布值")
+    ax.plot(goal["year"], goal["value"], marker="s", markerfacecolor="white", color=charts.COLORS[1],
+            linestyle="none", markersize=9, label="目标值（空心）")
+    last, final = done.iloc[-1], goal.iloc[-1]
+    years = int(final["year"] - last["year"])
+    rate = targets.implied_rate(last["value"], final["value"], years)
+    path = targets.path(rate, years, start=float(last["value"]))
+    ax.plot(range(int(last["year"]), int(final["year"]) + 1), path, color=charts.COLORS[1], linestyle="--",
+            linewidth=1.5, label=f"按年均 {rate:.1f}% 连乘的路径")
+    for row in rows.itertuples():
+        ax.annotate(f"{row.value:g}%", (row.year, row.value), textcoords="offset points", xytext=(0, 9),
+                    ha="center", fontsize=11)
+    ax.set_ylim(3.4, 4.5)
+    ax.set_xticks(range(int(rows["year"].min()), int(rows["year"].max()) + 1))
+    ax.set_ylabel("R&D 经费占 GDP 比重（%）")
+    ax.set_title("杭州研发投入强度：公布值与目标")
+    ax.legend(loc="upper left")
+    charts.set_source(fig, ds.source_line(rows))
+    charts.show(fig, alt=f"折线图：杭州研发投入强度 2021年 3.68%、2023年 3.86%（公布值），2024年目标 3.95%、"
+                         f"2027年目标 4.2%（空心点）；从 2023 年到 2027 年目标，每年约需提高 {rate:.1f}%（相对增幅）。")
+
+
+# ----------------------------------------------------------------------------------------------
+# Widget: target tracker
+# ----------------------------------------------------------------------------------------------
+
+class TargetTracker(FigureWidget):
+    """A yearly growth target compounded over N years, against simply adding the same amount."""
+
+    title = "目标追踪器：每年增长 g%，N 年后是多少？"
+    alt = ("折线图：横轴是年份（第 0 年到第 N 年），纵轴是数值。实线带圆点是按每年 g% 复利（连乘）的路径，"
+           "虚线是每年只加起点的 g% 的直线路径；点线标出起点的两倍和翻一番所需的年数。")
+    illustrative = True
+    figure_size = (8.2, 4.6)
+
+    def make_controls(self):
+        return {
+            "rate": number_box("年增长目标（%）", "15", "例如 15 或 7.5%"),
+            "years": slider("年数", 10, 1, 30, 1, unit="年", integer=True),
+            "start": number_box("起点数值", "100", "例如 100"),
+        }
+
+    def setup(self, fig, ax):
+        (self._compound,) = ax.plot([0, 1], [1, 1], marker="o", markersize=5, color=charts.COLORS[0],
+                                    linestyle="-", label="复利：每年乘 (1+g)")
+        (self._linear,) = ax.plot([0, 1], [1, 1], color=charts.COLORS[1], linestyle="--",
+                                  label="简单相加：每年加起点的 g")
+        self._double_line = ax.axhline(2, color="black", linestyle=":", linewidth=1.5, label="起点的 2 倍")
+        self._double_year = ax.axvline(1, color=charts.COLORS[2], linestyle="-.", linewidth=1.5,
+                                       label="翻一番所需年数")
+        self._end_text = ax.text(0, 0, "", fontsize=11, ha="right", va="bottom")
+        ax.set_xlabel("第几年")
+        ax.set_ylabel("数值")
+        ax.legend(loc="upper left")
+
+    def source(self):
+        return "示意参数，非真实数据：增长率、年数和起点都由你设定。"
+
+    def update(self, rate, years, start):
+        g = self.number("rate", minimum=-50, maximum=100, percent=True)
+        base = self.number("start", minimum=0.001, maximum=1e12)
+        years = int(years)
+        values = targets.path(g, years, base)
+        straight = targets.linear_path(g, years, base)
+        xs = list(range(years + 1))
+        self._compound.set_data(xs, values)
+        self._linear.set_data(xs, straight)
+        self._double_line.set_ydata([2 * base, 2 * base])
+        doubling = targets.doubling_time(g)
+        low = min(min(values), min(straight), base) * 0.9
+        high = max(max(values), max(straight), 2 * base) * 1.08
+        self.ax.set_xlim(-0.3, years + 0.3)
+        self.ax.set_ylim(low, high)
+        visible = math.isfinite(doubling) and doubling <= years
+        self._double_year.set_visible(visible)
+        if visible:
+            self._double_year.set_xdata([doubling, doubling])
+        self._end_text.set_position((years, values[-1]))
+        self._end_text.set_text(f"{format_number(values[-1])}")
+        multiple = targets.growth_multiple(g, years)
+        if math.isfinite(doubling):
+            double = (f"翻一番约需 <b>{doubling:.1f}</b> 年（“70 法则”估算 70 ÷ {g:g} ≈ "
+                      f"{targets.rule_of_70(g):.1f} 年）。")
+        else:
+            double = "增长率不大于 0，永远不会翻一番。"
+        steps = "，".join(f"第{t}年 {format_number(v)}" for t, v in zip(xs[1:6], values[1:6]))
+        more = "……" if years > 5 else ""
+        self.say(f"每年 {g:g}%，{years} 年后是起点的 <b>{multiple:.2f}</b> 倍"
+                 f"（{format_number(base)} → {format_number(values[-1])}）；若每年只加起点的 {g:g}%，"
+                 f"是 {straight[-1] / base:.2f} 倍。{double}<br>逐年：{steps}{more}")
+
+
+# ----------------------------------------------------------------------------------------------
+# Widget: innovation-chain allocation
+# ----------------------------------------------------------------------------------------------
+
+class InnovationChain(FigureWidget):
+    """Split a budget across the four links of the chain; record why; save and restore it."""
+
+    title = "创新链预算分配：源头创新 → 技术开发 → 成果转化 → 新兴产业"
+    alt = ("示意图：从左到右四个方框，用箭头连成一条链：源头创新、技术开发、成果转化、新兴产业。"
+           "每个方框里的色块高度表示分给这一环的预算份额，框下写着百分比和金额。")
+    figure_size = (8.6, 3.8)
+    inert_controls = frozenset({"reason", "save", "restore"})
+
+    def __init__(self, key: str = ""):
+        saved = self._saved()
+        self._restored = saved
+        super().__init__(key)
+        if saved.note:
+            self._show_message(saved.note, kind="warn")
+        elif isinstance(saved.value, dict):
+            self._show_message(f"已读取你在 {saved.saved_at} 保存的分配和理由。")
+
+    @staticmethod
+    def _saved():
+        try:
+            return workspace.load(SAVE_KEY, default=None)
+        except (CourseError, OSError, ValueError) as err:
+            return workspace.LoadResult(None, note=f"读取上次保存的分配失败（{err}），现在从默认值开始。")
+
+    def make_controls(self):
+        value = self._restored.value if isinstance(self._restored.value, dict) else {}
+        shares = value.get("shares", {}) if isinstance(value.get("shares"), dict) else {}
+        controls = {}
+        for key, label in CHAIN:
+            controls[key] = number_box(f"{label}（%）", str(shares.get(key, 25)), "0 到 100")
+        controls["budget"] = number_box("总预算（亿元）", str(value.get("budget", 10)), "你自己的假设")
+        controls["reason"] = w.Textarea(value=str(value.get("reason", "")), description="我的理由",
+                                        placeholder="为什么这样分？例如：本地缺的是哪一环？",
+                                        style={"description_width": "11em"},
+                                        layout={"width": "min(100%, 560px)", "height": "6em"})
+        save = w.Button(description="保存到我的作品", icon="save", layout={"width": "200px"})
+        restore = w.Button(description="读取上次保存的", icon="folder-open", layout={"width": "200px"})
+        save.on_click(self.safely(self.save))
+        restore.on_click(self.safely(self.restore))
+        controls["save"], controls["restore"] = save, restore
+        return controls
+
+    def setup(self, fig, ax):
+        ax.set_xlim(0, 4)
+        ax.set_ylim(-0.55, 1.25)
+        ax.set_axis_off()
+        self._fills, self._labels, self._boxes = [], [], []
+        for i, (_key, label) in enumerate(CHAIN):
+            box = FancyBboxPatch((i + 0.12, 0.05), 0.76, 0.95, boxstyle="round,pad=0.02",
+                                 facecolor="white", edgecolor="black", linewidth=1.5)
+            ax.add_patch(box)
+            fill = Rectangle((i + 0.14, 0.06), 0.72, 0.0, facecolor=charts.COLORS[i],
+                             hatch=["", "//", "..", "xx"][i], edgecolor="black", linewidth=0.5)
+            ax.add_patch(fill)
+            ax.text(i + 0.5, 1.1, label, ha="center", fontsize=14)
+            self._labels.append(ax.text(i + 0.5, -0.2, "", ha="center", va="center", fontsize=12))
+            self._fills.append(fill)
+            self._boxes.append(box)
+            if i < len(CHAIN) - 1:
+                ax.add_patch(FancyArrowPatch((i + 0.9, 0.52), (i + 1.1, 0.52), arrowstyle="-|>",
+                                             mutation_scale=22, color="black", linewidth=2))
+        ax.set_title("色块越高，分到的份额越大（满格 = 100%）", fontsize=12)
+
+    def source(self):
+        return "份额、总预算和理由都是你自己的设定；本图不计算“回报”，课程没有可靠数据支撑这种计算。"
+
+    def shares(self) -> dict[str, float]:
+        """The four shares (per cent), checked: each 0–100, together 100."""
+        shares = {key: self.number(key, minimum=0, maximum=100, percent=True) for key, _ in CHAIN}
+        total = sum(shares.values())
+        if abs(total - 100) > 0.05:
+            gap = abs(total - 100)
+            raise InputError(f"四个环节的份额加起来必须等于 100%，现在是 {total:g}%，"
+                             f"{'多' if total > 100 else '少'}了 {gap:g} 个百分点。请调整后再看图。")
+        return shares
+
+    def update(self, source, develop, transfer, industry, budget, reason):
+        shares = self.shares()
+        money = self.number("budget", minimum=0, maximum=1e6)
+        smallest = min(shares.values())
+        for fill, box, label, (key, name) in zip(self._fills, self._boxes, self._labels, CHAIN):
+            fill.set_height(0.93 * shares[key] / 100)
+            box.set_linewidth(3.5 if shares[key] == smallest else 1.5)
+            label.set_text(f"{shares[key]:g}%\n{format_number(money * shares[key] / 100)} 亿元")
+        weakest = "、".join(name for key, name in CHAIN if shares[key] == smallest)
+        zero = [name for key, name in CHAIN if shares[key] == 0]
+        warning = (f"<br>注意：你给“{'、'.join(zero)}”的份额是 0。回想第 01 讲的“短板”：乘法里有一个因子是 0，"
+                   "整个乘积就是 0——链条断在这一环，前面的投入也难以变成产业。") if zero else ""
+        if len(set(shares.values())) == 1:
+            self.say(f"四个环节平分预算，各 {smallest:g}%。真实的选择很少这样平均：哪一环最该多给？{warning}")
+            return
+        self.say(f"份额最小的一环是<b>{weakest}</b>（{smallest:g}%，方框加粗）。"
+                 f"想一想：你所在的地方，这一环是不是本来就强，还是被忽视了？{warning}")
+
+    def record(self) -> dict:
+        """What is saved: the checked shares, the budget and the reason text."""
+        shares = self.shares()
+        budget = self.number("budget", minimum=0, maximum=1e6)
+        return {"shares": shares, "budget": budget, "reason": str(self.controls["reason"].value)}
+
+    def save(self):
+        record = self.record()
+        try:
+            path = workspace.save(SAVE_KEY, record)
+        except CourseError as err:
+            raise InputError(str(err)) from err
+        hint = "" if record["reason"].strip() else "（还没有写理由：建议补上一两句，再保存一次。）"
+        self._show_message(f"已保存到 {path}。{hint}")
+        return path
+
+    def restore(self):
+        saved = self._saved()
+        if saved.note:
+            raise InputError(saved.note)
+        value = saved.value
+        if not isinstance(value, dict) or not isinstance(value.get("shares"), dict):
+            raise InputError("还没有保存过分配：先填好四个份额和理由，再点“保存到我的作品”。")
+        for key, _ in CHAIN:
+            if key in value["shares"]:
+                self.controls[key].value = f"{value['shares'][key]:g}"
+        if "budget" in value:
+            self.controls["budget"].value = f"{value['budget']:g}"
+        self.controls["reason"].value = str(value.get("reason", ""))
+        self.refresh()
+        self._show_message(f"已读取你在 {saved.saved_at} 保存的分配和理由。")
+        return value
