@@ -1,0 +1,316 @@
+"""Notebook 08 (结课：我的乘法算式): the participant's own formula, saved as they type, and a page to take home.
+
+    from xinzhi.widgets.capstone import MyFormula
+    MyFormula()
+
+Every change is saved to the workspace (``my_work/capstone_08.json``) and restored when the cell is
+run again, so a restarted kernel or a closed laptop loses nothing. The button writes a PNG chart
+and a printable one-page HTML into the same folder (:mod:`xinzhi.capstone_report`).
+"""
+from __future__ import annotations
+
+import functools
+import html
+import math
+
+import ipywidgets as w
+from matplotlib.ticker import FuncFormatter
+
+from .. import capstone_report as report
+from .. import charts, workspace
+from ..errors import CourseError, InputError
+from ..inputs import parse_number
+from ..models.capstone import LIMITS, Formula, outcome
+from .base import SLIDER_LAYOUT, SLIDER_STYLE, FigureWidget, number_box, slider
+
+SAVE_NAME = "capstone_08"
+OWN_SOURCE = "数据：学员自己的假设（不是统计数据，也不是预测）"
+DEFAULTS = {
+    "region": "", "carrier_text": "", "tech_text": "", "sign_text": "", "next_step": "",
+    "unit": "亿元", "base": "100", "carrier_pct": "30", "tech_pct": "50", "fusion_pct": 60, "years": 5,
+}
+PLACEHOLDERS = {
+    "region": "例如：某县的特色轴承产业",
+    "carrier_text": "例如：现有的轴承加工企业集群，年产值若干亿元",
+    "tech_text": "例如：数控机床联网、质量检测用上视觉识别",
+    "sign_text": "例如：链主企业带配套企业一起改造；“科技+金融”政策包",
+    "next_step": "例如：摸清全县企业设备联网的比例",
+}
+STEP_LABELS = ["今天", "被乘数\n扩大", "乘数效应\n（经乘号）", "相乘\n多出的部分", "{years} 年后\n（做乘法）"]
+STEP_COLORS = [charts.PALETTE["蓝"], charts.PALETTE["橙"], charts.PALETTE["绿"], charts.PALETTE["紫红"],
+               charts.PALETTE["蓝"]]
+STEP_HATCHES = ["", "//", "\\\\", "xx", ""]
+
+
+@functools.lru_cache(maxsize=1)
+def _drawable_codepoints() -> frozenset[int]:
+    """Characters the chart fonts can draw (the bundled Chinese subset plus DejaVu Sans)."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    points = set(FT2Font(str(charts.FONT_FILE)).get_charmap())
+    try:
+        points |= set(FT2Font(font_manager.findfont("DejaVu Sans", fallback_to_default=True)).get_charmap())
+    except Exception:  # noqa: BLE001 - DejaVu ships with matplotlib; without it we are only stricter
+        pass
+    return frozenset(points)
+
+
+def chart_text(text: str, fallback: str, limit: int = 18) -> str:
+    """``text`` for a chart label if every character can be drawn (no boxes); else ``fallback``."""
+    text = " ".join(str(text or "").split())[:limit]
+    if not text:
+        return fallback
+    drawable = _drawable_codepoints()
+    if all(ord(ch) in drawable for ch in text) and "$" not in text:
+        return text
+    return fallback
+
+
+def restore(saved) -> dict:
+    """Saved values merged over the defaults, keeping only values of the right type and range."""
+    values = dict(DEFAULTS)
+    if not isinstance(saved, dict):
+        return values
+    for key, default in DEFAULTS.items():
+        value = saved.get(key)
+        if isinstance(default, str) and isinstance(value, str):
+            values[key] = value[:2000]
+        elif isinstance(default, int) and isinstance(value, (int, float)) and not isinstance(value, bool):
+            low, high = (0, 100) if key == "fusion_pct" else LIMITS[key]
+            if math.isfinite(value) and low <= value <= high:
+                values[key] = int(round(value))
+    return values
+
+
+def read_formula(base, carrier_pct, tech_pct, fusion_pct, years, **_) -> Formula:
+    """The typed numbers, checked, as a :class:`Formula`; InputError with a Chinese message otherwise."""
+    low, high = LIMITS["base"]
+    base_value = parse_number(base, name="“今天的产出”", maximum=high)
+    if base_value <= 0:
+        raise InputError("“今天的产出”要大于 0：写今天的实际规模，例如 100（单位写在“产出的单位”里）。")
+    if base_value < low:
+        raise InputError(f"“今天的产出”太小了（小于 {low}）：请换一个更小的单位，让数字大一些。")
+    carrier = parse_number(carrier_pct, name="“被乘数扩大”", percent=True,
+                           minimum=LIMITS["carrier_pct"][0], maximum=LIMITS["carrier_pct"][1])
+    tech = parse_number(tech_pct, name="“乘数：效率提升”", percent=True,
+                        minimum=LIMITS["tech_pct"][0], maximum=LIMITS["tech_pct"][1])
+    return Formula(base=base_value, carrier_pct=carrier, tech_pct=tech,
+                   fusion_pct=float(fusion_pct), years=int(years))
+
+
+class MyFormula(FigureWidget):
+    """我的乘法算式: texts and numbers in, a waterfall from today to the target out."""
+
+    title = "我的乘法算式"
+    alt = ("瀑布图：从“今天”的产出出发，依次加上被乘数扩大带来的增量、乘数经乘号带来的增量、"
+           "两者相乘多出的部分，得到若干年后的产出；一条虚线标出只“做加法”的结果。数字都是学员自己的假设。")
+    figure_size = (8.0, 4.8)
+    inert_controls = frozenset({"carrier_text", "tech_text", "sign_text", "next_step", "make_page"})
+
+    def __init__(self, key: str = ""):
+        self._current = None
+        super().__init__(key)
+
+    # --- controls --------------------------------------------------------------------------------
+    def make_controls(self):
+        loaded = workspace.load(SAVE_NAME, default={})
+        self._load_note = loaded.note
+        self._saved_at = loaded.saved_at
+        v = restore(loaded.value)
+
+        def text(key, label, area=False):
+            cls = w.Textarea if area else w.Text
+            layout = {"width": "min(100%, 640px)", **({"height": "4.2em"} if area else {})}
+            return cls(value=v[key], description=label, placeholder=PLACEHOLDERS.get(key, ""),
+                       style=SLIDER_STYLE, layout=layout, continuous_update=False)
+
+        self.status = w.HTML()
+        button = w.Button(description="生成我的一页纸", icon="file", button_style="primary",
+                          tooltip="把图（PNG）和可打印的一页纸（HTML）保存到 my_work 文件夹",
+                          layout={"width": "auto"})
+        controls = {
+            "region": text("region", "地区或行业"),
+            "carrier_text": text("carrier_text", "被乘数（产业载体）", area=True),
+            "tech_text": text("tech_text", "乘数（科技创新）", area=True),
+            "sign_text": text("sign_text", "乘号（融合、机制）", area=True),
+            "unit": w.Text(value=v["unit"], description="产出的单位", placeholder="例如：亿元、万件、万人次",
+                           style=SLIDER_STYLE, layout={"width": "min(100%, 360px)"}, continuous_update=False),
+            "base": number_box("今天的产出", v["base"], "例如 100"),
+            "carrier_pct": number_box("被乘数扩大（%）", v["carrier_pct"], "例如 30；收缩填负数"),
+            "tech_pct": number_box("乘数：效率提升（%）", v["tech_pct"], "例如 50"),
+            "fusion_pct": slider("乘号：融合程度", v["fusion_pct"], 0, 100, 5, unit="%", integer=True),
+            "years": slider("几年后", v["years"], 1, 20, 1, unit="年", integer=True),
+            "next_step": text("next_step", "第一件事", area=True),
+            "make_page": button,
+        }
+        button.on_click(self.safely(self.make_page))
+        return controls
+
+    # --- the chart -------------------------------------------------------------------------------
+    def setup(self, fig, ax):
+        self.bars = ax.bar(range(5), [1.0] * 5, color=STEP_COLORS, edgecolor="#222222", linewidth=1.0, width=0.62)
+        for bar, hatch in zip(self.bars, STEP_HATCHES):
+            bar.set_hatch(hatch)
+        self.labels = [ax.text(i, 1.0, "", ha="center", va="bottom", fontsize=12) for i in range(5)]
+        self.add_line = ax.axhline(1.0, color=charts.PALETTE["黑"], linestyle="--", linewidth=1.6)
+        self.legend = ax.legend([self.add_line], ["做加法的结果"], loc="upper left", fontsize=11)
+        ax.set_xticks(range(5))
+        ax.set_xlim(-0.6, 4.6)
+        ax.grid(axis="x", visible=False)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: report.amount(value)))
+        self.heading = ax.set_title("")
+
+    def source(self):
+        return OWN_SOURCE
+
+    def read(self, **values) -> Formula:
+        return read_formula(**values)
+
+    def update(self, region, unit, years, **values):
+        self._current = None
+        formula = self.read(years=years, **values)
+        result = outcome(formula)
+        steps = [(0.0, result.today), (result.today, result.carrier_step),
+                 (result.today + result.carrier_step, result.tech_step),
+                 (result.additive, result.cross_step), (0.0, result.multiplicative)]
+        for index, (bar, label, (bottom, height)) in enumerate(zip(self.bars, self.labels, steps)):
+            bar.set_y(bottom)
+            bar.set_height(height)
+            top = max(bottom, bottom + height)
+            sign = "+" if index in (1, 2, 3) and height >= 0 else ""
+            label.set_text(f"{sign}{report.amount(height)}")
+            label.set_y(top)
+        self.add_line.set_ydata([result.additive, result.additive])
+        self.legend.get_texts()[0].set_text(f"虚线：做加法的结果 {report.amount(result.additive)}")
+        highest = max(result.today + max(result.carrier_step, 0.0), result.additive, result.multiplicative,
+                      result.today + max(result.carrier_step, 0) + max(result.tech_step, 0))
+        self.ax.set_ylim(min(0.0, result.additive), highest * 1.25)
+        self.ax.set_xticks(range(5), [label.format(years=formula.years) for label in STEP_LABELS])
+        unit_text = chart_text(unit, "", limit=10)
+        self.ax.set_ylabel(f"产出（{unit_text}）" if unit_text else "产出")
+        name = chart_text(region, "我的乘法算式")
+        self.heading.set_text(name if name == "我的乘法算式" else f"{name}：我的乘法算式")
+        lines = report.summary_lines(result, unit)
+        self.say("<br>".join(html.escape(line) for line in lines)
+                 + "<br><span style='color:#444'>（数字是你自己的假设。）</span>")
+        self._current = (formula, result)
+
+    # --- saving ----------------------------------------------------------------------------------
+    def _changed(self, change) -> None:
+        self.save()
+        super()._changed(change)
+
+    def save(self) -> None:
+        """Save everything typed, valid or not, so nothing is lost."""
+        try:
+            workspace.save(SAVE_NAME, self.values())
+        except CourseError as err:
+            self.status.value = self._note(str(err), warn=True)
+            return
+        if not self._load_note:
+            self.status.value = self._note("已自动保存到 my_work 文件夹；重新打开笔记本、重新运行本单元格，内容会自动恢复。")
+
+    def make_page(self) -> None:
+        if self._current is None:
+            raise InputError("请先改正上面标出的数字，再生成一页纸。")
+        formula, _result = self._current
+        self.save()
+        png = charts.png_bytes(self.fig, dpi=150)
+        entries = {key: self.controls[key].value for key in report.TEXT_FIELDS}
+        try:
+            png_path, html_path = report.write_take_home(entries, formula, self.controls["unit"].value, png)
+        except OSError as err:
+            raise InputError(f"一页纸没能写入 my_work 文件夹（{err.strerror or err}）。请检查磁盘空间或文件夹权限。") from err
+        self.status.value = self._note(
+            f"✅ 已生成：<b>{html.escape(html_path.name)}</b>（可打印的一页纸）和 <b>{html.escape(png_path.name)}</b>（图）。"
+            f"它们在 my_work 文件夹（{html.escape(str(html_path.parent))}）。在左侧文件浏览器里右键点文件可“下载”；"
+            "用浏览器打开 HTML 后按 Ctrl+P（macOS：⌘+P）可以打印或另存为 PDF。", raw=True)
+
+    @staticmethod
+    def _note(text: str, warn: bool = False, raw: bool = False) -> str:
+        colour = "#D55E00" if warn else "#009E73"
+        body = text if raw else html.escape(text)
+        return (f"<div role='status' style='border-left:4px solid {colour};padding:4px 10px;"
+                f"background:#fafafa;margin:4px 0'>{body}</div>")
+
+    # --- layout ----------------------------------------------------------------------------------
+    def _layout(self):
+        c = self.controls
+        if self._load_note:
+            self.status.value = self._note(self._load_note, warn=True)
+        elif self._saved_at:
+            self.status.value = self._note(f"已恢复你在 {self._saved_at} 保存的内容。")
+        step = "<div style='font-weight:bold;margin:0.8em 0 0.2em 0'>{}</div>"
+        parts = [
+            w.HTML(f"<h4 style='margin:0.3em 0'>{html.escape(self.title)}</h4>"),
+            w.HTML("<div style='color:#444'>这里的每个数字都是<b>你自己的假设</b>，不是统计数据，也不是预测。</div>"),
+            w.HTML(step.format("第一步：写出算式（每格一两句话）")),
+            c["region"], c["carrier_text"], c["tech_text"], c["sign_text"],
+            w.HTML(step.format("第二步：填上你的假设")),
+            c["unit"], c["base"], c["carrier_pct"], c["tech_pct"], c["fusion_pct"], c["years"],
+            self.view, self.message, self.summary,
+            w.HTML(f"<div style='font-size:0.9em;color:#444'>图示说明：{html.escape(self.alt)}</div>"),
+            w.HTML(step.format("第三步：写下第一件事，生成一页纸带回去")),
+            c["next_step"], c["make_page"], self.status,
+        ]
+        return w.VBox(parts, layout={"max_width": "900px"})
+
+
+def reference_growth():
+    """Static chart: Zhejiang's 2023 growth rates from the data package beside the participant's own rate."""
+    from ..data import load
+
+    seed = load("seed_article")
+    zj = load("zhejiang_indicators")
+    picks = [
+        (zj, "gdp_real_growth", "浙江地区生产总值"),
+        (zj, "ind_va_growth", "浙江规上工业增加值"),
+        (seed, "sei_va_growth", "浙江战略性新兴产业增加值"),
+        (seed, "hightech_va_growth", "浙江高新技术产业增加值"),
+    ]
+    labels, values, rows = [], [], []
+    for dataset, indicator, label in picks:
+        series = dataset.series(indicator, region="浙江")
+        row = series[series["year"] == 2023]
+        if row.empty:
+            continue
+        row = row.iloc[[0]]
+        status = str(row["status"].iloc[0])
+        mark = "（初步数）" if status == "preliminary" else ""
+        labels.append(f"{label}{mark}")
+        values.append(float(row["value"].iloc[0]))
+        rows.append((dataset, row))
+    sources = "；".join(dict.fromkeys(dataset.source_line(row).removeprefix("来源：") for dataset, row in rows))
+    mine = workspace.load(SAVE_NAME, default=None)
+    own_rate = None
+    if isinstance(mine.value, dict) and not mine.note:
+        try:
+            values_ = restore(mine.value)
+            formula = read_formula(**values_)
+            own_rate = outcome(formula).annual_pct
+        except (CourseError, ValueError):
+            own_rate = None
+    fig, ax = charts.new_figure(8.0, 3.9)
+    y = list(range(len(values)))
+    ax.barh(y, values, color=charts.PALETTE["天蓝"], edgecolor="#222222", height=0.6)
+    for i, value in zip(y, values):
+        ax.text(value, i, f" {value:.1f}%", va="center", fontsize=12)
+    if own_rate is not None and math.isfinite(own_rate):
+        y.append(len(values))
+        labels.append("我的算式（自己的假设）")
+        ax.barh([y[-1]], [own_rate], color=charts.PALETTE["橙"], edgecolor="#222222", hatch="//", height=0.6)
+        ax.text(own_rate, y[-1], f" {own_rate:.1f}%", va="center", fontsize=12, fontweight="bold")
+    ax.set_yticks(y, labels)
+    ax.axvline(0, color="#222222", linewidth=1)
+    ax.set_xlabel("年均增速（%）")
+    ax.grid(axis="y", visible=False)
+    low = min([0.0] + values + ([own_rate] if own_rate is not None else []))
+    high = max(values + ([own_rate] if own_rate is not None else []))
+    ax.set_xlim(low * 1.25, high * 1.25 + 1)
+    ax.set_title("参照：浙江 2023 年几项增速")
+    note = "；橙色一行是你在本笔记本第 2 节填写的假设" if own_rate is not None else "；在第 2 节填好算式后重新运行本单元，会加上你的年均增速"
+    charts.set_source(fig, f"来源：{sources}{note}")
+    alt = ("横向条形图：浙江 2023 年地区生产总值、规上工业增加值、战略性新兴产业增加值和高新技术产业增加值的增速"
+           + ("，以及学员自己算式隐含的年均增速。" if own_rate is not None else "。"))
+    charts.show(fig, alt=alt)

@@ -1,0 +1,197 @@
+"""Notebook 08: the participant's formula (model), the take-home page, saving and restoring."""
+from __future__ import annotations
+
+import json
+import math
+
+import matplotlib.pyplot as plt
+import pytest
+
+from xinzhi import capstone_report as report
+from xinzhi import workspace
+from xinzhi.models.capstone import Formula, doubling_years, implied_annual_rate, outcome
+from xinzhi.widgets.capstone import SAVE_NAME, MyFormula, chart_text, restore
+
+
+# --- the model -----------------------------------------------------------------------------------
+
+def test_worked_example_of_the_notebook():
+    result = outcome(Formula(base=100, carrier_pct=30, tech_pct=50, fusion_pct=60, years=5))
+    assert result.additive == pytest.approx(160)
+    assert result.multiplicative == pytest.approx(169)
+    assert result.cross_step == pytest.approx(9)
+    assert result.effective_multiplier == pytest.approx(1.3)
+    assert result.annual_pct == pytest.approx((1.69 ** 0.2 - 1) * 100)
+    assert result.gain_pct == pytest.approx(69)
+
+
+def test_the_steps_add_up_to_both_results():
+    result = outcome(Formula(base=250, carrier_pct=-20, tech_pct=80, fusion_pct=35, years=7))
+    assert result.today + result.carrier_step + result.tech_step == pytest.approx(result.additive)
+    assert result.additive + result.cross_step == pytest.approx(result.multiplicative)
+
+
+def test_no_fusion_means_the_multiplier_never_gets_in():
+    result = outcome(Formula(base=100, carrier_pct=10, tech_pct=900, fusion_pct=0, years=3))
+    assert result.tech_step == 0 and result.cross_step == 0
+    assert result.multiplicative == pytest.approx(110)
+
+
+def test_a_zero_multiplicand_zeroes_the_product_but_not_the_sum():
+    result = outcome(Formula(base=100, carrier_pct=-100, tech_pct=50, fusion_pct=100, years=5))
+    assert result.multiplicative == 0
+    assert result.additive == pytest.approx(50)
+    assert result.annual_pct == -100 and math.isinf(result.doubling)
+
+
+@pytest.mark.parametrize("bad", [dict(base=0), dict(carrier_pct=-101), dict(tech_pct=-1), dict(fusion_pct=101),
+                                 dict(years=0), dict(base=float("nan"))])
+def test_formula_rejects_values_outside_its_range(bad):
+    values = dict(base=100, carrier_pct=30, tech_pct=50, fusion_pct=60, years=5) | bad
+    with pytest.raises(ValueError):
+        Formula(**values)
+
+
+def test_growth_helpers():
+    assert implied_annual_rate(100, 200, 10) == pytest.approx((2 ** 0.1 - 1) * 100)
+    assert implied_annual_rate(100, 0, 5) == -100
+    assert doubling_years(7.0) == pytest.approx(math.log(2) / math.log(1.07))
+    assert math.isinf(doubling_years(0))
+
+
+# --- the widget ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def formula_widget():
+    widget = MyFormula()
+    yield widget
+    plt.close(widget.fig)
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("", "空的"), ("abc", "不是数字"), ("-5", "大于 0"), ("0", "大于 0"), ("NaN", "不是数字"),
+    ("1e308", "不能大于"), ("0.001", "太小"),
+])
+def test_bad_base_gives_a_chinese_message(formula_widget, typed, expected):
+    formula_widget.controls["base"].value = typed
+    assert expected in formula_widget.message.value
+    assert formula_widget.last_error is None
+    assert formula_widget._current is None
+
+
+@pytest.mark.parametrize("typed, value", [("１２０", 120), ("1,000", 1000), ("3万", 30000)])
+def test_friendly_number_forms_are_read(formula_widget, typed, value):
+    formula_widget.controls["base"].value = typed
+    assert formula_widget.message.value == ""
+    assert formula_widget._current[0].base == value
+
+
+def test_percent_boxes_read_50_percent_as_50(formula_widget):
+    formula_widget.controls["carrier_pct"].value = "50%"
+    formula_widget.controls["tech_pct"].value = "５０"
+    formula, _ = formula_widget._current
+    assert formula.carrier_pct == 50 and formula.tech_pct == 50
+    formula_widget.controls["tech_pct"].value = "-10"
+    assert "不能是负数" in formula_widget.message.value
+
+
+def test_chart_moves_in_place(formula_widget):
+    bars = list(formula_widget.bars)
+    formula_widget.controls["carrier_pct"].value = "100"
+    assert list(formula_widget.bars) == bars
+    assert formula_widget.bars[1].get_height() == pytest.approx(100)
+    assert formula_widget.bars[4].get_height() == pytest.approx(200 * 1.3)
+    assert len(formula_widget.ax.patches) == 5
+
+
+def test_every_change_is_saved_and_restored(formula_widget):
+    formula_widget.controls["region"].value = "丽水经开区"
+    formula_widget.controls["sign_text"].value = "链主企业带动配套企业"
+    formula_widget.controls["base"].value = "abc"          # even an unfinished entry is kept
+    formula_widget.controls["fusion_pct"].value = 35
+    saved = json.loads((workspace.workspace_dir() / f"{SAVE_NAME}.json").read_text(encoding="utf-8"))["value"]
+    assert saved["region"] == "丽水经开区" and saved["base"] == "abc" and saved["fusion_pct"] == 35
+    again = MyFormula()                                   # a new kernel running the cell again
+    assert again.controls["region"].value == "丽水经开区"
+    assert again.controls["sign_text"].value == "链主企业带动配套企业"
+    assert again.controls["base"].value == "abc"
+    assert again.controls["fusion_pct"].value == 35
+    assert "已恢复" in again.status.value
+    plt.close(again.fig)
+
+
+def test_restoring_does_not_write(private_workspace):
+    workspace.save(SAVE_NAME, {"region": "A", "base": "50"})
+    before = (private_workspace / f"{SAVE_NAME}.json").read_bytes()
+    widget = MyFormula()
+    assert (private_workspace / f"{SAVE_NAME}.json").read_bytes() == before
+    assert widget.controls["base"].value == "50"
+    plt.close(widget.fig)
+
+
+def test_a_damaged_save_is_reported_and_kept(private_workspace):
+    private_workspace.mkdir(parents=True, exist_ok=True)
+    (private_workspace / f"{SAVE_NAME}.json").write_text("{not json", encoding="utf-8")
+    widget = MyFormula()
+    assert "已损坏" in widget.status.value
+    kept = list(private_workspace.glob(f"{SAVE_NAME}.damaged-*.json"))
+    assert len(kept) == 1 and kept[0].read_text(encoding="utf-8") == "{not json"
+    widget.controls["region"].value = "新的内容"
+    assert "已损坏" in widget.status.value                  # the note stays until the participant has read it
+    assert kept[0].read_text(encoding="utf-8") == "{not json"
+    plt.close(widget.fig)
+
+
+def test_restore_ignores_wrong_types_and_ranges():
+    values = restore({"region": 5, "base": "7", "fusion_pct": 500, "years": 3.0, "extra": "x"})
+    assert values["region"] == "" and values["base"] == "7"
+    assert values["fusion_pct"] == 60 and values["years"] == 3
+    assert "extra" not in values
+    assert restore(["not", "a", "dict"])["unit"] == "亿元"
+
+
+def test_chart_text_refuses_characters_the_font_lacks():
+    assert chart_text("丽水", "我的") == "丽水"
+    assert chart_text("𪚥 产业", "我的") == "我的"
+    assert chart_text("", "我的") == "我的"
+    assert chart_text("$x^2$", "我的") == "我的"
+
+
+# --- the take-home page ------------------------------------------------------------------------------
+
+def test_make_page_writes_png_and_printable_html(formula_widget, private_workspace):
+    formula_widget.controls["region"].value = "某县<轴承>产业"
+    formula_widget.controls["carrier_text"].value = "轴承企业集群"
+    formula_widget.controls["next_step"].value = "摸清设备联网比例"
+    formula_widget.controls["make_page"].click()
+    assert formula_widget.last_error is None
+    png = private_workspace / report.PNG_NAME
+    page = (private_workspace / report.HTML_NAME).read_text(encoding="utf-8")
+    assert png.read_bytes().startswith(b"\x89PNG")
+    assert "本页数字为学员自己的假设" in page
+    assert "某县&lt;轴承&gt;产业" in page and "<轴承>" not in page
+    assert "轴承企业集群" in page and "摸清设备联网比例" in page
+    assert "data:image/png;base64," in page and "@page" in page
+    assert "169" in page and "已生成" in formula_widget.status.value
+    assert not list(private_workspace.glob(".*.tmp"))
+
+
+def test_make_page_refuses_while_a_number_is_wrong(formula_widget, private_workspace):
+    formula_widget.controls["tech_pct"].value = "很多"
+    formula_widget.controls["make_page"].click()
+    assert formula_widget.last_error is None
+    assert "请先改正" in formula_widget.message.value
+    assert not (private_workspace / report.HTML_NAME).exists()
+
+
+def test_page_html_dates_and_blank_fields():
+    formula = Formula(base=100, carrier_pct=0, tech_pct=0, fusion_pct=0, years=1)
+    page = report.page_html({}, formula, "万件", b"\x89PNG", date="2026-01-02")
+    assert "2026-01-02" in page and "（未填写）" in page and "万件" in page
+    assert "乘数没有乘进来" in page
+
+
+def test_amount_never_uses_superscripts():
+    assert report.amount(1.21e14) == "121万亿"
+    assert report.amount(3e8) == "3亿"
+    assert report.amount(float("inf")) == "—"
