@@ -1,0 +1,358 @@
+"""Notebook 07 (全要素生产率): the growth-accounting widget and the notebook's static charts and tables.
+
+    from xinzhi.widgets.tfp import GrowthAccounting
+    GrowthAccounting()                       # six countries × period × factor shares
+
+Static pieces (one call per notebook cell):
+
+    reproduction_table()      the check against PWT's own TFP series (rtfpna), one row per country
+    decomposition_table(1978, 2019)
+    show_tfp_check("CHN")     PWT's rtfpna and the course's computation on one chart
+    show_labour_shares()      labour shares over time: the flat (imputed) early years
+    show_annual_tfp("CHN")    year-by-year Solow residuals: a residual is noisy
+    show_maddison()           GDP per person since 1820, log scale (Maddison Project Database 2020)
+
+The arithmetic lives in :mod:`xinzhi.models.accounting`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .. import charts
+from ..data import load
+from ..models import accounting as acc
+from . import base
+
+PWT = "pwt1001_6countries"
+MPD = "mpd2020_6countries"
+# The Maddison workbook's 'Sources' sheet also names this for every country, 2008–2016.
+MPD_ALL_COUNTRIES = "；各国 2008–2016：Conference Board Total Economy Database"
+
+COMPONENT_COLORS = {
+    "capital": charts.PALETTE["蓝"],
+    "employment": charts.PALETTE["橙"],
+    "hours": charts.PALETTE["黄"],
+    "human_capital": charts.PALETTE["天蓝"],
+    "tfp": charts.PALETTE["绿"],
+}
+COMPONENT_HATCHES = {"capital": "", "employment": "//", "hours": "..", "human_capital": "\\\\", "tfp": "xx"}
+COUNTRY_STYLE = {code: (charts.COLORS[i % len(charts.COLORS)], charts.LINESTYLES[i], charts.MARKERS[i])
+                 for i, code in enumerate(acc.COUNTRIES)}
+
+
+def pwt_table() -> pd.DataFrame:
+    """The PWT extract (loaded once per data-file version by the data package's own cache)."""
+    return load(PWT).table
+
+
+def pwt_source() -> str:
+    return load(PWT).source_line()
+
+
+def maddison_source() -> str:
+    ds = load(MPD)
+    return ds.source_line(ds.table) + MPD_ALL_COUNTRIES
+
+
+def _pct(value: float, digits: int = 1) -> str:
+    if value is None or not np.isfinite(value):
+        return "—"
+    text = f"{value:+.{digits}f}"
+    return "0.0" if text in ("+0.0", "-0.0") else text.replace("-", "−")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Tables
+# ---------------------------------------------------------------------------------------------------
+
+def reproduction_table(hours: bool = True) -> pd.DataFrame:
+    """The check: does the course's computation give PWT's rtfpna? One row per country, Chinese headers.
+
+    ``hours=False`` shows what happens with a labour input that leaves hours out (it does not match).
+    """
+    check = acc.reproduce_rtfpna(pwt_table(), hours=hours)
+    return pd.DataFrame({
+        "国家": check["name"],
+        "比较的年份": [f"{a}—{b}" for a, b in zip(check["first"], check["last"])],
+        "年数": check["years"],
+        "最大相对差": [f"{x:.5%}" if x < 1e-3 else f"{x:.1%}" for x in check["max_rel_diff"]],
+        "一致？": ["✅ 一致" if x < 1e-3 else "❌ 不一致" for x in check["max_rel_diff"]],
+    }).set_index("国家")
+
+
+def decomposition_table(start: int = 1978, end: int = 2019, capital_share: float | None = None) -> pd.DataFrame:
+    """Average annual GDP growth and its three sources for the six countries (percentage points)."""
+    table = pwt_table()
+    rows = []
+    for code, name in acc.COUNTRIES.items():
+        s, e = acc.clamp_period(table, code, start, end)
+        d = acc.decompose(table, code, s, e, capital_share=capital_share)
+        rows.append({"国家": name + ("" if (s, e) == (start, end) else f"（{s}—{e}）"),
+                     "GDP 年均增长": round(d.gdp, 2), "资本贡献": round(d.capital, 2),
+                     "劳动贡献": round(d.labour, 2), "TFP 贡献": round(d.tfp, 2)})
+    return pd.DataFrame(rows).set_index("国家")
+
+
+def imputed_shares_table() -> pd.DataFrame:
+    """For each country, the early years whose labour share does not change (imputed by PWT)."""
+    table = pwt_table()
+    rows = []
+    for code, name in acc.COUNTRIES.items():
+        run = acc.imputed_share_years(table, code)
+        rows.append({"国家": name,
+                     "劳动份额不变的年份": f"{run[0]}—{run[1]}" if run else "无",
+                     "这些年的劳动份额": round(run[2], 3) if run else None})
+    return pd.DataFrame(rows).set_index("国家")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Static charts
+# ---------------------------------------------------------------------------------------------------
+
+def show_tfp_check(country: str = "CHN") -> None:
+    """PWT's rtfpna as a line, the course's own computation as markers on top of it."""
+    table = pwt_table()
+    name = acc.COUNTRIES.get(country, country)
+    ours = acc.tfp_index(table, country)
+    pwt = table[table["countrycode"] == country].set_index("year")["rtfpna"].dropna()
+    fig, ax = charts.new_figure(8.5, 4.6)
+    ax.plot(pwt.index, pwt.values, color=charts.PALETTE["蓝"], linestyle="-", linewidth=4, alpha=0.6,
+            label="PWT 公布的 TFP（rtfpna）")
+    ax.plot(ours.index, ours.values, color=charts.PALETTE["朱红"], linestyle="none", marker="o", markersize=4,
+            label="本课程按同一方法计算")
+    ax.axhline(1.0, color="#888888", linewidth=1, linestyle=":")
+    ax.set_title(f"{name}：全要素生产率指数（2017年 = 1）")
+    ax.set_xlabel("年份")
+    ax.set_ylabel("TFP 指数")
+    ax.legend(loc="best")
+    charts.set_source(fig, pwt_source() + "；计算：本课程（Törnqvist 指数，见正文）")
+    charts.show(fig, alt=f"{name} 1950年代至2019年全要素生产率指数：PWT 公布的线与本课程计算的圆点完全重合。")
+
+
+def show_labour_shares() -> None:
+    """Labour shares 1950–2019: flat lines in early years are values PWT imputed, not measured."""
+    table = pwt_table()
+    fig, ax = charts.new_figure(8.5, 4.8)
+    for code, name in acc.COUNTRIES.items():
+        rows = table[table["countrycode"] == code].dropna(subset=["labsh"])
+        color, style, marker = COUNTRY_STYLE[code]
+        ax.plot(rows["year"], rows["labsh"], color=color, linestyle=style, marker=marker, markevery=10,
+                markersize=6, label=name)
+    ax.set_title("劳动报酬占 GDP 的份额（labsh）")
+    ax.set_xlabel("年份")
+    ax.set_ylabel("劳动份额")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    charts.set_source(fig, pwt_source())
+    flat = []
+    for code, name in acc.COUNTRIES.items():
+        run = acc.imputed_share_years(table, code)
+        if run:
+            flat.append(f"{name}{run[0]}—{run[1]}年")
+    charts.show(fig, alt="六国劳动份额1950—2019年的折线图。" + "、".join(flat)
+                + "是一条水平线（缺少实测数据时填补的同一个数值），之后才有逐年变化；美国各年都有数值。")
+
+
+def show_annual_tfp(country: str = "CHN") -> None:
+    """Year-by-year TFP growth (the Solow residual) as bars: large swings show what a residual absorbs."""
+    table = pwt_table()
+    name = acc.COUNTRIES.get(country, country)
+    parts = acc.growth_components(table, country).dropna(subset=["tfp"])
+    fig, ax = charts.new_figure(8.5, 4.6)
+    values = 100 * parts["tfp"]
+    colors = [charts.PALETTE["绿"] if v >= 0 else charts.PALETTE["朱红"] for v in values]
+    hatches = ["" if v >= 0 else "//" for v in values]
+    bars = ax.bar(parts.index, values, color=colors, width=0.8)
+    for bar, hatch in zip(bars, hatches):
+        bar.set_hatch(hatch)
+    ax.axhline(0, color="#333333", linewidth=1)
+    ax.set_title(f"{name}：每年的 TFP 增长（索洛余值）")
+    ax.set_xlabel("年份")
+    ax.set_ylabel("对数百分点")
+    charts.set_source(fig, pwt_source() + "；计算：本课程")
+    low, high = values.idxmin(), values.idxmax()
+    charts.show(fig, alt=f"{name}各年 TFP 增长的柱状图，正值为绿色实心、负值为红色斜线。波动很大："
+                         f"最低是 {low} 年（{values[low]:.1f}），最高是 {high} 年（{values[high]:.1f}）。")
+
+
+def show_maddison(start: int = 1820) -> None:
+    """GDP per person since ``start`` on a log scale, six countries (Maddison Project Database 2020)."""
+    ds = load(MPD)
+    table = ds.table
+    rows = table[(table["year"] >= start)].dropna(subset=["gdppc"])
+    fig, ax = charts.new_figure(9.0, 6.2)
+    for code, name in acc.COUNTRIES.items():
+        r = rows[rows["countrycode"] == code]
+        color, style, marker = COUNTRY_STYLE[code]
+        ax.plot(r["year"], r["gdppc"], color=color, linestyle=style, label=name, linewidth=2)
+        if len(r):
+            last = r.iloc[-1]
+            ax.plot([last["year"]], [last["gdppc"]], color=color, marker=marker, linestyle="none")
+    ax.set_yscale("log")
+    ax.set_yticks([500, 1000, 2000, 5000, 10000, 20000, 50000])
+    ax.set_yticklabels(["500", "1000", "2000", "5000", "1万", "2万", "5万"])
+    ax.minorticks_off()
+    ax.set_title(f"人均 GDP，{start}—2018年（2011年美元，对数刻度）")
+    ax.set_xlabel("年份")
+    ax.set_ylabel("人均 GDP（对数刻度）")
+    ax.legend(ncols=3, loc="upper left")
+    charts.set_source(fig, maddison_source())
+    ends = []
+    for code, name in acc.COUNTRIES.items():
+        r = rows[rows["countrycode"] == code]
+        if len(r):
+            first, last = r.iloc[0], r.iloc[-1]
+            ends.append(f"{name} {int(first['year'])}年约 {first['gdppc']:,.0f}、{int(last['year'])}年约 {last['gdppc']:,.0f}")
+    charts.show(fig, alt="六国人均 GDP 的长期走势（2011年美元，对数刻度）：" + "；".join(ends) + "。")
+
+
+# ---------------------------------------------------------------------------------------------------
+# The widget
+# ---------------------------------------------------------------------------------------------------
+
+class GrowthAccounting(base.FigureWidget):
+    """Country × period × factor shares → contributions to GDP growth, and TFP indexes compared."""
+
+    title = "增长核算：GDP 增长从哪里来？"
+    alt = ("左图：六国在所选时期 GDP 年均增长的分解，每根柱子由资本、就业人数、人均工时、人力资本和全要素生产率"
+           "五段叠成（各段颜色和花纹不同），黑色菱形是 GDP 年均增长。右图：所选国家的全要素生产率指数，"
+           "以时期起点为 1，实线为 PWT 公布的数值，虚线为按固定资本份额 α 重算的结果，点线为对比国家。")
+    figure_size = (12.0, 5.8)
+    figure_grid = (1, 2)
+
+    def make_controls(self):
+        countries = {name: code for code, name in acc.COUNTRIES.items()}
+        compare = {"不对比": ""} | countries
+        return {
+            "country": base.dropdown("右图国家", countries, value="CHN"),
+            "compare": base.dropdown("对比国家", compare, value="USA"),
+            "start": base.slider("起始年份", 1978, 1954, 2018, 1, integer=True),
+            "end": base.slider("结束年份", 2019, 1955, 2019, 1, integer=True),
+            "shares": base.dropdown("要素份额", {"PWT 逐年劳动份额（labsh）": "pwt",
+                                             "固定资本份额 α（用下面的滑块）": "fixed"}, value="pwt"),
+            "alpha": base.slider("资本份额 α", 0.40, 0.20, 0.60, 0.01, fmt=".2f"),
+        }
+
+    def source(self) -> str:
+        return pwt_source() + "；计算：本课程"
+
+    def setup(self, fig, ax):
+        self.table = pwt_table()
+        self.codes = list(acc.COUNTRIES)
+        left, right = ax[0], ax[1]
+        self.left, self.right = left, right
+        x = np.arange(len(self.codes))
+        self.bars = {}
+        for name, label in acc.COMPONENTS.items():
+            self.bars[name] = left.bar(x, np.zeros(len(x)), width=0.62, color=COMPONENT_COLORS[name],
+                                       hatch=COMPONENT_HATCHES[name], edgecolor="#333333", linewidth=0.6,
+                                       label=label)
+        (self.gdp_marks,) = left.plot(x, np.zeros(len(x)), linestyle="none", marker="D", markersize=9,
+                                      color="#000000", label="GDP 年均增长")
+        self.gdp_texts = [left.text(i, 0, "", ha="center", va="bottom", fontsize=11) for i in x]
+        left.axhline(0, color="#333333", linewidth=1)
+        left.set_xticks(x)
+        left.set_xticklabels([acc.COUNTRIES[c] for c in self.codes])
+        left.set_ylabel("年均增长（对数百分点）")
+        left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), fontsize=10, ncols=3)
+        self.left_title = left.set_title("")
+        (self.line_pwt,) = right.plot([], [], color=charts.PALETTE["蓝"], linestyle="-", linewidth=3,
+                                      label="PWT 的 TFP（rtfpna）")
+        (self.line_fixed,) = right.plot([], [], color=charts.PALETTE["朱红"], linestyle="--", linewidth=2.5,
+                                        label="按固定 α 重算")
+        (self.line_compare,) = right.plot([], [], color="#555555", linestyle=":", linewidth=2.5,
+                                          marker="s", markevery=5, label="对比国家（rtfpna）")
+        right.axhline(1.0, color="#888888", linewidth=1)
+        right.set_xlabel("年份")
+        right.set_ylabel("TFP 指数（起始年 = 1）")
+        self.legend_right = right.legend(loc="upper left", fontsize=10)
+        self.right_title = right.set_title("")
+
+    @staticmethod
+    def _stack(values: np.ndarray, below_pos: np.ndarray, below_neg: np.ndarray):
+        bottoms = np.where(values >= 0, below_pos, below_neg)
+        return bottoms, below_pos + np.clip(values, 0, None), below_neg + np.clip(values, None, 0)
+
+    def update(self, country, compare, start, end, shares, alpha):
+        start, end = int(start), int(end)
+        notes = []
+        if start > end:
+            start, end = end, start
+            notes.append(f"起始年份晚于结束年份，已按 {start}—{end} 计算")
+        if start == end:
+            start, end = (start, start + 1) if start < 2019 else (start - 1, start)
+            notes.append(f"时期至少要一年，已按 {start}—{end} 计算")
+        alpha = float(alpha)
+        capital_share = None if shares == "pwt" else alpha
+        results, clamped = {}, {}
+        for code in self.codes:
+            s, e = acc.clamp_period(self.table, code, start, end)
+            if (s, e) != (start, end):
+                clamped[code] = f"{acc.COUNTRIES[code]}按 {s}—{e}"
+            results[code] = acc.decompose(self.table, code, s, e, capital_share=capital_share)
+        # stacked bars: positive parts upwards, negative parts downwards
+        below_pos = np.zeros(len(self.codes))
+        below_neg = np.zeros(len(self.codes))
+        for name in acc.COMPONENTS:
+            values = np.array([getattr(results[c], name) for c in self.codes])
+            bottoms, below_pos, below_neg = self._stack(values, below_pos, below_neg)
+            for bar, value, bottom in zip(self.bars[name], values, bottoms):
+                bar.set_y(bottom)
+                bar.set_height(value)
+        gdp = np.array([results[c].gdp for c in self.codes])
+        self.gdp_marks.set_ydata(gdp)
+        for i, text in enumerate(self.gdp_texts):
+            text.set_position((i, max(below_pos[i], gdp[i]) + 0.15))
+            text.set_text(f"{gdp[i]:.1f}")
+        low = min(0.0, float(below_neg.min())) - 0.4
+        high = max(float(below_pos.max()), float(gdp.max())) + 0.8
+        self.left.set_ylim(low, high)
+        share_text = "PWT 劳动份额" if capital_share is None else f"α = {alpha:.2f}"
+        self.left_title.set_text(f"GDP 增长的来源，{start}—{end}（{share_text}）")
+        self.left.set_xticklabels([acc.COUNTRIES[c] + ("*" if c in clamped else "") for c in self.codes])
+
+        # right: TFP indexes rebased to the start of the period
+        s, e = acc.clamp_period(self.table, country, start, end)
+        years = np.arange(s, e + 1)
+        pwt_series = self.table[self.table["countrycode"] == country].set_index("year")["rtfpna"].astype(float)
+        pwt_series = acc.rebase(pwt_series, s).reindex(years)
+        fixed = acc.rebase(acc.tfp_index(self.table, country, capital_share=alpha), s).reindex(years)
+        self.line_pwt.set_data(years, pwt_series.to_numpy())
+        self.line_fixed.set_data(years, fixed.to_numpy())
+        self.line_fixed.set_label(f"按固定 α = {alpha:.2f} 重算")
+        values = [pwt_series.to_numpy(), fixed.to_numpy()]
+        if compare and compare != country:
+            cs, ce = acc.clamp_period(self.table, compare, s, e)
+            other = self.table[self.table["countrycode"] == compare].set_index("year")["rtfpna"].astype(float)
+            other = acc.rebase(other, cs).reindex(np.arange(cs, ce + 1))
+            self.line_compare.set_data(other.index.to_numpy(), other.to_numpy())
+            self.line_compare.set_label(f"{acc.COUNTRIES[compare]}（rtfpna）")
+            self.line_compare.set_visible(True)
+            values.append(other.to_numpy())
+        else:
+            self.line_compare.set_data([], [])
+            self.line_compare.set_visible(False)
+        handles = [self.line_pwt, self.line_fixed] + ([self.line_compare] if self.line_compare.get_visible() else [])
+        self.legend_right.remove()
+        self.legend_right = self.right.legend(handles=handles, loc="upper left", fontsize=10)
+        finite = np.concatenate([v[np.isfinite(v)] for v in values])
+        ymin, ymax = float(finite.min()), float(finite.max())
+        pad = max(0.05, 0.08 * (ymax - ymin))
+        self.right.set_ylim(ymin - pad, ymax + pad)
+        self.right.set_xlim(s - 0.5, max(e, s + 1) + 0.5)
+        self.right_title.set_text(f"{acc.COUNTRIES[country]}的 TFP 指数（{s}年 = 1）")
+
+        d = results[country]
+        imputed = f"；其中 {d.hours_imputed_years} 年没有工时数据，按 PWT 做法借用美国的工时变化" \
+            if d.hours_imputed_years else ""
+        share_of_tfp = d.tfp / d.gdp if abs(d.gdp) > 1e-9 else float("nan")
+        tfp_share = f"，约占 GDP 增长的 {share_of_tfp:.0%}" if np.isfinite(share_of_tfp) and d.gdp > 0.5 else ""
+        summary = (f"<b>{acc.COUNTRIES[country]} {d.start}—{d.end}</b>：GDP 年均增长 {_pct(d.gdp)}，"
+                   f"其中资本 {_pct(d.capital)}、劳动 {_pct(d.labour)}（人数 {_pct(d.employment)}、"
+                   f"工时 {_pct(d.hours)}、人力资本 {_pct(d.human_capital)}）、"
+                   f"全要素生产率 {_pct(d.tfp)} 个百分点{tfp_share}{imputed}。")
+        if clamped:
+            notes.append("带 * 的国家数据起点较晚：" + "、".join(clamped.values()))
+        if notes:
+            summary += "<br><span style='color:#444'>注：" + "；".join(notes) + "。</span>"
+        self.say(summary)
