@@ -1,0 +1,466 @@
+"""Notebook 03 (丽水：无中生有): the sourced figures, the purity "nines" and a site-choice exercise.
+
+    from xinzhi.widgets.lishui import PurityNines, SiteChoice, platform_chart, facts_table
+"""
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+import ipywidgets as w
+import numpy as np
+import pandas as pd
+
+from .. import charts, workspace
+from ..data import load
+from ..errors import CourseError, InputError
+from ..inputs import format_number
+from ..models import industry
+from .base import FigureWidget, dropdown, slider
+
+__all__ = ["PurityNines", "SiteChoice", "facts_table", "gaps_table", "platform_chart", "gdp_share_sentence",
+           "FACTORS"]
+
+OWN_JUDGEMENT = "数据：参与者自己的打分与权重（个人判断，非统计数据）"
+
+
+# ------------------------------------------------------------------------------------------------
+# Sourced figures
+# ------------------------------------------------------------------------------------------------
+
+_FACT_ROWS = ["F102", "F102b", "F106a", "F106b", "F106c", "F106d", "F107"]
+
+
+def _value_text(row) -> str:
+    qualifier = str(row.get("qualifier", "") or "")
+    value = format_number(float(row["value"]))
+    return f"{qualifier}{value} {row['unit']}".strip()
+
+
+def facts_table() -> pd.DataFrame:
+    """Lishui's sourced figures, one row each, with their period, status and publisher (5 columns)."""
+    ds = load("lishui")
+    t = ds.table.set_index("id").loc[_FACT_ROWS].reset_index()
+    status = {"final": "公开发布", "preliminary": "初步数", "target": "建成后设计能力（目标）",
+              "estimate": "估计", "computed": "推算"}
+    out = pd.DataFrame({
+        "指标": t["indicator_zh"],
+        "数值": [_value_text(r) for _, r in t.iterrows()],
+        "时间": [f"{p}（{d} 报道）" if p == "建成后" else f"{y}年{p}"
+               for y, p, d in zip(t["year"], t["period"], t["date"])],
+        "性质": [status.get(s, s) for s in t["status"]],
+        "来源": [f"{p}《{d}》" for p, d in zip(t["publisher"], t["document"])],
+    })
+    return out
+
+
+_GAP_ZH = {
+    "F186": "丽水半导体（集成电路）产业的产值",
+    "F188": "硅单晶外延片的产能或产量",
+    "F191": "丽水 2022 年地区生产总值",
+    "F192": "丽水 2024 年全年地区生产总值（只找到上半年增速 6.9%）",
+}
+
+
+def gaps_table() -> pd.DataFrame:
+    """What could not be confirmed about Lishui: the article's claims and the data gaps (3 columns)."""
+    seed = load("seed_article").table
+    claim = seed[seed["id"] == "S21"].iloc[0]
+    rows = [
+        {"说法或数据": "文章：同创（丽水）实现“全球最前端5nm技术节点高纯钽靶材的量产”",
+         "核对结果": "未证实", "说明": str(claim["check_note"])},
+        {"说法或数据": "文章：“世界规模最大的集成电路制造用超高纯金属钽加工基地”",
+         "核对结果": "未证实", "说明": "只找到年产4000吨高纯钽铌项目（建成后设计能力），未找到“世界最大”的比较来源。"},
+        {"说法或数据": "文章：“国内首屈一指的硅单晶外延片生产线”",
+         "核对结果": "部分支持", "说明": "来源只说外延片等引领平台上游，未找到产能或排名数字。"},
+        {"说法或数据": "文章：“打破国外技术垄断的超高清制冷红外探测技术”",
+         "核对结果": "部分支持", "说明": "玨芯微电子的制冷红外探测器入选2023年“浙江制造精品”；“打破垄断”未找到来源。"},
+    ]
+    gaps = load("gaps").table
+    for _, g in gaps[(gaps["region"] == "丽水") & (gaps["id"] != "F187")].iterrows():
+        rows.append({"说法或数据": _GAP_ZH.get(g["id"], str(g["indicator_en"])), "核对结果": "缺数据",
+                     "说明": "公开资料中未找到来源。"})
+    return pd.DataFrame(rows)
+
+
+def gdp_share_sentence() -> str:
+    """Lishui's 2023 GDP as a share of Zhejiang's, both preliminary (初步核算) figures of the same vintage."""
+    lishui = load("lishui").table.set_index("id").loc["F102"]
+    table = load("zhejiang_indicators").table.set_index("id")
+    zj, revised = table.loc["F001"], table.loc["F003"]   # 2023: 初步核算 (same vintage) and census-revised
+    share = 100 * lishui["value"] / zj["value"]
+    return (f"2023 年丽水地区生产总值 {format_number(lishui['value'])} 亿元（丽水市统计局，初步核算），"
+            f"浙江全省 {format_number(zj['value'])} 亿元（浙江省统计局，初步核算）："
+            f"丽水约占全省的 {share:.1f}%。两数都是初步核算数，口径一致；"
+            f"全省数后来经第五次经济普查修订为 {format_number(revised['value'])} 亿元，"
+            "不能拿修订数和丽水的初步数相除（口径不同）。")
+
+
+def platform_chart() -> None:
+    """The semiconductor platform in Lishui's development zone (mid-2022): projects and investment."""
+    ds = load("lishui")
+    t = ds.table.set_index("id")
+    rows = ds.table[ds.table["id"].isin(["F106a", "F106b", "F106c", "F106d"])]
+    fig, (left, right) = charts.new_figure(9.0, 3.6, 1, 2)
+    for ax, total_id, upstream_id, unit, title in [
+        (left, "F106a", "F106c", "个", "落地项目数"),
+        (right, "F106b", "F106d", "亿元", "项目总投资"),
+    ]:
+        total, upstream = float(t.loc[total_id, "value"]), float(t.loc[upstream_id, "value"])
+        qualifier = str(t.loc[total_id, "qualifier"] or "")
+        ax.barh([1], [total], color=charts.COLORS[0], label="平台合计")
+        ax.barh([0], [upstream], color=charts.COLORS[1], hatch="//", edgecolor="white",
+                label="其中上游（外延片、溅射靶材等）")
+        ax.text(total, 1, f" {qualifier}{format_number(total)} {unit}", va="center")
+        ax.text(upstream, 0, f" {format_number(upstream)} {unit}", va="center")
+        ax.set_yticks([0, 1], ["其中上游", "合计"])
+        ax.set_xlim(0, total * 1.45)
+        ax.set_title(title)
+        ax.grid(axis="y", visible=False)
+    fig.suptitle("丽水经开区半导体平台（截至 2022 年年中）", fontsize=14)
+    charts.set_source(fig, ds.source_line(rows) + "。“超过500亿元”为下限。")
+    charts.show(fig, alt="两组横条：丽水经开区半导体平台截至2022年年中落地项目29个，其中上游11个；"
+                         "总投资超过500亿元，其中上游304.5亿元。")
+
+
+# ------------------------------------------------------------------------------------------------
+# Widget: purity nines
+# ------------------------------------------------------------------------------------------------
+
+class PurityNines(FigureWidget):
+    """How much impurity "3N … 7N" leaves: each extra nine divides it by ten (log scale)."""
+
+    title = "纯度的“几个9”：杂质还剩多少？"
+    alt = ("对数坐标柱状图：纯度3个9到7个9时，杂质含量分别为1000、100、10、1、0.1 ppm（按质量计），"
+           "每多一个9，杂质减少到十分之一；当前选中的纯度用橙色斜线柱标出。")
+    figure_size = (8.0, 4.4)
+    LEVELS = [3, 4, 5, 6, 7]
+
+    def make_controls(self):
+        return {
+            "nines": slider("纯度：几个9", 5, 3, 7, 1, integer=True),
+            "mass": dropdown("材料的量", {"1 千克": 1.0, "1 吨": 1000.0, "10 吨": 10000.0}, value=1000.0),
+        }
+
+    def setup(self, fig, ax):
+        ppm = industry.impurity_ppm(self.LEVELS)
+        self.bars = ax.bar([f"{n}N\n{industry.purity_percent_text(n)}" for n in self.LEVELS], ppm,
+                           color=charts.COLORS[5], edgecolor=charts.COLORS[0])
+        for bar, value in zip(self.bars, ppm):
+            ax.text(bar.get_x() + bar.get_width() / 2, value * 1.3, f"{format_number(value)} ppm",
+                    ha="center", va="bottom", fontsize=11)
+        ax.set_yscale("log")
+        ax.set_ylim(0.03, 2e4)
+        ax.set_ylabel("杂质含量（ppm，按质量计，对数坐标）")
+        ax.set_title("每多一个9，杂质就只剩十分之一")
+        ax.grid(axis="x", visible=False)
+        self.note = ax.text(0.98, 0.96, "", transform=ax.transAxes, ha="right", va="top", fontsize=12,
+                            bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": charts.COLORS[1]})
+
+    def update(self, nines, mass):
+        nines = int(nines)
+        for level, bar in zip(self.LEVELS, self.bars):
+            chosen = level == nines
+            bar.set_facecolor(charts.COLORS[1] if chosen else charts.COLORS[5])
+            bar.set_hatch("//" if chosen else "")
+        grams = industry.impurity_grams(nines, float(mass))
+        mass_text = {1.0: "1 千克", 1000.0: "1 吨", 10000.0: "10 吨"}.get(float(mass), f"{mass:g} 千克")
+        self.note.set_text(f"{nines}N：每 {mass_text}材料中\n杂质约 {format_number(grams)} 克")
+        ppm = industry.impurity_ppm(nines)
+        self.say(f"<b>{nines}N</b> = 纯度 {industry.purity_percent_text(nines)}，杂质占 10<sup>−{nines}</sup>，"
+                 f"即 {format_number(ppm)} ppm（百万分之 {format_number(ppm)}）。"
+                 f"每 {mass_text}材料里杂质约 <b>{format_number(grams)} 克</b>。"
+                 f"从 3N 到 {nines}N，杂质减少到 1/{format_number(10 ** (nines - 3))}。")
+
+    def source(self):
+        return "纯算术：n 个9的纯度，杂质占比为 10 的 −n 次方；1 ppm（按质量）= 每吨 1 克。不涉及任何企业数据。"
+
+
+# ------------------------------------------------------------------------------------------------
+# Widget: site choice (因地制宜)
+# ------------------------------------------------------------------------------------------------
+
+FACTORS = ["生态环境", "土地与能源成本", "人才", "产业配套", "营商环境", "市场距离"]
+DEFAULT_NAMES = ["甲地", "乙地", "丙地", "丁地"]
+WORKSPACE_KEY = "lishui_site_choice"
+# Fictional scores for a demonstration only (clearly labelled on screen): not about any real place.
+EXAMPLE_SCORES = [[5, 4, 2, 2, 4, 2], [2, 2, 5, 5, 3, 5], [3, 5, 3, 3, 3, 3], [4, 3, 3, 4, 5, 2]]
+HATCHES = ["", "//", "..", "xx"]
+MAX_WEIGHT = 10
+
+
+def _font_charmap() -> set[int]:
+    from matplotlib.ft2font import FT2Font
+
+    try:
+        return set(FT2Font(str(charts.FONT_FILE)).get_charmap())
+    except Exception:  # noqa: BLE001 - without the map, keep ASCII only
+        return set(range(32, 127))
+
+
+_CHARMAP: set[int] | None = None
+
+
+def clean_name(text, fallback: str) -> str:
+    """A place name that the chart can draw: trimmed, at most 8 characters, drawable characters only."""
+    global _CHARMAP
+    if _CHARMAP is None:
+        _CHARMAP = _font_charmap()
+    raw = unicodedata.normalize("NFKC", str(text or "")).strip()
+    raw = re.sub(r"[\s$\\]+", " ", raw)        # $ and \ would start matplotlib's maths mode
+    kept = "".join(ch for ch in raw if ord(ch) in _CHARMAP or ch == " ").strip()
+    return kept[:8] or fallback
+
+
+def _restore() -> tuple[dict, str]:
+    """Saved weights, scores and names (checked and clipped), and a note if the file was damaged."""
+    try:
+        result = workspace.load(WORKSPACE_KEY, default=None)
+    except (CourseError, OSError, ValueError) as err:
+        return {}, f"读取之前保存的打分时出了问题（{err}），现在从默认值开始。"
+    saved = result.value if isinstance(result.value, dict) else {}
+    out: dict = {}
+
+    def number_list(key, length, low, high):
+        value = saved.get(key)
+        if not isinstance(value, list) or len(value) != length:
+            return None
+        try:
+            return [int(min(high, max(low, round(float(v))))) for v in value]
+        except (TypeError, ValueError):
+            return None
+
+    weights = number_list("weights", len(FACTORS), 0, MAX_WEIGHT)
+    if weights is not None:
+        out["weights"] = weights
+    scores = saved.get("scores")
+    if isinstance(scores, list) and len(scores) == len(DEFAULT_NAMES):
+        rows = []
+        for row in scores:
+            if not isinstance(row, list) or len(row) != len(FACTORS):
+                rows = None
+                break
+            try:
+                rows.append([int(min(5, max(1, round(float(v))))) for v in row])
+            except (TypeError, ValueError):
+                rows = None
+                break
+        if rows:
+            out["scores"] = rows
+    names = saved.get("names")
+    if isinstance(names, list) and len(names) == len(DEFAULT_NAMES):
+        out["names"] = [clean_name(n, d) for n, d in zip(names, DEFAULT_NAMES)]
+    if saved.get("n_sites") in (3, 4):
+        out["n_sites"] = saved["n_sites"]
+    note = result.note
+    if out and result.saved_at:
+        note = (note + " " if note else "") + f"已恢复你在 {result.saved_at} 保存的权重和打分。"
+    return out, note
+
+
+class SiteChoice(FigureWidget):
+    """Weight the location factors, score each place 1–5, and see the ranking and its sensitivity."""
+
+    title = "因地制宜：给候选地打分（你自己的判断）"
+    alt = ("三幅图：左图是你给六个因素设的权重占比；中图按加权平均分给候选地排名（横条，最上面为第一名）；"
+           "右图是敏感性：所选因素的权重从0变到10时，各候选地的加权得分怎样变化，竖虚线是当前权重，"
+           "线条相交处排名就会改变。")
+    figure_size = (12.0, 4.4)
+    figure_grid = (1, 3)
+    inert_controls = frozenset({"save", "example", "neutral"})
+
+    def make_controls(self):
+        saved, self._restore_note = _restore()
+        weights = saved.get("weights", [5] * len(FACTORS))
+        scores = saved.get("scores", [[3] * len(FACTORS) for _ in DEFAULT_NAMES])
+        names = saved.get("names", list(DEFAULT_NAMES))
+        controls: dict[str, w.Widget] = {}
+        controls["n_sites"] = dropdown("候选地个数", {"3 个": 3, "4 个": 4}, value=saved.get("n_sites", 4))
+        for j, name in enumerate(names):
+            controls[f"name{j}"] = w.Text(value=name, description=f"第{j + 1}个地方", placeholder=DEFAULT_NAMES[j],
+                                          continuous_update=False, style={"description_width": "5em"},
+                                          layout={"width": "190px"})
+        for i, factor in enumerate(FACTORS):
+            controls[f"w{i}"] = w.IntSlider(value=weights[i], min=0, max=MAX_WEIGHT, step=1,
+                                            description=f"{factor}权重", style={"description_width": "8.5em"},
+                                            layout={"width": "300px"})
+            for j in range(len(DEFAULT_NAMES)):
+                controls[f"s{j}_{i}"] = w.IntSlider(value=scores[j][i], min=1, max=5, step=1,
+                                                    description=names[j], style={"description_width": "3.5em"},
+                                                    layout={"width": "170px"})
+        controls["focus"] = dropdown("敏感性：看哪个因素", {f: i for i, f in enumerate(FACTORS)}, value=0)
+        controls["save"] = w.Button(description="保存我的权重和打分", icon="save", layout={"width": "190px"})
+        controls["example"] = w.Button(description="填入示例打分（虚构）", layout={"width": "190px"})
+        controls["neutral"] = w.Button(description="全部恢复为中性", layout={"width": "190px"})
+        controls["save"].on_click(self.safely(self.save))
+        controls["example"].on_click(self.safely(lambda: self._fill(EXAMPLE_SCORES, "已填入<b>虚构的示例打分</b>"
+                                                                   "（只为演示，不代表任何真实地方）。")))
+        controls["neutral"].on_click(self.safely(self._reset))
+        self.status = w.HTML()
+        if self._restore_note:
+            self.status.value = f"<div role='status'>{html.escape(self._restore_note)}</div>"
+        return controls
+
+    # --- layout: a table of factors × places ---------------------------------------------------
+    def _layout(self):
+        c = self.controls
+        header = [w.HTML("<b>因素与权重（0 = 不考虑）</b>", layout={"width": "300px"}),
+                  w.HTML("<b>各地打分（1 差—5 好）</b>")]
+        rows = [w.HBox(header)]
+        for i in range(len(FACTORS)):
+            rows.append(w.HBox([c[f"w{i}"]] + [c[f"s{j}_{i}"] for j in range(len(DEFAULT_NAMES))]))
+        names = w.HBox([c["n_sites"]] + [c[f"name{j}"] for j in range(len(DEFAULT_NAMES))],
+                       layout={"flex_flow": "row wrap"})
+        buttons = w.HBox([c["save"], c["example"], c["neutral"]], layout={"flex_flow": "row wrap"})
+        c["n_sites"].layout = {"width": "230px"}
+        c["n_sites"].style = {"description_width": "6em"}
+        c["focus"].layout = {"width": "min(100%, 420px)"}
+        parts = [w.HTML(f"<h4 style='margin:0.3em 0'>{html.escape(self.title)}</h4>"),
+                 w.HTML("<div style='color:#444'>这是<b>你自己的判断</b>：权重和打分都由你来定，"
+                        "起始值是“各因素同等重要、各地都打 3 分（中性）”，不是任何真实数据。</div>"),
+                 names, w.VBox(rows, layout={"overflow": "auto"}), c["focus"], buttons, self.status,
+                 self.view, self.message, self.summary,
+                 w.HTML(f"<div style='font-size:0.9em;color:#444'>图示说明：{html.escape(self.alt)}</div>")]
+        return w.VBox(parts, layout={"max_width": "1000px"})
+
+    # --- figure ----------------------------------------------------------------------------------
+    def setup(self, fig, axes):
+        self.ax_w, self.ax_rank, self.ax_sens = axes
+        n = len(DEFAULT_NAMES)
+        self.weight_bars = self.ax_w.barh(range(len(FACTORS))[::-1], [1] * len(FACTORS), color=charts.COLORS[5])
+        self.ax_w.set_yticks(range(len(FACTORS))[::-1], FACTORS)
+        self.ax_w.set_xlim(0, 100)
+        self.ax_w.set_xlabel("权重占比（%）")
+        self.ax_w.set_title("你的权重")
+        self.weight_text = [self.ax_w.text(0, y, "", va="center", fontsize=11) for y in range(len(FACTORS))[::-1]]
+        self.rank_bars = self.ax_rank.barh(range(n)[::-1], [3] * n, edgecolor="white")
+        self.rank_text = [self.ax_rank.text(0, y, "", va="center", fontsize=11) for y in range(n)[::-1]]
+        self.ax_rank.set_xlim(0, 5.9)
+        self.ax_rank.set_xlabel("加权平均分（1—5）")
+        self.ax_rank.set_title("排名（最上面为第一）")
+        self.grid = np.linspace(0, MAX_WEIGHT, 201)
+        self.lines = [self.ax_sens.plot([], [], color=charts.COLORS[j], linestyle=charts.LINESTYLES[j],
+                                        marker=charts.MARKERS[j], markevery=40, label=DEFAULT_NAMES[j])[0]
+                      for j in range(n)]
+        self.now_line = self.ax_sens.axvline(5, color="#444444", linestyle="--", linewidth=1.5)
+        self.ax_sens.set_xlim(0, MAX_WEIGHT)
+        self.ax_sens.set_ylim(0.8, 5.2)
+        self.ax_sens.set_xlabel("")
+        self.ax_sens.set_ylabel("加权平均分")
+        self.legend = self.ax_sens.legend(self.lines, DEFAULT_NAMES, loc="lower left", fontsize=10, ncols=2)
+        for ax in axes:
+            ax.grid(axis="y", visible=False)
+
+    def _state(self, values):
+        n = int(values["n_sites"])
+        names = [clean_name(values[f"name{j}"], DEFAULT_NAMES[j]) for j in range(len(DEFAULT_NAMES))]
+        weights = np.array([float(values[f"w{i}"]) for i in range(len(FACTORS))])
+        scores = np.array([[float(values[f"s{j}_{i}"]) for i in range(len(FACTORS))]
+                           for j in range(len(DEFAULT_NAMES))])
+        return n, names, weights, scores
+
+    def update(self, **values):
+        n, names, weights, scores = self._state(values)
+        for j in range(len(DEFAULT_NAMES)):
+            shown = "flex" if j < n else "none"
+            self.controls[f"name{j}"].layout.display = shown
+            for i in range(len(FACTORS)):
+                self.controls[f"s{j}_{i}"].description = names[j]
+                self.controls[f"s{j}_{i}"].layout.display = shown
+        if weights.sum() <= 0:
+            raise InputError("所有权重都是 0，无法比较。请至少给一个因素大于 0 的权重。")
+        share = 100 * industry.normalised_weights(weights)
+        for bar, text, value in zip(self.weight_bars, self.weight_text, share):
+            bar.set_width(value)
+            text.set_x(value)
+            text.set_text(f" {value:.0f}%")
+        totals = industry.weighted_scores(weights, scores[:n])
+        order = industry.ranking(totals)
+        for position, bar in enumerate(self.rank_bars):
+            if position < n:
+                site = order[position]
+                bar.set_visible(True)
+                bar.set_width(totals[site])
+                bar.set_facecolor(charts.COLORS[site])
+                bar.set_hatch(HATCHES[site])
+                self.rank_text[position].set_visible(True)
+                self.rank_text[position].set_x(totals[site])
+                self.rank_text[position].set_text(f" {totals[site]:.2f}")
+            else:
+                bar.set_visible(False)
+                self.rank_text[position].set_visible(False)
+        ticks = list(range(len(DEFAULT_NAMES)))[::-1][:n]
+        self.ax_rank.set_yticks(ticks, [f"第{p + 1}  {names[order[p]]}" for p in range(n)])
+        self.ax_rank.set_ylim(len(DEFAULT_NAMES) - n - 0.6, len(DEFAULT_NAMES) - 0.4)
+        focus = int(values["focus"])
+        table = industry.weight_sensitivity(weights, scores[:n], focus, self.grid)
+        for j, line in enumerate(self.lines):
+            if j < n:
+                line.set_data(self.grid, table[:, j])
+                line.set_visible(True)
+            else:
+                line.set_visible(False)
+        for j, (handle, text) in enumerate(zip(self.legend.legend_handles, self.legend.get_texts())):
+            handle.set_visible(j < n)
+            text.set_visible(j < n)
+            text.set_text(names[j])
+        self.now_line.set_xdata([weights[focus], weights[focus]])
+        self.ax_sens.set_title(f"敏感性：“{FACTORS[focus]}”的权重")
+        self.ax_sens.set_xlabel(f"“{FACTORS[focus]}”的权重（其他权重不变）")
+        self._summary(n, names, weights, scores, totals, order, focus)
+
+    def _summary(self, n, names, weights, scores, totals, order, focus):
+        best = order[0]
+        ties = [names[j] for j in order if abs(totals[j] - totals[best]) < 1e-9]
+        if len(ties) > 1:
+            lead = f"现在 {'、'.join(ties)} 并列第一（{totals[best]:.2f} 分）"
+        else:
+            lead = f"按你的权重和打分，<b>{html.escape(names[best])}</b> 排第一（{totals[best]:.2f} 分）"
+        changes = industry.rank_changes(weights, scores[:n], focus, np.arange(0, MAX_WEIGHT + 1))
+        if changes:
+            where = "、".join(format_number(c) for c in changes)
+            sens = f"把“{FACTORS[focus]}”的权重调到 {where} 附近时，第一名会换人：结论对这个权重<b>敏感</b>。"
+        else:
+            sens = f"“{FACTORS[focus]}”的权重在 0—{MAX_WEIGHT} 之间怎么调，第一名都不变：结论对它<b>不敏感</b>。"
+        self.say(f"{lead}。{sens}")
+
+    def source(self):
+        return OWN_JUDGEMENT + "。加权平均分 = Σ(权重 × 打分) ÷ Σ权重。"
+
+    # --- buttons ---------------------------------------------------------------------------------
+    def _set_many(self, pairs):
+        """Set several controls and redraw once."""
+        for control in self.controls.values():
+            if not isinstance(control, w.Button):
+                control.unobserve(self._changed, names="value")
+        try:
+            for name, value in pairs:
+                self.controls[name].value = value
+        finally:
+            for control in self.controls.values():
+                if not isinstance(control, w.Button):
+                    control.observe(self._changed, names="value")
+        self.refresh()
+
+    def _fill(self, table, note):
+        self._set_many([(f"s{j}_{i}", table[j][i]) for j in range(len(DEFAULT_NAMES)) for i in range(len(FACTORS))])
+        self.status.value = f"<div role='status'>{note}</div>"
+
+    def _reset(self):
+        pairs = [(f"w{i}", 5) for i in range(len(FACTORS))]
+        pairs += [(f"s{j}_{i}", 3) for j in range(len(DEFAULT_NAMES)) for i in range(len(FACTORS))]
+        self._set_many(pairs)
+        self.status.value = "<div role='status'>已恢复为同等权重、中性打分（都是 3 分）。</div>"
+
+    def save(self):
+        n, names, weights, scores = self._state(self.values())
+        payload = {"n_sites": n, "names": names, "weights": [int(v) for v in weights],
+                   "scores": [[int(v) for v in row] for row in scores], "factors": FACTORS}
+        try:
+            path = workspace.save(WORKSPACE_KEY, payload)
+        except CourseError as err:
+            self.status.value = f"<div role='alert'>⚠️ {html.escape(str(err))}</div>"
+            return
+        self.status.value = (f"<div role='status'>✅ 已保存到 {html.escape(path.name)}（my_work 文件夹）。"
+                             "下次运行这个单元格会自动恢复。</div>")
