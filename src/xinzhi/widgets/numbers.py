@@ -1,0 +1,433 @@
+"""Notebook 02 (数字里的浙江): the article's figures checked, a series explorer, a share projection.
+
+    from xinzhi.widgets.numbers import show_article_check, SeriesExplorer, ShareProjectionWidget
+    show_article_check()        # the article's 2023 figures beside what other sources say
+    SeriesExplorer()            # indicator × year range; every point's status shown by its marker
+    ShareProjectionWidget()     # a part growing g1 inside a whole whose rest grows g0
+    show_exercise_inputs()      # the three figures for backing out the growth of the rest
+"""
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+import pandas as pd
+
+from .. import charts
+from ..data import load, to_unit
+from ..errors import InputError
+from ..inputs import format_number
+from ..models import growth
+from .base import FigureWidget, dropdown, number_box, slider
+
+__all__ = ["INDICATORS", "STATUS_STYLES", "article_vs_sources", "show_article_check", "series_rows",
+           "exercise_inputs", "show_exercise_inputs", "SeriesExplorer", "ShareProjectionWidget"]
+
+REGION = "浙江"
+
+#: indicator key -> (menu label, unit shown on the axis, a short note for reading it)
+INDICATORS: dict[str, tuple[str, str, str]] = {
+    "hightech_va_share": ("高新技术产业增加值占规上工业比重", "%",
+                          "2020年一行的英文原文说的是“high-tech enterprises”，按本指标理解，未核实；2024、2027年是目标。"),
+    "hightech_va_growth": ("高新技术产业增加值增速", "%",
+                           "2023年只有文章的7.0%，官方数未找到；2024年只有1—8月、1—10月的数。"),
+    "sei_va_growth": ("战略性新兴产业增加值增速", "%", "2023年只有文章的6.3%，未找到其他来源；2025年是目标。"),
+    "ind_va_growth": ("规上工业增加值增速", "%", "2022、2024年是政府工作报告里的“左右”（预计数）。"),
+    "gdp_real_growth": ("地区生产总值增速（可比价）", "%", "增速按可比价格计算，扣除了物价变动。"),
+    "gdp": ("地区生产总值", "亿元",
+            "第五次全国经济普查后，2023年总量从82553亿元修订为85620亿元：两种口径分开画，不能连起来算增速。2020年只找到取整的6.46万亿元。"),
+    "rd_intensity": ("研发投入强度（R&D经费占GDP比重）", "%", "2021年是由杭州数据推算的；2024年既有预计数也有目标。"),
+    "digital_core_va_growth": ("数字经济核心产业增加值增速", "%", "2022、2023年全年数未找到；2024年是“左右”。"),
+    "digital_core_va": ("数字经济核心产业增加值", "亿元", "2021年原文是“突破8000亿”；2027年是目标。"),
+}
+
+#: status category -> (legend label, marker, filled?)
+STATUS_STYLES: dict[str, tuple[str, str, bool]] = {
+    "final": ("正式数", "o", True),
+    "preliminary": ("初步数", "s", True),
+    "computed": ("推算数", "X", True),
+    "partial": ("非全年（只有部分月份）", "*", False),
+    "estimate": ("预计数", "^", False),
+    "target": ("目标", "D", False),
+    "article": ("文章数字（未核实）", "P", False),
+}
+_ACTUAL = ("final", "preliminary", "computed")
+_QUALIFIER = {"约": "≈", "超过": ">", "不低于": "≥"}
+_REVISED = "经济普查修订"
+
+
+def _category(row) -> str:
+    if row.get("source_kind") == "article":
+        return "article"
+    if str(row.get("period", "全年")).strip() not in ("", "全年"):
+        return "partial"
+    status = str(row.get("status", "final"))
+    return status if status in STATUS_STYLES else "final"
+
+
+# ---------------------------------------------------------------------------------------------
+# The article's figures beside the sources
+# ---------------------------------------------------------------------------------------------
+
+_ARTICLE_IDS = ["S01", "S03", "S02", "S04"]
+_CHECK_ZH = {"matches": "一致", "not_verified": "未能核实", "differs": "不一致"}
+
+
+def article_vs_sources() -> tuple[pd.DataFrame, str]:
+    """The article's four 2023 figures, what other sources say, and the verdict; with the source line."""
+    article = load("seed_article")
+    facts = load("zhejiang_indicators")
+    t = article.table.set_index("id")
+    rows, used_facts = [], []
+    for sid in _ARTICLE_IDS:
+        r = t.loc[sid]
+        other = "未找到其他来源"
+        for cid in str(r["check_ids"]).split(";"):
+            cid = cid.strip()
+            hit = facts.table[facts.table["id"] == cid]
+            if len(hit):
+                f = hit.iloc[0]
+                other = f"{format_number(f['value'])}{f['unit']}（{f['publisher']}，{f['date']}）"
+                used_facts.append(cid)
+                break
+        rows.append({"指标（2023年）": r["indicator_zh"], "文章": f"{r['value']:.1f}{r['unit']}",
+                     "其他来源": other, "核对": _CHECK_ZH.get(r["check"], r["check"])})
+    line = article.source_line(article.table[article.table["id"].isin(_ARTICLE_IDS)])
+    if used_facts:
+        line += "；" + facts.source_line(facts.table[facts.table["id"].isin(used_facts)]).removeprefix("来源：")
+    return pd.DataFrame(rows), line
+
+
+def _table_html(df: pd.DataFrame, source: str) -> str:
+    head = "".join(f"<th style='text-align:left;padding:4px 8px'>{html.escape(c)}</th>" for c in df.columns)
+    body = "".join("<tr>" + "".join(f"<td style='padding:4px 8px'>{html.escape(str(v))}</td>" for v in rec) + "</tr>"
+                   for rec in df.itertuples(index=False))
+    return (f"<table style='border-collapse:collapse;max-width:100%'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table>"
+            f"<div style='font-size:0.9em;color:#444;margin-top:4px'>{html.escape(source)}</div>")
+
+
+def show_article_check() -> None:
+    """Display the article-vs-sources table with its source line."""
+    from IPython.display import HTML, display
+
+    df, line = article_vs_sources()
+    display(HTML(_table_html(df, line)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Series
+# ---------------------------------------------------------------------------------------------
+
+def series_rows(indicator: str) -> pd.DataFrame:
+    """Zhejiang's rows for one indicator in a common unit, with the article's unverified figure added.
+
+    Columns: year, value, unit, qualifier, status, period, vintage, publisher, document, date, via,
+    category (final / preliminary / computed / partial / estimate / target / article), group (line
+    segments that may be joined: a new vintage starts a new group).
+    """
+    if indicator not in INDICATORS:
+        raise InputError(f"没有这个指标：{indicator}。")
+    unit = INDICATORS[indicator][1]
+    facts = load("zhejiang_indicators")
+    rows = facts.series(indicator, region=REGION)
+    if indicator == "gdp":
+        # the initial 2023 figure belongs with 2019–2022; the census-revised one with 2024
+        initial = facts.table[(facts.table["indicator"] == "gdp") & (facts.table["region"] == REGION)
+                              & (facts.table["year"] == 2023) & (facts.table["vintage"] == "初步核算")]
+        rows = pd.concat([rows, initial], ignore_index=True)
+    if unit != "%":
+        rows = to_unit(rows, unit)
+    rows = rows.assign(source_kind="data")
+    article = load("seed_article").table
+    extra = article[(article["indicator"] == indicator) & (article["region"] == REGION)
+                    & (article["check"] != "matches")]
+    if len(extra):
+        extra = extra.assign(source_kind="article", vintage="", via="")
+        rows = pd.concat([rows, extra[[c for c in rows.columns if c in extra.columns]]], ignore_index=True)
+    rows = rows.sort_values(["year"], kind="stable").reset_index(drop=True)
+    rows["category"] = [_category(r) for r in rows.to_dict("records")]
+    if indicator == "gdp":
+        revised_from = 2023
+        rows["group"] = [1 if (y > revised_from or v == _REVISED) else 0
+                         for y, v in zip(rows["year"], rows["vintage"])]
+    else:
+        rows["group"] = 0
+    return rows
+
+
+def _source_line_for(rows: pd.DataFrame) -> str:
+    if rows.empty:
+        return "来源：所选年份范围内没有数据"
+    parts = []
+    for kind, name in (("data", "zhejiang_indicators"), ("article", "seed_article")):
+        sub = rows[rows["source_kind"] == kind]
+        if len(sub):
+            parts.append(load(name).source_line(sub).removeprefix("来源："))
+    return "来源：" + "；".join(parts)
+
+
+def _source_width(fig) -> int:
+    """Characters per source line: Chinese characters are about twice as wide as Latin ones."""
+    return max(30, int(fig.get_figwidth() * 7))
+
+
+def _label(value: float, qualifier: str, unit: str) -> str:
+    text = f"{value:,.0f}" if unit != "%" else f"{value:g}"
+    return _QUALIFIER.get(str(qualifier).strip(), "") + text
+
+
+class SeriesExplorer(FigureWidget):
+    """Choose an indicator and a year range: each point's status is shown by its marker."""
+
+    title = "浙江指标浏览器"
+    figure_size = (9.5, 4.8)
+    alt = ("折线图：横轴是年份，纵轴是所选指标的数值。实线连接正式数、初步数和推算数；空心三角是预计数，"
+           "空心菱形是目标，空心星号是只有部分月份的数，空心十字是种子文章里未能核实的数字。"
+           "年份之间没有点，表示没有找到来源，不等于零。")
+    MAX_LABELS = 24
+    YEAR_MIN, YEAR_MAX = 2000, 2030
+
+    def make_controls(self):
+        options = {label: key for key, (label, _unit, _note) in INDICATORS.items()}
+        return {
+            "indicator": dropdown("指标", options, value="hightech_va_share"),
+            "start": slider("起始年份", 2006, self.YEAR_MIN, self.YEAR_MAX, 1, integer=True),
+            "end": slider("结束年份", 2027, self.YEAR_MIN, self.YEAR_MAX, 1, integer=True),
+        }
+
+    def setup(self, fig, ax):
+        self.segments = [ax.plot([], [], color=charts.COLORS[0], linestyle=style, linewidth=2,
+                                 label=label)[0]
+                         for style, label in (("-", "连线：实际数"), ("--", "连线：经济普查修订口径"))]
+        self.points = {}
+        for i, (cat, (label, marker, filled)) in enumerate(STATUS_STYLES.items()):
+            color = charts.COLORS[i % len(charts.COLORS)]
+            self.points[cat], = ax.plot([], [], linestyle="none", marker=marker, markersize=11 if marker == "*" else 9,
+                                        color=color, markerfacecolor=color if filled else "white",
+                                        markeredgewidth=2, label=label, zorder=4)
+        self.labels = [ax.text(0, 0, "", fontsize=10, ha="center", va="bottom", visible=False)
+                       for _ in range(self.MAX_LABELS)]
+        self.vintage_line = ax.axvline(2022.5, color="#666666", linestyle=":", linewidth=1.2, visible=False)
+        self.vintage_text = ax.text(2022.6, 0, "经济普查\n修订口径 →", fontsize=10, color="#444444",
+                                    va="bottom", visible=False)
+        self.empty_text = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
+                                  fontsize=14, color="#444444")
+        ax.set_xlabel("年份")
+        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=10)
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+    def update(self, indicator, start, end):
+        ax = self.ax
+        label, unit, note = INDICATORS[indicator]
+        lo, hi = sorted((int(start), int(end)))
+        rows = series_rows(indicator)
+        shown = rows[(rows["year"] >= lo) & (rows["year"] <= hi)].reset_index(drop=True)
+        for g, seg in enumerate(self.segments):
+            part = shown[(shown["group"] == g) & shown["category"].isin(_ACTUAL)]
+            seg.set_data(part["year"].to_numpy(float), part["value"].to_numpy(float))
+        for cat, artist in self.points.items():
+            part = shown[shown["category"] == cat]
+            artist.set_data(part["year"].to_numpy(float), part["value"].to_numpy(float))
+        per_year: dict[int, int] = {}
+        values = shown["value"].to_numpy(float)
+        top = float(np.nanmax(values)) if len(values) else 1.0
+        bottom = min(0.0, float(np.nanmin(values))) if len(values) else 0.0
+        span = (top - bottom) or 1.0
+        for text in self.labels:
+            text.set_visible(False)
+        for text, rec in zip(self.labels, shown.to_dict("records")):
+            k = per_year.get(rec["year"], 0)
+            per_year[rec["year"]] = k + 1
+            y = rec["value"] + (0.03 * span if k % 2 == 0 else -0.03 * span)
+            text.set_position((rec["year"], y))
+            text.set_va("bottom" if k % 2 == 0 else "top")
+            text.set_text(_label(rec["value"], rec.get("qualifier", ""), unit))
+            text.set_visible(True)
+        ax.set_xlim(lo - 0.7, hi + 0.7)
+        ax.set_ylim(bottom, top + 0.15 * span)
+        ax.set_ylabel(f"{label}（{unit}）" if len(label) <= 12 else unit)
+        ax.set_title(label, fontsize=14)
+        revised = indicator == "gdp" and lo <= 2023 <= hi
+        self.vintage_line.set_visible(revised)
+        self.vintage_text.set_visible(revised)
+        if revised:
+            self.vintage_text.set_position((2022.6, bottom + 0.05 * span))
+        self.empty_text.set_text("" if len(shown) else "这个年份范围内没有数据")
+        charts.set_source(self.fig, _source_line_for(shown), width=_source_width(self.fig))
+        self.say(self._summary(shown, lo, hi, note))
+
+    @staticmethod
+    def _summary(shown: pd.DataFrame, lo: int, hi: int, note: str) -> str:
+        if shown.empty:
+            return f"{lo}—{hi}年没有找到这个指标的数。请把年份范围放宽。"
+        counts = shown["category"].value_counts()
+        kinds = "、".join(f"{STATUS_STYLES[c][0]} {n} 个" for c, n in counts.items())
+        years = sorted(set(int(y) for y in shown["year"]))
+        missing = [y for y in range(years[0], years[-1] + 1) if y not in years]
+        if not missing:
+            gap = ""
+        elif len(missing) <= 6:
+            gap = f"{'、'.join(map(str, missing))}年没有找到来源（空白不等于零）。"
+        else:
+            gap = f"{years[0]}—{years[-1]}年之间有 {len(missing)} 个年份没有找到来源（空白不等于零）。"
+        return f"共 {len(shown)} 个点：{kinds}。{gap}<br>读数提示：{html.escape(note)}"
+
+    def source(self):
+        return _source_line_for(series_rows("hightech_va_share"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Share projection
+# ---------------------------------------------------------------------------------------------
+
+def _base_share_row() -> tuple[float, int, pd.DataFrame]:
+    ds = load("zhejiang_indicators")
+    rows = ds.series("hightech_va_share", region=REGION)
+    actual = rows[rows["status"].isin(["final", "preliminary"]) & (rows["period"] == "全年")]
+    last = actual.iloc[[-1]]
+    return float(last["value"].iloc[0]), int(last["year"].iloc[0]), last
+
+
+class ShareProjectionWidget(FigureWidget):
+    """If high-tech industry grows g1 a year and the rest g0, how does its share move?"""
+
+    title = "占比推算：高新技术产业跑得比其余工业快，占比怎样变？"
+    illustrative = True
+    figure_size = (9.5, 4.6)
+    figure_grid = (1, 2)
+    alt = ("左图：横轴是年份，纵轴是高新技术产业增加值占规上工业的比重，从2023年的67.1%出发，按所设增速推算。"
+           "右图：两部分的规模指数（起点=100），水平虚线是翻一番（200）；圆点是准确的翻番时间，"
+           "竖线记号是70法则的估计。")
+    YEARS_MAX = 30
+
+    def make_controls(self):
+        return {
+            "g1": slider("高新技术产业增速 g1", 7.0, -5.0, 20.0, 0.5, unit="%/年"),
+            "g0": slider("其余工业增速 g0", 4.0, -5.0, 20.0, 0.5, unit="%/年"),
+            "years": slider("推算年数 N", 15, 1, self.YEARS_MAX, 1, integer=True),
+            "base": number_box("起点占比（%）", "67.1", placeholder="例如 67.1"),
+        }
+
+    def setup(self, fig, ax):
+        left, right = ax
+        self.base_share, self.base_year, self.base_rows = _base_share_row()
+        self.share_line, = left.plot([], [], color=charts.COLORS[0], marker="o", markersize=4, label="推算的占比")
+        self.start_line = left.axhline(self.base_share, color="#666666", linestyle=":", linewidth=1.2,
+                                       label="起点占比")
+        self.end_text = left.text(0, 0, "", fontsize=11, ha="right", va="bottom")
+        left.set_ylim(0, 100)
+        left.set_xlabel("年份")
+        left.set_ylabel("占规上工业增加值比重（%）")
+        left.set_title("占比怎样变")
+        left.legend(loc="lower left", fontsize=10)
+
+        self.part_line, = right.plot([], [], color=charts.COLORS[1], linestyle="-", label="高新技术产业（g1）")
+        self.rest_line, = right.plot([], [], color=charts.COLORS[2], linestyle="--", label="其余工业（g0）")
+        right.axhline(200, color="#444444", linestyle=":", linewidth=1.2, label="翻一番（= 200）")
+        self.exact_marks = [right.plot([], [], marker="o", markersize=9, linestyle="none", color=c,
+                                       markerfacecolor="white", markeredgewidth=2)[0]
+                            for c in (charts.COLORS[1], charts.COLORS[2])]
+        self.rule_marks = [right.plot([], [], marker="|", markersize=22, markeredgewidth=2.5, linestyle="none",
+                                      color=c)[0] for c in (charts.COLORS[1], charts.COLORS[2])]
+        right.plot([], [], marker="o", linestyle="none", color="#444444", markerfacecolor="white",
+                   label="准确的翻番时间")
+        right.plot([], [], marker="|", markersize=14, linestyle="none", color="#444444", label="70法则估计")
+        right.set_xlabel("从起点算起的年数")
+        right.set_ylabel("规模指数（起点 = 100）")
+        right.set_title("复利与翻番")
+        right.legend(loc="upper left", fontsize=10)
+
+    def update(self, g1, g0, years, base):
+        share0 = self.number("base", minimum=0.1, maximum=99.9, percent=True)
+        n = int(years)
+        g1, g0 = float(g1), float(g0)
+        left, right = self.ax
+        t = np.arange(n + 1)
+        path = growth.share_path(share0, g1, g0, n)
+        self.share_line.set_data(self.base_year + t, path)
+        self.start_line.set_ydata([share0, share0])
+        self.end_text.set_position((self.base_year + n, path[-1] + 1.5))
+        self.end_text.set_text(f"{self.base_year + n}年：{path[-1]:.1f}%")
+        left.set_xlim(self.base_year - 0.5, self.base_year + n + 0.5)
+        low = min(float(path.min()), share0)
+        left.set_ylim(max(0.0, low - 12), min(100.0, float(path.max()) + 10))
+
+        part = growth.growth_path(g1, n, start=100.0)
+        rest = growth.growth_path(g0, n, start=100.0)
+        self.part_line.set_data(t, part)
+        self.rest_line.set_data(t, rest)
+        lines = []
+        for g, exact_mark, rule_mark, name in ((g1, self.exact_marks[0], self.rule_marks[0], "高新技术产业"),
+                                               (g0, self.exact_marks[1], self.rule_marks[1], "其余工业")):
+            exact, rule = growth.doubling_time(g), growth.rule_of_70(g)
+            exact_mark.set_data(([exact], [200.0]) if exact <= n else ([], []))
+            rule_mark.set_data(([rule], [200.0]) if rule <= n else ([], []))
+            if math.isinf(exact):
+                lines.append(f"{name}增速 {g:g}%，不会翻番")
+            else:
+                lines.append(f"{name}增速 {g:g}%：翻番需 {exact:.1f} 年（70法则估计 {rule:.1f} 年）")
+        right.set_xlim(-0.5, n + 0.5)
+        top = max(float(part.max()), float(rest.max()), 215.0)
+        bottom = min(float(part.min()), float(rest.min()), 100.0)
+        right.set_ylim(max(0.0, bottom * 0.9), top * 1.06)
+
+        if abs(g1 - g0) < 1e-9:
+            trend = "两部分增速相同，占比不变。"
+        elif g1 > g0:
+            trend = "高新技术产业跑得更快，占比上升，但越接近100%升得越慢。"
+        else:
+            trend = "高新技术产业跑得更慢，占比下降。"
+        self.say(f"起点 {self.base_year}年 {share0:g}%，{n} 年后 <b>{path[-1]:.1f}%</b>。{trend}<br>"
+                 + "；".join(lines) + "。")
+        charts.set_source(self.fig, self._source_text(share0), width=_source_width(self.fig))
+
+    def _source_text(self, share0: float) -> str:
+        ds = load("zhejiang_indicators")
+        if abs(share0 - self.base_share) < 1e-9:
+            start = f"起点{self.base_year}年占比{self.base_share:g}%——" + ds.source_line(self.base_rows)
+        else:
+            start = f"起点占比{share0:g}%为你输入的数"
+        return f"{start}；增速 g1、g0 和年数是示意参数（你的假设），不是预测"
+
+    def source(self):
+        share, _year, _rows = _base_share_row()
+        return self._source_text(share)
+
+
+# ---------------------------------------------------------------------------------------------
+# The exercise: back out the growth of the rest
+# ---------------------------------------------------------------------------------------------
+
+def exercise_inputs() -> tuple[pd.DataFrame, str]:
+    """The three 2023 figures of the exercise: total 规上工业 growth, high-tech growth, high-tech share."""
+    facts = load("zhejiang_indicators")
+    article = load("seed_article")
+    total = facts.series("ind_va_growth", region=REGION)
+    total = total[total["year"] == 2023]
+    share = facts.series("hightech_va_share", region=REGION)
+    share = share[(share["year"] == 2023) & (share["status"] == "final")]
+    part = article.table[article.table["id"] == "S01"]
+    df = pd.DataFrame([
+        {"符号": "G", "含义": "规上工业增加值增速（2023年）", "数值": f"{format_number(total['value'].iloc[0])}%",
+         "出处": f"{total['publisher'].iloc[0]}（{_STATUS_ZH.get(total['status'].iloc[0], '')}）"},
+        {"符号": "g1", "含义": "高新技术产业增加值增速（2023年）", "数值": f"{part['value'].iloc[0]:.1f}%",
+         "出处": "潮新闻（文章数字，未能核实）"},
+        {"符号": "s", "含义": "高新技术产业占规上工业比重（2023年）", "数值": f"{format_number(share['value'].iloc[0])}%",
+         "出处": f"{share['publisher'].iloc[0]}（与文章一致）"},
+    ])
+    line = facts.source_line(pd.concat([total, share])) + "；" + article.source_line(part).removeprefix("来源：")
+    return df, line
+
+
+_STATUS_ZH = {"final": "正式数", "preliminary": "初步数", "estimate": "预计数", "target": "目标", "computed": "推算数"}
+
+
+def show_exercise_inputs() -> None:
+    from IPython.display import HTML, display
+
+    df, line = exercise_inputs()
+    display(HTML(_table_html(df, line)))
