@@ -43,6 +43,21 @@ def article_targets_table() -> pd.DataFrame:
     })
 
 
+def policy_table() -> pd.DataFrame:
+    """Zhejiang's sourced policy figures (funds, projects), with their status and publisher (≤ 5 columns)."""
+    rows = load("policy").table
+    status = rows["status"].map({"final": "公布数", "target": "目标", "estimate": "估计"}).fillna(rows["status"])
+    note = [s + ("（预算安排）" if "安排" in str(n) else "") for s, n in zip(status, rows["notes"])]
+    qualifier = rows["qualifier"].map({"超过": "以上", "不低于": "以上"}).fillna("")
+    return pd.DataFrame({
+        "指标": [f"{i}（{y}）" for i, y in zip(rows["indicator_zh"], rows["year"])],
+        "数值": [f"{format_number(v)}{q}" for v, q in zip(rows["value"], qualifier)],
+        "单位": rows["unit"].to_numpy(),
+        "性质": note,
+        "出处": [f"{p}（{d}）" for p, d in zip(rows["publisher"], rows["date"])],
+    })
+
+
 def plan_2027_table() -> pd.DataFrame:
     """The 2027 targets of Hangzhou's Apr-2025 action plan (a different document, different targets)."""
     rows = load("hangzhou").table
