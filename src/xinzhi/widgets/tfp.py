@@ -7,6 +7,9 @@ Static pieces (one call per notebook cell):
 
     reproduction_table()      the check against PWT's own TFP series (rtfpna), one row per country
     decomposition_table(1978, 2019)
+    inputs_table("CHN")       a few years of the inputs, readable units
+    explain("CHN", 1978, 2019)  one country's decomposition in a sentence
+    imputed_shares_table()    early years whose labour share never changes
     show_tfp_check("CHN")     PWT's rtfpna and the course's computation on one chart
     show_labour_shares()      labour shares over time: the flat (imputed) early years
     show_annual_tfp("CHN")    year-by-year Solow residuals: a residual is noisy
@@ -92,6 +95,39 @@ def decomposition_table(start: int = 1978, end: int = 2019, capital_share: float
                      "GDP 年均增长": round(d.gdp, 2), "资本贡献": round(d.capital, 2),
                      "劳动贡献": round(d.labour, 2), "TFP 贡献": round(d.tfp, 2)})
     return pd.DataFrame(rows).set_index("国家")
+
+
+def inputs_table(country: str = "CHN", years=(1978, 1990, 2000, 2010, 2019)) -> pd.DataFrame:
+    """A few years of the inputs for one country, in units a reader can follow (five columns)."""
+    table = pwt_table()
+    rows = table[(table["countrycode"] == country) & (table["year"].isin(list(years)))].set_index("year")
+    out = pd.DataFrame({
+        "实际 GDP（万亿美元，2017年价）": (rows["rgdpna"] / 1e6).round(2),
+        "资本服务（2017年 = 1）": rows["rkna"].round(3),
+        "就业人数（百万）": rows["emp"].round(1),
+        "人力资本指数": rows["hc"].round(2),
+        "劳动份额": rows["labsh"].round(3),
+    })
+    out.index.name = "年份"
+    return out
+
+
+def explain(country: str = "CHN", start: int = 1978, end: int = 2019, capital_share: float | None = None):
+    """One country's decomposition in a sentence (shown as HTML)."""
+    from IPython.display import HTML
+
+    table = pwt_table()
+    s, e = acc.clamp_period(table, country, start, end)
+    d = acc.decompose(table, country, s, e, capital_share=capital_share)
+    name = acc.COUNTRIES.get(country, country)
+    share = "PWT 逐年劳动份额" if capital_share is None else f"固定资本份额 α = {capital_share:.2f}"
+    parts = d.shares()
+    text = (f"<p><b>{name} {d.start}—{d.end} 年</b>（{share}）：实际 GDP 年均增长 <b>{d.gdp:.2f}</b> 个百分点"
+            f"（对数增长率）。其中：资本投入贡献 {d.capital:.2f}（约 {parts['capital']:.0%}）；"
+            f"劳动投入贡献 {d.labour:.2f}（就业人数 {d.employment:.2f}、人均工时 {d.hours:.2f}、人力资本 "
+            f"{d.human_capital:.2f}）；剩下的 <b>{d.tfp:.2f}</b>（约 {parts['tfp']:.0%}）就是全要素生产率的贡献。</p>"
+            f"<p style='color:#444;font-size:0.9em'>{pwt_source()}；计算：本课程</p>")
+    return HTML(text)
 
 
 def imputed_shares_table() -> pd.DataFrame:
