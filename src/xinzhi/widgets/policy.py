@@ -25,6 +25,11 @@ CHECK_ZH = {"matches": "已找到印证", "not_verified": "未核实", "differs"
 SAVE_KEY = "innovation_chain"
 
 
+def _wrap(fig) -> int:
+    """Characters per source line: Chinese characters are twice as wide as Latin ones."""
+    return max(30, int(fig.get_figwidth() * 6.5))
+
+
 # ----------------------------------------------------------------------------------------------
 # Tables and static charts
 # ----------------------------------------------------------------------------------------------
@@ -41,6 +46,14 @@ def article_targets_table() -> pd.DataFrame:
         "核实情况": rows["check"].map(CHECK_ZH).fillna("未核实").to_numpy(),
         "说明": rows["check_note"].to_numpy(),
     })
+
+
+def definitions_table() -> pd.DataFrame:
+    """What “8+4” and “315” stand for, as the sourced documents define them (3 columns)."""
+    rows = load("statements").table
+    rows = rows[rows["topic"].isin(["policy_84", "policy_315"])]
+    return pd.DataFrame({"含义": rows["statement_zh"].to_numpy(), "出处": rows["document"].to_numpy(),
+                         "日期": rows["date"].to_numpy()})
 
 
 def policy_table() -> pd.DataFrame:
@@ -85,7 +98,7 @@ def funds_84_chart() -> None:
     ax.set_ylim(0, rows["value"].max() * 1.2)
     ax.set_ylabel("亿元")
     ax.set_title(f"“8+4”政策体系安排的省级财政资金（年均约 +{growth:.1f}%）")
-    charts.set_source(fig, ds.source_line(rows) + "。均为预算安排数，非决算数。")
+    charts.set_source(fig, width=_wrap(fig), text=ds.source_line(rows) + "。均为预算安排数，非决算数。")
     charts.show(fig, alt="柱状图：“8+4”政策体系安排的省级财政资金，2023年 1,006.8 亿元，2024年 1,023.6 亿元，"
                          "2025年 1,042.8 亿元，逐年略有增加。")
 
@@ -114,7 +127,7 @@ def hangzhou_rd_chart() -> None:
     ax.set_ylabel("R&D 经费占 GDP 比重（%）")
     ax.set_title("杭州研发投入强度：公布值与目标")
     ax.legend(loc="upper left")
-    charts.set_source(fig, ds.source_line(rows))
+    charts.set_source(fig, width=_wrap(fig), text=ds.source_line(rows))
     charts.show(fig, alt=f"折线图：杭州研发投入强度 2021年 3.68%、2023年 3.86%（公布值），2024年目标 3.95%、"
                          f"2027年目标 4.2%（空心点）；从 2023 年到 2027 年目标，每年约需提高 {rate:.1f}%（相对增幅）。")
 
@@ -156,6 +169,7 @@ class TargetTracker(FigureWidget):
         return "示意参数，非真实数据：增长率、年数和起点都由你设定。"
 
     def update(self, rate, years, start):
+        charts.set_source(self.fig, self.source(), width=_wrap(self.fig))
         g = self.number("rate", minimum=-50, maximum=100, percent=True)
         base = self.number("start", minimum=0.001, maximum=1e12)
         years = int(years)
@@ -271,6 +285,7 @@ class InnovationChain(FigureWidget):
         return shares
 
     def update(self, source, develop, transfer, industry, budget, reason):
+        charts.set_source(self.fig, self.source(), width=_wrap(self.fig))
         shares = self.shares()
         money = self.number("budget", minimum=0, maximum=1e6)
         smallest = min(shares.values())
