@@ -172,6 +172,7 @@ def test_make_page_writes_png_and_printable_html(formula_widget, private_workspa
     assert "某县&lt;轴承&gt;产业" in page and "<轴承>" not in page
     assert "轴承企业集群" in page and "摸清设备联网比例" in page
     assert "data:image/png;base64," in page and "@page" in page
+    assert "@font-face" in page, "the page carries its Chinese font, so it reads on any device"
     assert "169" in page and "已生成" in formula_widget.status.value
     assert not list(private_workspace.glob(".*.tmp"))
 
@@ -189,6 +190,13 @@ def test_page_html_dates_and_blank_fields():
     page = report.page_html({}, formula, "万件", b"\x89PNG", date="2026-01-02")
     assert "2026-01-02" in page and "（未填写）" in page and "万件" in page
     assert "乘数没有乘进来" in page
+
+
+def test_typed_braces_and_markers_do_not_break_the_page():
+    formula = Formula(base=100, carrier_pct=10, tech_pct=10, fusion_pct=50, years=2)
+    page = report.page_html({"region": "{font} <!--font--> {0}", "tech_text": "{e}"}, formula, "{unit}", b"png")
+    assert "{font} &lt;!--font--&gt; {0}" in page and "{e}" in page
+    assert page.count("@font-face") == 1
 
 
 def test_amount_never_uses_superscripts():

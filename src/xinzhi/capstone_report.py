@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import html
 import math
+import re
 import time
 from pathlib import Path
 
@@ -77,13 +78,44 @@ def summary_lines(result: Outcome, unit: str = "") -> list[str]:
     return lines
 
 
+def embedded_font_css(text: str) -> str:
+    """An @font-face rule with the course font cut down to the characters of ``text`` (a few dozen KB).
+
+    The page then shows its Chinese on any device, even one without Chinese fonts. If the font
+    cannot be subset, the page falls back to the system fonts named in its CSS.
+    """
+    try:
+        import io
+
+        from fontTools import subset
+
+        from .charts import FONT_FILE
+
+        options = subset.Options()
+        options.layout_features = ["*"]
+        options.name_IDs = ["*"]
+        options.notdef_outline = True
+        font = subset.load_font(str(FONT_FILE), options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(text=text)
+        subsetter.subset(font)
+        buffer = io.BytesIO()
+        subset.save_font(font, buffer, options)
+    except Exception:  # noqa: BLE001 - the page still works with system fonts
+        return ""
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return ("@font-face { font-family: 'Course Sans SC'; font-weight: normal; "
+            f"src: url(data:font/ttf;base64,{data}) format('truetype'); }}")
+
+
 def page_html(entries: dict, formula: Formula, unit: str, png: bytes, date: str | None = None) -> str:
     """The printable one-page HTML (UTF-8), chart embedded, every typed text escaped."""
     result = outcome(formula)
     date = date or time.strftime("%Y-%m-%d")
-    e = {key: html.escape(str(entries.get(key, "") or "").strip()) for key in TEXT_FIELDS}
     blank = "<span class='blank'>（未填写）</span>"
-    title = f"我的乘法算式：{e['region']}" if e["region"] else "我的乘法算式"
+    e = {key: html.escape(str(entries.get(key, "") or "").strip()) or blank for key in TEXT_FIELDS}
+    region = html.escape(str(entries.get("region", "") or "").strip())
+    title = f"我的乘法算式：{region}" if region else "我的乘法算式"
     numbers = [
         ("今天的产出（基数）", html.escape(with_unit(formula.base, unit))),
         ("被乘数扩大", f"{formula.carrier_pct:g}%"),
@@ -97,43 +129,51 @@ def page_html(entries: dict, formula: Formula, unit: str, png: bytes, date: str 
     rows = "".join(f"<tr><th>{label}</th><td>{value}</td></tr>" for label, value in numbers)
     summary = "".join(f"<li>{html.escape(line)}</li>" for line in summary_lines(result, unit))
     image = base64.b64encode(png).decode("ascii")
-    return f"""<!DOCTYPE html>
+    page = _PAGE.format(title=title, date=date, own=OWN_ASSUMPTIONS, e=e, blank=blank, rows=rows,
+                        summary=summary, image=image, font="<!--font-->")
+    visible = html.unescape(re.sub(r"<[^>]+>|data:[^\"')]+", "", page)) + "（未填写）"
+    return page.replace("<!--font-->", embedded_font_css(visible), 1)
+
+
+_PAGE = """<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <title>{title}</title>
 <style>
 @page {{ size: A4; margin: 14mm; }}
-body {{ font-family: "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
-        "WenQuanYi Zen Hei", sans-serif; color: #111; max-width: 180mm; margin: 0 auto; line-height: 1.55;
-        font-size: 11pt; }}
+{font}
+body {{ font-family: "Course Sans SC", "Microsoft YaHei", "PingFang SC", "Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC",
+        "WenQuanYi Zen Hei", sans-serif; color: #111; max-width: 180mm; margin: 0 auto; line-height: 1.45;
+        font-size: 10.5pt; }}
 h1 {{ font-size: 17pt; margin: 0 0 2mm 0; }}
 .meta {{ color: #444; font-size: 9.5pt; margin-bottom: 3mm; }}
 .formula {{ border: 1.5px solid #0072B2; border-radius: 4px; padding: 2.5mm 4mm; margin: 2mm 0 3mm 0; }}
 .formula p {{ margin: 1mm 0; }}
-.formula b {{ display: inline-block; min-width: 12em; }}
+.formula b {{ display: inline-block; min-width: 15em; }}
 table {{ border-collapse: collapse; width: 100%; font-size: 10pt; }}
-th, td {{ border-bottom: 1px solid #ccc; padding: 1mm 2mm; text-align: left; vertical-align: top; }}
+th, td {{ border-bottom: 1px solid #ccc; padding: 0.6mm 2mm; text-align: left; vertical-align: top; }}
 th {{ font-weight: normal; color: #333; width: 55%; }}
-img {{ width: 100%; max-height: 95mm; object-fit: contain; margin: 2mm 0; }}
+img {{ width: 100%; max-height: 78mm; object-fit: contain; margin: 2mm 0; }}
 ul {{ margin: 1mm 0 2mm 0; padding-left: 6mm; }}
-.own {{ border-left: 4px solid #D55E00; background: #fff6ee; padding: 2mm 3mm; font-weight: bold; margin-top: 3mm; }}
+.own {{ border-left: 4px solid #D55E00; background: #fff6ee; padding: 1.5mm 3mm; font-weight: bold; margin-top: 2mm; }}
+@media print {{ .own {{ -webkit-print-color-adjust: exact; print-color-adjust: exact; }} }}
 .blank {{ color: #888; }}
 @media print {{ body {{ max-width: none; }} }}
 </style></head>
 <body>
 <h1>{title}</h1>
 <div class="meta">新质生产力——浙江实践 · 结课作业 · 生成日期：{date}</div>
-<div class="own">{OWN_ASSUMPTIONS}</div>
+<div class="own">{own}</div>
 <div class="formula">
-<p><b>被乘数（产业载体）：</b>{e['carrier_text'] or blank}</p>
-<p><b>× 乘数（科技创新、生产工具）：</b>{e['tech_text'] or blank}</p>
-<p><b>乘号（深度融合、体制机制）：</b>{e['sign_text'] or blank}</p>
+<p><b>被乘数（产业载体）：</b>{e[carrier_text]}</p>
+<p><b>× 乘数（科技创新、生产工具）：</b>{e[tech_text]}</p>
+<p><b>乘号（深度融合、体制机制）：</b>{e[sign_text]}</p>
 <p style="color:#333">算式：目标产出 = 今天的产出 × (1 + 被乘数扩大) × (1 + 乘数提升 × 融合程度)</p>
 </div>
 <table>{rows}</table>
 <img src="data:image/png;base64,{image}" alt="我的乘法算式：从今天的产出出发，依次加上被乘数扩大、乘数效应和相乘多出的部分，得到目标产出">
 <ul>{summary}</ul>
-<p><b>我回去准备做的第一件事：</b>{e['next_step'] or blank}</p>
-<div class="own">{OWN_ASSUMPTIONS}</div>
+<p><b>我回去准备做的第一件事：</b>{e[next_step]}</p>
+<div class="own">{own}</div>
 </body></html>
 """
 

@@ -300,7 +300,7 @@ def reference_growth():
         y.append(len(values))
         labels.append("我的算式（自己的假设）")
         ax.barh([y[-1]], [own_rate], color=charts.PALETTE["橙"], edgecolor="#222222", hatch="//", height=0.6)
-        ax.text(own_rate, y[-1], f" {own_rate:.1f}%", va="center", fontsize=12, fontweight="bold")
+        ax.text(own_rate, y[-1], f" {own_rate:.1f}%", va="center", fontsize=12)
     ax.set_yticks(y, labels)
     ax.axvline(0, color="#222222", linewidth=1)
     ax.set_xlabel("年均增速（%）")
@@ -308,9 +308,29 @@ def reference_growth():
     low = min([0.0] + values + ([own_rate] if own_rate is not None else []))
     high = max(values + ([own_rate] if own_rate is not None else []))
     ax.set_xlim(low * 1.25, high * 1.25 + 1)
-    ax.set_title("参照：浙江 2023 年几项增速")
+    ax.set_title("参照：浙江 2023 年几项增速" + ("与我的年均增速" if own_rate is not None else ""))
     note = "；橙色一行是你在本笔记本第 2 节填写的假设" if own_rate is not None else "；在第 2 节填好算式后重新运行本单元，会加上你的年均增速"
-    charts.set_source(fig, f"来源：{sources}{note}")
+    charts.set_source(fig, f"来源：{sources}{note}", width=int(fig.get_figwidth() * 7))
     alt = ("横向条形图：浙江 2023 年地区生产总值、规上工业增加值、战略性新兴产业增加值和高新技术产业增加值的增速"
            + ("，以及学员自己算式隐含的年均增速。" if own_rate is not None else "。"))
     charts.show(fig, alt=alt)
+
+
+def my_files():
+    """What is in the participant's workspace: a narrow table (文件, 大小, 保存时间), newest first."""
+    import time
+
+    import pandas as pd
+
+    folder = workspace.workspace_dir()
+    rows = []
+    for path in sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True):
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        size = path.stat().st_size
+        rows.append({"文件": path.name,
+                     "大小": f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} 字节",
+                     "保存时间": time.strftime("%Y-%m-%d %H:%M", time.localtime(path.stat().st_mtime))})
+    if not rows:
+        return pd.DataFrame({"文件": ["（还没有保存的作品）"], "大小": [""], "保存时间": [""]})
+    return pd.DataFrame(rows)
