@@ -266,8 +266,8 @@ def reference_growth():
     picks = [
         (zj, "gdp_real_growth", "浙江地区生产总值"),
         (zj, "ind_va_growth", "浙江规上工业增加值"),
-        (seed, "sei_va_growth", "浙江战略性新兴产业增加值"),
-        (seed, "hightech_va_growth", "浙江高新技术产业增加值"),
+        (seed, "sei_va_growth", "浙江战略性新兴产业增加值（据文章）"),
+        (seed, "hightech_va_growth", "浙江高新技术产业增加值（据文章）"),
     ]
     labels, values, rows = [], [], []
     for dataset, indicator, label in picks:
@@ -283,6 +283,11 @@ def reference_growth():
         rows.append((dataset, row))
     sources = "；".join(dict.fromkeys(dataset.source_line(row).removeprefix("来源：") for dataset, row in rows))
     mine = workspace.load(SAVE_NAME, default=None)
+    if mine.note:  # a damaged save was set aside (kept, not deleted): say so here, since this cell read it first
+        from IPython.display import HTML, display
+
+        display(HTML(f"<div role='alert' style='border-left:4px solid #D55E00;padding:4px 10px'>"
+                     f"⚠️ {html.escape(mine.note)}</div>"))
     own_rate = None
     if isinstance(mine.value, dict) and not mine.note:
         try:
