@@ -124,3 +124,12 @@ def test_lifetime_emissions_and_cost():
         m.lifetime_emissions_t(1, -5, 10)
     with pytest.raises(ValueError):
         m.carbon_cost(math.inf, 1)
+
+
+def test_breakeven_km():
+    # 4 t more at the factory, 100 g/km less on the road: even after 40,000 km
+    assert m.breakeven_km(petrol=(6, 150), electric=(10, 50)) == pytest.approx(40_000)
+    assert m.breakeven_km(petrol=(10, 150), electric=(6, 50)) == 0.0     # better from the start
+    assert m.breakeven_km(petrol=(6, 50), electric=(10, 150)) is None    # never catches up
+    at = m.breakeven_km(petrol=(6, 150), electric=(10, 50))
+    assert m.lifetime_emissions_t(6, 150, at) == pytest.approx(m.lifetime_emissions_t(10, 50, at))

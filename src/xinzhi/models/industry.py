@@ -21,7 +21,7 @@ __all__ = [
     "impurity_fraction", "impurity_ppm", "purity_percent_text", "impurity_grams",
     "normalised_weights", "weighted_scores", "ranking", "weight_sensitivity", "rank_changes",
     "logistic", "LogisticFit", "fit_logistic", "projection_band",
-    "lifetime_emissions_t", "carbon_cost", "CarResult", "compare_cars",
+    "lifetime_emissions_t", "carbon_cost", "CarResult", "compare_cars", "breakeven_km",
 ]
 
 
@@ -269,3 +269,16 @@ def compare_cars(price_per_t: float, lifetime_km: float, petrol: tuple[float, fl
         out[name] = CarResult(production_t=production, use_t=total - production, total_t=total,
                               cost=carbon_cost(price_per_t, total))
     return out
+
+
+def breakeven_km(petrol: tuple[float, float], electric: tuple[float, float]) -> float | None:
+    """Kilometres after which the car that starts with more production emissions has emitted less
+    in total: Δproduction ÷ Δ(g/km) × 1,000,000. ``None`` if one car is never better or worse."""
+    (p_prod, p_km), (e_prod, e_km) = petrol, electric
+    extra_production = e_prod - p_prod
+    saving_per_km = p_km - e_km
+    if extra_production <= 0 and saving_per_km >= 0:
+        return 0.0
+    if extra_production > 0 and saving_per_km > 0:
+        return extra_production / saving_per_km * 1e6
+    return None

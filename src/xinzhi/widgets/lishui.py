@@ -119,7 +119,7 @@ def platform_chart() -> None:
         ax.set_title(title)
         ax.grid(axis="y", visible=False)
     fig.suptitle("丽水经开区半导体平台（截至 2022 年年中）", fontsize=14)
-    charts.set_source(fig, ds.source_line(rows) + "。“超过500亿元”为下限。")
+    charts.set_source(fig, ds.source_line(rows) + "。“超过500亿元”为下限。", width=62)
     charts.show(fig, alt="两组横条：丽水经开区半导体平台截至2022年年中落地项目29个，其中上游11个；"
                          "总投资超过500亿元，其中上游304.5亿元。")
 
