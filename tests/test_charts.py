@@ -82,3 +82,14 @@ def test_source_line_is_rewritten_not_stacked():
     assert charts.source_of(fig) == "来源：乙"
     assert sum(t.get_text().startswith("来源") for t in fig.findobj(matplotlib.text.Text)) == 1
     plt.close(fig)
+
+
+def test_long_chinese_source_lines_fit_the_figure():
+    fig, _ = charts.new_figure(6, 4)
+    long = "来源：" + "浙江省统计局《2023年浙江省国民经济和社会发展统计公报》（2024-03-04）；" * 4
+    artist = charts.set_source(fig, long)
+    fig.canvas.draw()
+    box = artist.get_window_extent()
+    assert box.x1 <= fig.bbox.x1 + 1, "the source line runs off the figure"
+    assert artist.get_text().replace("\n", "") == long
+    plt.close(fig)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-import textwrap
+import unicodedata
 from pathlib import Path
 
 import matplotlib
@@ -97,10 +97,34 @@ def new_figure(width: float = 8.0, height: float = 4.6, nrows: int = 1, ncols: i
     return fig, axes
 
 
-def set_source(fig, text: str, width: int | None = None):
-    """Write (or rewrite) the source line under the chart. Returns the text artist."""
-    width = width or max(40, int(fig.get_figwidth() * 11))
-    wrapped = "\n".join(textwrap.wrap(text, width=width)) if len(text) > width else text
+def _display_width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def wrap_mixed(text: str, width: float) -> str:
+    """Wrap Chinese-and-Latin text to ``width`` Chinese characters a line (a Latin letter counts half),
+    breaking after Chinese punctuation or a space where one is near the end of the line."""
+    limit = max(10, int(width * 2))
+    lines, line = [], ""
+    for ch in text:
+        if _display_width(line + ch) > limit and line:
+            cut = max(line.rfind(sep) for sep in "；，、。） ")
+            if cut >= len(line) * 0.6:
+                lines.append(line[:cut + 1].rstrip())
+                line = line[cut + 1:].lstrip()
+            else:
+                lines.append(line)
+                line = ""
+        line += ch
+    return "\n".join(lines + [line])
+
+
+def set_source(fig, text: str, width: float | None = None):
+    """Write (or rewrite) the source line under the chart. Returns the text artist.
+
+    ``width``: Chinese characters per line; by default as many as fit the figure's width.
+    """
+    wrapped = wrap_mixed(text, width or fig.get_figwidth() * 6.8)
     artist = getattr(fig, "_xinzhi_source", None)
     if artist is None:
         artist = fig.supxlabel(wrapped, x=0.005, ha="left", fontsize=10, color=SOURCE_COLOR)

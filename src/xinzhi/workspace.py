@@ -43,6 +43,7 @@ def write_bytes_atomic(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.chmod(temporary, 0o644)  # an ordinary file of the participant's, not mkstemp's private 0600
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()

@@ -76,6 +76,9 @@ class FigureWidget:
     figure_size: tuple[float, float] = (8.0, 4.6)
     figure_grid: tuple[int, int] = (1, 1)
     inert_controls: frozenset[str] = frozenset()   # controls that do not change the figure (notes, buttons)
+    # Lay the figure out once (constrained layout, at its first draw), then keep that layout: redraws are
+    # about a third faster. Set False for a widget whose labels change length a lot between updates.
+    freeze_layout: bool = True
 
     def __init__(self, key: str = ""):
         previous = _live.pop((type(self).__qualname__, key), None)
@@ -89,6 +92,8 @@ class FigureWidget:
         self.controls: dict[str, w.Widget] = self.make_controls()
         self.setup(self.fig, self.ax)
         charts.set_source(self.fig, self.source())
+        if self.freeze_layout:
+            self._freeze_id = self.fig.canvas.mpl_connect("draw_event", self._freeze)
         use_canvas = interactive_backend() and os.environ.get("XINZHI_FIGURES", "ipympl") == "ipympl"
         self.view = self.fig.canvas if use_canvas else w.Image(format="png")
         for name, control in self.controls.items():
@@ -151,6 +156,10 @@ class FigureWidget:
             return
         self._show_message("")
         self._draw()
+
+    def _freeze(self, _event) -> None:
+        self.fig.canvas.mpl_disconnect(self._freeze_id)
+        self.fig.set_layout_engine("none")
 
     def _fail(self, err: Exception) -> None:
         self.last_error = err

@@ -1,0 +1,254 @@
+"""Measure the course side by side with a baseline run on the same machine, in the same run.
+
+    .venv/bin/python benchmarks/run.py            # everything (a few minutes)
+    .venv/bin/python benchmarks/run.py --quick    # fewer updates, no fresh install
+
+Prints a readable table, then, as the very last line, one JSON object. Figures are ratios against a
+baseline measured in the same run, so they can be compared across machines:
+
+- widget_update_ratio_max: per course widget, the median time of one update (control change + the redraw
+  the browser would ask for) in a real kernel, divided by the median of the same figure redrawn by
+  ``ipywidgets.interact`` re-creating it; the worst widget.
+- kernel_rss_ratio_max: kernel memory after running a notebook top to bottom, divided by a kernel that only
+  imported numpy, pandas, matplotlib, ipywidgets and the course package; the worst notebook.
+- course_exec_ratio: wall time to execute every notebook headless, divided by the time to start as many bare
+  kernels and run the imports.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+from jupyter_client.manager import start_new_kernel
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+IMPORTS = "import numpy, pandas, matplotlib, ipywidgets, xinzhi"
+
+# Runs inside a kernel: time `n` updates of every course widget, and of the interact baseline.
+WIDGET_TIMING = r'''
+import importlib, json, pkgutil, statistics, time, warnings
+import ipywidgets as w, matplotlib, matplotlib.pyplot as plt
+import xinzhi, xinzhi.widgets
+from xinzhi.widgets.base import FigureWidget
+from IPython.display import display
+for m in pkgutil.iter_modules(xinzhi.widgets.__path__):
+    importlib.import_module("xinzhi.widgets." + m.name)
+def classes():
+    todo, seen = list(FigureWidget.__subclasses__()), []
+    while todo:
+        c = todo.pop(); todo.extend(c.__subclasses__()); seen.append(c)
+    return sorted(set(seen), key=lambda c: c.__module__ + c.__qualname__)
+def moving_control(widget):
+    for name, c in widget.controls.items():
+        if isinstance(c, (w.FloatSlider, w.IntSlider)) and name not in widget.inert_controls:
+            return name, [c.min + (c.max - c.min) * f for f in (0.3, 0.7)]
+        if isinstance(c, w.Dropdown) and len(c.options) > 1 and name not in widget.inert_controls:
+            values = [v for _, v in c._options_full]
+            return name, values[:2]
+    return None, None
+def render(fig):  # what ipympl does when the browser asks for the new frame
+    fig.canvas.draw()
+    if hasattr(fig.canvas, "get_diff_image"):
+        fig.canvas.get_diff_image()
+results = {}
+N = __N__
+for cls in classes():
+    label = cls.__module__.rsplit(".", 1)[-1] + "." + cls.__name__
+    widget = cls()
+    name, values = moving_control(widget)
+    if name is None:
+        continue
+    control = widget.controls[name]
+    display(widget.widget)
+    render(widget.fig)
+    course = []
+    for i in range(N):
+        t = time.perf_counter()
+        control.value = values[i % 2]
+        render(widget.fig)
+        course.append(time.perf_counter() - t)
+    # baseline: the classic interact pattern, the whole figure re-created on every change
+    current = dict(widget.values())
+    def redraw(value):
+        fig, ax = xinzhi.charts.new_figure(*cls.figure_size, *cls.figure_grid)
+        widget.fig, widget.ax = fig, ax
+        widget.setup(fig, ax)
+        xinzhi.charts.set_source(fig, widget.source())
+        widget.update(**{**current, name: value})
+        display(fig)
+        plt.close(fig)
+    slider = w.SelectionSlider(options=values, value=values[0])
+    plt.switch_backend("module://matplotlib_inline.backend_inline")
+    w.interact(redraw, value=slider)
+    baseline = []
+    for i in range(N):
+        t = time.perf_counter()
+        slider.value = values[(i + 1) % 2]
+        baseline.append(time.perf_counter() - t)
+    plt.switch_backend("module://ipympl.backend_nbagg")
+    q = lambda xs, p: sorted(xs)[min(len(xs) - 1, int(p * len(xs)))]
+    results[label] = {"median": statistics.median(course), "p95": q(course, 0.95),
+                      "baseline_median": statistics.median(baseline), "baseline_p95": q(baseline, 0.95)}
+print("RESULT" + json.dumps(results))
+'''
+
+
+class Kernel:
+    """A kernel started like a participant's (interactive figures), driven through jupyter_client."""
+
+    def __init__(self, cwd: Path, workspace: Path):
+        env = dict(os.environ, XINZHI_WORKSPACE=str(workspace))
+        env.pop("MPLBACKEND", None)
+        self.manager, self.client = start_new_kernel(kernel_name="python3", cwd=str(cwd), env=env)
+
+    def run(self, code: str, timeout: float = 600) -> str:
+        chunks = []
+
+        def keep(msg):
+            if msg["msg_type"] == "stream":
+                chunks.append(msg["content"]["text"])
+            elif msg["msg_type"] == "error":
+                raise RuntimeError(f"{msg['content']['ename']}: {msg['content']['evalue']}")
+
+        self.client.execute_interactive(code, output_hook=keep, timeout=timeout)
+        return "".join(chunks)
+
+    def rss(self) -> int:
+        return psutil.Process(self.manager.provisioner.process.pid).memory_info().rss
+
+    def close(self):
+        self.client.stop_channels()
+        self.manager.shutdown_kernel(now=True)
+
+
+def code_cells(path: Path) -> list[str]:
+    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
+    return ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+
+
+def widget_updates(updates: int, workspace: Path) -> dict:
+    kernel = Kernel(ROOT / "notebooks", workspace)
+    try:
+        kernel.run("%matplotlib widget\nimport xinzhi")
+        out = kernel.run(WIDGET_TIMING.replace("__N__", str(updates)))
+    finally:
+        kernel.close()
+    return json.loads(out.split("RESULT", 1)[1])
+
+
+def kernel_memory(workspace: Path) -> tuple[int, dict]:
+    baseline_kernel = Kernel(ROOT / "notebooks", workspace)
+    try:
+        baseline_kernel.run(IMPORTS)
+        baseline = baseline_kernel.rss()
+    finally:
+        baseline_kernel.close()
+    per_notebook = {}
+    for path in NOTEBOOKS:
+        kernel = Kernel(ROOT / "notebooks", workspace)
+        try:
+            for source in code_cells(path):
+                kernel.run(source)
+            per_notebook[path.stem] = kernel.rss()
+        finally:
+            kernel.close()
+    return baseline, per_notebook
+
+
+def course_execution(workspace: Path) -> tuple[float, float]:
+    start = time.perf_counter()
+    for path in NOTEBOOKS:
+        kernel = Kernel(ROOT / "notebooks", workspace)
+        try:
+            for source in code_cells(path):
+                kernel.run(source)
+        finally:
+            kernel.close()
+    course = time.perf_counter() - start
+    start = time.perf_counter()
+    for _ in NOTEBOOKS:
+        kernel = Kernel(ROOT / "notebooks", workspace)
+        try:
+            kernel.run(IMPORTS)
+        finally:
+            kernel.close()
+    return course, time.perf_counter() - start
+
+
+def fresh_install() -> tuple[float, int]:
+    """A new venv with the participant's packages (pip's cache warm, as on a second machine in a class)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "venv"
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "venv", str(target)], check=True)
+        pip = target / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+        subprocess.run([str(pip), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-r",
+                        str(ROOT / "requirements.txt"), "-c", str(ROOT / "constraints.txt"), "-e", str(ROOT)],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        seconds = time.perf_counter() - start
+        size = sum(f.stat().st_size for f in target.rglob("*") if f.is_file() and not f.is_symlink())
+    return seconds, size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="20 updates per widget, no fresh install")
+    parser.add_argument("--updates", type=int, default=60)
+    args = parser.parse_args()
+    updates = 20 if args.quick else args.updates
+    summary: dict = {"machine": f"{platform.system()} {platform.machine()}, {psutil.cpu_count()} cores, "
+                                f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}"}
+    workspace = Path(tempfile.mkdtemp(prefix="xinzhi-bench-"))
+    try:
+        widgets = widget_updates(updates, workspace)
+        print(f"\n机器 / machine: {summary['machine']}\n")
+        print(f"{'widget':42} {'median ms':>10} {'p95 ms':>8} {'interact ms':>12} {'ratio':>6}")
+        for label, r in widgets.items():
+            r["ratio"] = r["median"] / r["baseline_median"]
+            print(f"{label:42} {r['median']*1e3:10.1f} {r['p95']*1e3:8.1f} {r['baseline_median']*1e3:12.1f} {r['ratio']:6.2f}")
+        summary["widget_update_ratio_max"] = round(max(r["ratio"] for r in widgets.values()), 3)
+        summary["widgets"] = {k: {x: round(v * 1e3, 2) if x != "ratio" else round(v, 3) for x, v in r.items()}
+                              for k, r in widgets.items()}
+
+        baseline, memory = kernel_memory(workspace)
+        print(f"\n{'notebook':24} {'kernel RSS MB':>14} {'ratio':>6}   (import-only kernel: {baseline / 2**20:.0f} MB)")
+        for name, rss in memory.items():
+            print(f"{name:24} {rss / 2**20:14.0f} {rss / baseline:6.2f}")
+        summary["kernel_rss_ratio_max"] = round(max(memory.values()) / baseline, 3)
+        summary["kernel_rss_mb"] = {k: round(v / 2**20, 1) for k, v in memory.items()}
+        summary["import_only_rss_mb"] = round(baseline / 2**20, 1)
+
+        course, bare = course_execution(workspace)
+        summary["course_exec_ratio"] = round(course / bare, 3)
+        summary["course_exec_seconds"], summary["bare_kernels_seconds"] = round(course, 1), round(bare, 1)
+        print(f"\nwhole course headless: {course:.1f} s; {len(NOTEBOOKS)} bare kernels + imports: {bare:.1f} s; "
+              f"ratio {course / bare:.2f}")
+
+        if not args.quick:
+            seconds, size = fresh_install()
+            summary["fresh_install_seconds"], summary["fresh_install_mb"] = round(seconds, 1), round(size / 2**20)
+            print(f"fresh install (warm pip cache): {seconds:.0f} s, {size / 2**20:.0f} MB")
+        latency = ROOT / "test-artifacts" / "browser_latency.json"
+        if latency.exists():
+            summary["browser_latency_ms"] = json.loads(latency.read_text(encoding="utf-8"))
+            print(f"browser key-press → new figure (from the browser suite): {summary['browser_latency_ms']}")
+        else:
+            print("browser latency: run `python3 course.py test` first (the browser suite writes it)")
+    finally:
+        shutil.rmtree(workspace, ignore_errors=True)
+    print(json.dumps(summary, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
