@@ -203,3 +203,6 @@ def test_amount_never_uses_superscripts():
     assert report.amount(1.21e14) == "121万亿"
     assert report.amount(3e8) == "3亿"
     assert report.amount(float("inf")) == "—"
+    assert report.amount(120000, "万元") == "120,000"      # not “12万 万元”
+    assert report.with_unit(120000, "万元") == "120,000 万元"
+    assert report.with_unit(120000, "件") == "12万 件"

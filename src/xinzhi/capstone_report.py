@@ -34,14 +34,22 @@ TEXT_FIELDS = {
 }
 
 
-def amount(value: float) -> str:
-    """A number as participants read it, with 万/亿/万亿 and no exponent (chart-safe)."""
+def amount(value: float, unit: str = "") -> str:
+    """A number as participants read it, with 万/亿/万亿 and no exponent (chart-safe).
+
+    When the unit already carries 万 or 亿 (万元, 亿元, 万件 …), the number is written out in full
+    (120,000 万元, not 12万 万元).
+    """
     if value is None or not math.isfinite(value):
         return "—"
-    if abs(value) >= 1e12:
-        return f"{value / 1e12:,.2f}".rstrip("0").rstrip(".") + "万亿"
     if 0 < abs(value) < 0.01:
         return f"{value:.2g}"
+    scaled_unit = any(mark in (unit or "").strip()[:2] for mark in "万亿")
+    if scaled_unit and abs(value) < 1e15:
+        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+        return text
+    if abs(value) >= 1e12:
+        return f"{value / 1e12:,.2f}".rstrip("0").rstrip(".") + "万亿"
     return format_number(value)
 
 
@@ -51,7 +59,7 @@ def percent(value: float) -> str:
 
 def with_unit(value: float, unit: str = "") -> str:
     unit = (unit or "").strip()
-    return f"{amount(value)} {unit}" if unit else amount(value)
+    return f"{amount(value, unit)} {unit}" if unit else amount(value)
 
 
 def summary_lines(result: Outcome, unit: str = "") -> list[str]:

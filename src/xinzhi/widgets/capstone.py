@@ -106,6 +106,7 @@ class MyFormula(FigureWidget):
     alt = ("瀑布图：从“今天”的产出出发，依次加上被乘数扩大带来的增量、乘数经乘号带来的增量、"
            "两者相乘多出的部分，得到若干年后的产出；一条虚线标出只“做加法”的结果。数字都是学员自己的假设。")
     figure_size = (8.0, 4.8)
+    freeze_layout = False   # the axis labels follow the participant's numbers and name: lay out on every draw
     inert_controls = frozenset({"carrier_text", "tech_text", "sign_text", "next_step", "make_page"})
 
     def __init__(self, key: str = ""):
@@ -149,6 +150,7 @@ class MyFormula(FigureWidget):
 
     # --- the chart -------------------------------------------------------------------------------
     def setup(self, fig, ax):
+        self._unit = ""
         self.bars = ax.bar(range(5), [1.0] * 5, color=STEP_COLORS, edgecolor="#222222", linewidth=1.0, width=0.62)
         for bar, hatch in zip(self.bars, STEP_HATCHES):
             bar.set_hatch(hatch)
@@ -158,7 +160,7 @@ class MyFormula(FigureWidget):
         ax.set_xticks(range(5))
         ax.set_xlim(-0.6, 4.6)
         ax.grid(axis="x", visible=False)
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: report.amount(value)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: report.amount(value, self._unit)))
         self.heading = ax.set_title("")
 
     def source(self):
@@ -174,15 +176,16 @@ class MyFormula(FigureWidget):
         steps = [(0.0, result.today), (result.today, result.carrier_step),
                  (result.today + result.carrier_step, result.tech_step),
                  (result.additive, result.cross_step), (0.0, result.multiplicative)]
+        self._unit = unit or ""
         for index, (bar, label, (bottom, height)) in enumerate(zip(self.bars, self.labels, steps)):
             bar.set_y(bottom)
             bar.set_height(height)
             top = max(bottom, bottom + height)
             sign = "+" if index in (1, 2, 3) and height >= 0 else ""
-            label.set_text(f"{sign}{report.amount(height)}")
+            label.set_text(f"{sign}{report.amount(height, self._unit)}")
             label.set_y(top)
         self.add_line.set_ydata([result.additive, result.additive])
-        self.legend.get_texts()[0].set_text(f"虚线：做加法的结果 {report.amount(result.additive)}")
+        self.legend.get_texts()[0].set_text(f"虚线：做加法的结果 {report.amount(result.additive, self._unit)}")
         highest = max(result.today + max(result.carrier_step, 0.0), result.additive, result.multiplicative,
                       result.today + max(result.carrier_step, 0) + max(result.tech_step, 0))
         self.ax.set_ylim(min(0.0, result.additive), highest * 1.25)
