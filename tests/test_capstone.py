@@ -120,6 +120,15 @@ def test_every_change_is_saved_and_restored(formula_widget):
     plt.close(again.fig)
 
 
+def test_long_texts_are_saved_as_typed_without_redrawing(formula_widget):
+    draws = formula_widget.draw_count
+    formula_widget.controls["tech_text"].value = "视觉检测"
+    saved = workspace.load(SAVE_NAME).value
+    assert saved["tech_text"] == "视觉检测"
+    assert formula_widget.draw_count == draws
+    assert formula_widget.controls["tech_text"].continuous_update
+
+
 def test_restoring_does_not_write(private_workspace):
     workspace.save(SAVE_NAME, {"region": "A", "base": "50"})
     before = (private_workspace / f"{SAVE_NAME}.json").read_bytes()

@@ -21,7 +21,7 @@ from .. import charts, workspace
 from ..errors import CourseError, InputError
 from ..inputs import parse_number
 from ..models.capstone import LIMITS, Formula, outcome
-from .base import SLIDER_LAYOUT, SLIDER_STYLE, FigureWidget, number_box, slider
+from .base import SLIDER_STYLE, FigureWidget, number_box, slider
 
 SAVE_NAME = "capstone_08"
 OWN_SOURCE = "数据：学员自己的假设（不是统计数据，也不是预测）"
@@ -36,6 +36,7 @@ PLACEHOLDERS = {
     "sign_text": "例如：链主企业带配套企业一起改造；“科技+金融”政策包",
     "next_step": "例如：摸清全县企业设备联网的比例",
 }
+TEXT_ONLY = ("carrier_text", "tech_text", "sign_text", "next_step")
 STEP_LABELS = ["今天", "被乘数\n扩大", "乘数效应\n（经乘号）", "相乘\n多出的部分", "{years} 年后\n（做乘法）"]
 STEP_COLORS = [charts.PALETTE["蓝"], charts.PALETTE["橙"], charts.PALETTE["绿"], charts.PALETTE["紫红"],
                charts.PALETTE["蓝"]]
@@ -107,7 +108,7 @@ class MyFormula(FigureWidget):
            "两者相乘多出的部分，得到若干年后的产出；一条虚线标出只“做加法”的结果。数字都是学员自己的假设。")
     figure_size = (8.0, 4.8)
     freeze_layout = False   # the axis labels follow the participant's numbers and name: lay out on every draw
-    inert_controls = frozenset({"carrier_text", "tech_text", "sign_text", "next_step", "make_page"})
+    inert_controls = frozenset({*TEXT_ONLY, "make_page"})
 
     def __init__(self, key: str = ""):
         self._current = None
@@ -123,8 +124,9 @@ class MyFormula(FigureWidget):
         def text(key, label, area=False):
             cls = w.Textarea if area else w.Text
             layout = {"width": "min(100%, 640px)", **({"height": "4.2em"} if area else {})}
+            # the long texts do not change the chart: save them as they are typed, keystroke by keystroke
             return cls(value=v[key], description=label, placeholder=PLACEHOLDERS.get(key, ""),
-                       style=SLIDER_STYLE, layout=layout, continuous_update=False)
+                       style=SLIDER_STYLE, layout=layout, continuous_update=area)
 
         self.status = w.HTML()
         button = w.Button(description="生成我的一页纸", icon="file", button_style="primary",
@@ -202,6 +204,9 @@ class MyFormula(FigureWidget):
     # --- saving ----------------------------------------------------------------------------------
     def _changed(self, change) -> None:
         self.save()
+        owner = change.get("owner") if isinstance(change, dict) else getattr(change, "owner", None)
+        if any(owner is self.controls[name] for name in TEXT_ONLY):
+            return   # nothing on the chart depends on it
         super()._changed(change)
 
     def save(self) -> None:
