@@ -28,14 +28,17 @@ import sys
 
 try:  # the hub imports this module; the ``hash`` command below needs only the standard library
     from jupyterhub.auth import Authenticator
-    from jupyterhub.authenticators.shared import SharedPasswordAuthenticator
     from traitlets import Unicode, default
+    try:
+        from jupyterhub.authenticators.shared import SharedPasswordAuthenticator
+    except ImportError:  # JupyterHub before 5.3 (an older TLJH): the plain base class does the same job here
+        SharedPasswordAuthenticator = Authenticator
 except ImportError:  # pragma: no cover - running the CLI outside the hub environment
     SharedPasswordAuthenticator = None
 
 ALGORITHM = "pbkdf2_sha256"
 ITERATIONS = 200_000
-USERNAME = re.compile(r"[a-z][a-z0-9_-]{0,31}")
+USERNAME = re.compile(r"[a-z][a-z0-9_-]{0,23}")  # TLJH adds "jupyter-"; system names stop at 32
 
 
 def make_hash(password: str, iterations: int = ITERATIONS, salt: bytes | None = None) -> str:
@@ -104,7 +107,8 @@ if SharedPasswordAuthenticator is not None:
             return bool(USERNAME.fullmatch(username)) and super().validate_username(username)
 
         def check_allow_config(self):
-            Authenticator.check_allow_config(self)
+            if hasattr(Authenticator, "check_allow_config"):  # JupyterHub 5+
+                Authenticator.check_allow_config(self)
             if not self.class_hash():
                 self.log.error("No class password hash configured: participants cannot log in. "
                                "Make one with `python3 deploy/classroom_auth.py hash`.")

@@ -18,7 +18,8 @@ What it sets (each overridable with an environment variable of the hub, shown in
   overwriting), sets the workspace to ``~/xinzhi/my_work`` and starts JupyterLab. The Chinese UI comes from the
   settings files that ``course.py`` installs into that environment (``jupyter/``); the chart font ships inside the
   course package.
-- limits per participant: memory [XINZHI_MEM_LIMIT, default 1G] and CPU [XINZHI_CPU_LIMIT, default 1], sized from
+- limits per participant: memory [XINZHI_MEM_LIMIT, default 1G] and CPU [XINZHI_CPU_LIMIT, default 1]
+  (or TLJH's ``limits.memory`` / ``limits.cpu``), sized from
   the measurements in deploy/README.md; enforced by TLJH's systemd spawner (and by Kubernetes with values.yaml).
 - idle culling: jupyterhub-idle-culler stops servers with no browser tab for an hour [XINZHI_IDLE_TIMEOUT,
   seconds]; on TLJH, which runs its own culler, set the timeout with ``tljh-config set services.cull.timeout``.
@@ -40,8 +41,6 @@ def setting(name: str, default: str) -> str:
 
 TLJH_USER_PYTHON = "/opt/tljh/user/bin/python"
 USER_PYTHON = setting("XINZHI_USER_PYTHON", TLJH_USER_PYTHON if os.path.exists(TLJH_USER_PYTHON) else sys.executable)
-MEM_LIMIT = setting("XINZHI_MEM_LIMIT", "1G")
-CPU_LIMIT = float(setting("XINZHI_CPU_LIMIT", "1"))
 IDLE_TIMEOUT = int(setting("XINZHI_IDLE_TIMEOUT", "3600"))
 
 c = get_config()  # noqa: F821 - provided by JupyterHub when it loads this file
@@ -78,8 +77,11 @@ c.Spawner.start_timeout = 300  # a whole class pressing "start" at once on a sma
 c.Spawner.http_timeout = 300
 
 # --- Limits per participant (see deploy/README.md for the measured figures) --------------------------------
-c.Spawner.mem_limit = MEM_LIMIT
-c.Spawner.cpu_limit = CPU_LIMIT
+# Measured: a participant's server 152 MB + 137 MB per open notebook's kernel. 1G holds the server and six
+# kernels; kernels idle for 20 minutes are stopped by start_singleuser.py. Values set with `tljh-config set
+# limits.memory/limits.cpu` are kept unless the environment variables say otherwise.
+c.Spawner.mem_limit = os.environ.get("XINZHI_MEM_LIMIT") or c.Spawner.get("mem_limit") or "1G"
+c.Spawner.cpu_limit = float(os.environ.get("XINZHI_CPU_LIMIT") or c.Spawner.get("cpu_limit") or 1)
 
 # --- Idle culling --------------------------------------------------------------------------------------------
 existing = c.JupyterHub.services if isinstance(c.JupyterHub.services, list) else []
