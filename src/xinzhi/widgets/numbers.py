@@ -299,7 +299,7 @@ class ShareProjectionWidget(FigureWidget):
     illustrative = True
     figure_size = (9.5, 4.6)
     figure_grid = (1, 2)
-    alt = ("左图：横轴是年份，纵轴是高新技术产业增加值占规上工业的比重，从2023年的67.1%出发，按所设增速推算。"
+    alt = ("左图：横轴是年份，纵轴是高新技术产业增加值占规上工业的比重，从最近一年的公布值出发，按所设增速推算。"
            "右图：两部分的规模指数（起点=100），水平虚线是翻一番（200）；圆点是准确的翻番时间，"
            "竖线记号是70法则的估计。")
     YEARS_MAX = 30
@@ -309,7 +309,8 @@ class ShareProjectionWidget(FigureWidget):
             "g1": slider("高新技术产业增速 g1", 7.0, -5.0, 20.0, 0.5, unit="%/年"),
             "g0": slider("其余工业增速 g0", 4.0, -5.0, 20.0, 0.5, unit="%/年"),
             "years": slider("推算年数 N", 15, 1, self.YEARS_MAX, 1, integer=True),
-            "base": number_box("起点占比（%）", "67.1", placeholder="例如 67.1"),
+            "base": number_box("起点占比（%）", format_number(_base_share_row()[0]),
+                               placeholder=f"例如 {format_number(_base_share_row()[0])}"),
         }
 
     def setup(self, fig, ax):
@@ -424,6 +425,12 @@ def exercise_inputs() -> tuple[pd.DataFrame, str]:
 
 
 _STATUS_ZH = {"final": "正式数", "preliminary": "初步数", "estimate": "预计数", "target": "目标", "computed": "推算数"}
+
+
+def exercise_values() -> dict[str, float]:
+    """The exercise's three numbers as numbers, read from data/: {"G": …, "g1": …, "s": …} in percent."""
+    df, _ = exercise_inputs()
+    return {sym: float(str(v).rstrip("%").replace(",", "")) for sym, v in zip(df["符号"], df["数值"])}
 
 
 def show_exercise_inputs() -> None:

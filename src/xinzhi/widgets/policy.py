@@ -99,8 +99,8 @@ def funds_84_chart() -> None:
     ax.set_ylabel("亿元")
     ax.set_title(f"“8+4”政策体系安排的省级财政资金（年均约 +{growth:.1f}%）")
     charts.set_source(fig, width=_wrap(fig), text=ds.source_line(rows) + "。均为预算安排数，非决算数。")
-    charts.show(fig, alt="柱状图：“8+4”政策体系安排的省级财政资金，2023年 1,006.8 亿元，2024年 1,023.6 亿元，"
-                         "2025年 1,042.8 亿元，逐年略有增加。")
+    listed = "，".join(f"{int(r.year)}年 {r.value:,.1f} 亿元" for r in rows.itertuples())
+    charts.show(fig, alt=f"柱状图：“8+4”政策体系安排的省级财政资金，{listed}，逐年略有增加。")
 
 
 def hangzhou_rd_chart() -> None:
@@ -128,8 +128,25 @@ def hangzhou_rd_chart() -> None:
     ax.set_title("杭州研发投入强度：公布值与目标")
     ax.legend(loc="upper left")
     charts.set_source(fig, width=_wrap(fig), text=ds.source_line(rows))
-    charts.show(fig, alt=f"折线图：杭州研发投入强度 2021年 3.68%、2023年 3.86%（公布值），2024年目标 3.95%、"
-                         f"2027年目标 4.2%（空心点）；从 2023 年到 2027 年目标，每年约需提高 {rate:.1f}%（相对增幅）。")
+    shown = "、".join(f"{int(r.year)}年 {r.value:g}%" for r in done.itertuples())
+    aims = "、".join(f"{int(r.year)}年目标 {r.value:g}%" for r in goal.itertuples())
+    charts.show(fig, alt=f"折线图：杭州研发投入强度 {shown}（公布值），{aims}（空心点）；从 {int(last['year'])} 年到 "
+                         f"{int(final['year'])} 年目标，每年约需提高 {rate:.1f}%（相对增幅）。")
+
+
+def implied_rates_table() -> pd.DataFrame:
+    """The yearly rate implied by two sourced figures: Hangzhou's R&D intensity and the “8+4” funds."""
+    hz = load("hangzhou").series("rd_intensity")
+    done, goal = hz[hz["status"] != "target"].iloc[-1], hz[hz["status"] == "target"].iloc[-1]
+    funds = load("policy").series("policy_84_provincial_funds")
+    rows = []
+    for name, a, b, unit in [("杭州研发投入强度", done, goal, "%"),
+                             ("“8+4”省级财政资金", funds.iloc[0], funds.iloc[-1], " 亿元")]:
+        years = int(b["year"] - a["year"])
+        rows.append({"事项": name, "起点": f"{int(a['year'])}年 {a['value']:,g}{unit}",
+                     "终点": f"{int(b['year'])}年 {b['value']:,g}{unit}",
+                     "每年约需提高": f"{targets.implied_rate(a['value'], b['value'], years):.2f}%"})
+    return pd.DataFrame(rows)
 
 
 # ----------------------------------------------------------------------------------------------
