@@ -131,7 +131,7 @@ class MyFormula(FigureWidget):
         self.status = w.HTML()
         button = w.Button(description="生成我的一页纸", icon="file", button_style="primary",
                           tooltip="把图（PNG）和可打印的一页纸（HTML）保存到 my_work 文件夹",
-                          layout={"width": "auto"})
+                          layout={"width": "max-content", "min_width": "220px"})
         controls = {
             "region": text("region", "地区或行业"),
             "carrier_text": text("carrier_text", "被乘数（产业载体）", area=True),
