@@ -57,10 +57,11 @@ def moving_control(widget):
             values = [v for _, v in c._options_full]
             return name, values[:2]
     return None, None
-def render(fig):  # what ipympl does when the browser asks for the new frame
-    fig.canvas.draw()
-    if hasattr(fig.canvas, "get_diff_image"):
-        fig.canvas.get_diff_image()
+def render(widget):
+    # A blitted update has already sent its changed pixels; after any other update the browser asks for a
+    # full draw, which renders the figure and sends the changed pixels (FigureCanvasWebAggCore.draw).
+    if getattr(widget, "last_redraw", "full") == "full":
+        widget.fig.canvas.draw()
 results = {}
 N = __N__
 for cls in classes():
@@ -71,12 +72,13 @@ for cls in classes():
         continue
     control = widget.controls[name]
     display(widget.widget)
-    render(widget.fig)
+    widget.fig.canvas.syncing_data_url = False   # as once a browser has shown the figure
+    widget.fig.canvas.draw()
     course = []
     for i in range(N):
         t = time.perf_counter()
         control.value = values[i % 2]
-        render(widget.fig)
+        render(widget)
         course.append(time.perf_counter() - t)
     # baseline: the classic interact pattern, the whole figure re-created on every change
     current = dict(widget.values())

@@ -23,6 +23,7 @@ import ipywidgets as w
 import matplotlib
 
 from .. import charts
+from .blitting import Blitter
 from ..errors import InputError
 from ..inputs import parse_number
 
@@ -79,6 +80,8 @@ class FigureWidget:
     # Lay the figure out once (constrained layout, at its first draw), then keep that layout: redraws are
     # about a third faster. Set False for a widget whose labels change length a lot between updates.
     freeze_layout: bool = True
+    # In JupyterLab and Voilà, redraw only the artists an update changed (see blitting.py).
+    blit: bool = True
 
     def __init__(self, key: str = ""):
         previous = _live.pop((type(self).__qualname__, key), None)
@@ -96,6 +99,7 @@ class FigureWidget:
             self._freeze_id = self.fig.canvas.mpl_connect("draw_event", self._freeze)
         use_canvas = interactive_backend() and os.environ.get("XINZHI_FIGURES", "ipympl") == "ipympl"
         self.view = self.fig.canvas if use_canvas else w.Image(format="png")
+        self._blitter = Blitter(self.fig) if use_canvas and self.blit else None
         for name, control in self.controls.items():
             if not isinstance(control, w.Button):
                 control.observe(self._changed, names="value")
@@ -146,6 +150,7 @@ class FigureWidget:
         self.refresh()
 
     def refresh(self) -> None:
+        before = self._blitter.snapshot() if self._blitter else None
         try:
             self.update(**self.values())
         except InputError as err:
@@ -155,7 +160,7 @@ class FigureWidget:
             self._fail(err)
             return
         self._show_message("")
-        self._draw()
+        self._draw(before)
 
     def _freeze(self, _event) -> None:
         self.fig.canvas.mpl_disconnect(self._freeze_id)
@@ -169,9 +174,11 @@ class FigureWidget:
         self._show_message("这个设置暂时画不出来，请把刚才改动的控件调回去再试。"
                            f"（技术信息：{type(err).__name__}）", kind="warn")
 
-    def _draw(self) -> None:
+    def _draw(self, before=None) -> None:
         self.draw_count += 1
-        if self.view is self.fig.canvas:
+        if self._blitter is not None:
+            self.last_redraw = self._blitter.redraw(before)
+        elif self.view is self.fig.canvas:
             self.fig.canvas.draw_idle()
         else:
             self.view.value = charts.png_bytes(self.fig, dpi=80)

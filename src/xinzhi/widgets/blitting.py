@@ -1,0 +1,111 @@
+"""Redraw only what a widget's update changed (blitting), without the widget having to say what that is.
+
+Matplotlib marks an artist *stale* when it is changed (``set_data``, ``set_height``, ``set_text`` …). After
+an update, the stale artists inside the axes are the moving parts: they are made *animated*, so a full
+draw leaves them out of the background, which is kept; later updates paste the background back and draw
+only the animated artists on top (matplotlib's "faster rendering by using blitting"). Whenever something
+else changed — axis limits or ticks, labels, titles, a figure-level text, an artist removed from the
+background — the figure is drawn in full instead, and the background is taken again.
+
+With ipympl the browser is then sent only the changed pixels. Used by :class:`base.FigureWidget` when its
+figure is an ipympl canvas.
+"""
+from __future__ import annotations
+
+from matplotlib.axis import Axis
+from matplotlib.spines import Spine
+
+
+def _axes_signature(ax) -> tuple:
+    """What a background depends on: limits, scales, labels and the tick labels that go with them."""
+    parts = [tuple(ax.viewLim.bounds), tuple(ax.get_position().bounds), ax.get_xscale(), ax.get_yscale(),
+             ax.get_xlabel(), ax.get_ylabel(), ax.get_visible()]
+    for axis in (ax.xaxis, ax.yaxis):
+        locations = tuple(axis.get_majorticklocs())
+        parts += [locations, tuple(axis.major.formatter.format_ticks(list(locations)))]
+    return tuple(parts)
+
+
+def _frame(ax) -> set:
+    """The parts of an axes that belong to its frame (covered by the signature), not to what is plotted."""
+    parts = {ax.xaxis, ax.yaxis, ax.patch}
+    parts.update(ax.spines.values())
+    return parts
+
+
+def _figure_level(fig) -> list:
+    extras = [getattr(fig, name, None) for name in ("_suptitle", "_supxlabel", "_supylabel")]
+    return [a for a in [*fig.texts, *fig.legends, *fig.patches, *fig.lines, *fig.images, *extras] if a is not None]
+
+
+class Blitter:
+    def __init__(self, fig):
+        self.fig = fig
+        self.animated: list = []
+        self.reason = ""  # why the last update was drawn in full (for tuning a widget)
+        self._background = None
+        fig.canvas.mpl_connect("draw_event", self._after_full_draw)
+
+    # --- full draws (asked for by the browser, or by us through draw_idle) -----------------------
+    def _after_full_draw(self, event) -> None:
+        renderer = event.renderer
+        self._background = (self.fig.canvas.copy_from_bbox(self.fig.bbox), (renderer.width, renderer.height))
+        for artist in self._in_drawing_order():
+            artist.draw(renderer)
+
+    def _in_drawing_order(self) -> list:
+        alive = [a for a in self.animated if a.axes is not None and a.axes in self.fig.axes]
+        self.animated = alive
+        order = {ax: i for i, ax in enumerate(self.fig.axes)}
+        return sorted(alive, key=lambda a: (a.axes.get_zorder(), order[a.axes], a.get_zorder()))
+
+    # --- updates -----------------------------------------------------------------------------
+    def snapshot(self):
+        """The state before an update, or None while there is no background to blit onto."""
+        if self._background is None:
+            return None
+        return {ax: (_axes_signature(ax), set(ax.get_children())) for ax in self.fig.axes}
+
+    def redraw(self, before) -> str:
+        """Show the update: ``"blit"`` when only animated artists were redrawn, ``"full"`` otherwise."""
+        canvas = self.fig.canvas
+        reasons = []
+        if before is None or set(before) != set(self.fig.axes):
+            reasons.append("no background yet")
+        else:
+            if any(a.stale for a in _figure_level(self.fig)):
+                reasons.append("a figure-level text or legend changed")
+            animated = set(self.animated)
+            for number, ax in enumerate(self.fig.axes):
+                signature, children_before = before[ax]
+                if signature != _axes_signature(ax):
+                    reasons.append(f"axes {number}: limits, ticks or axis labels changed")
+                children = ax.get_children()
+                if any(c not in animated for c in children_before.difference(children)):
+                    reasons.append(f"axes {number}: an artist of the background was removed")
+                frame = _frame(ax)
+                for child in children:
+                    if child in frame or isinstance(child, (Axis, Spine)) or child in animated:
+                        continue
+                    if child.findobj(lambda a: a.stale):  # the artist itself or a part of it (legend texts)
+                        child.set_animated(True)
+                        self.animated.append(child)
+                        animated.add(child)
+                        reasons.append(f"axes {number}: {type(child).__name__} starts moving")
+        self.reason = "; ".join(dict.fromkeys(reasons))
+        if not reasons and self._blit():
+            return "blit"
+        canvas.draw_idle()
+        return "full"
+
+    def _blit(self) -> bool:
+        canvas = self.fig.canvas
+        renderer = canvas.get_renderer()
+        background, size = self._background
+        if size != (renderer.width, renderer.height):  # the figure was resized or saved at another dpi
+            return False
+        canvas.restore_region(background)
+        for artist in self._in_drawing_order():
+            artist.draw(renderer)
+        canvas.blit(self.fig.bbox)
+        return True
