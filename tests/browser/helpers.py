@@ -1,0 +1,723 @@
+"""What the browser tests share: servers in their own process group, the browser, and widget checks.
+
+The same widget checks run in JupyterLab and in Voilà: both render a cell's widget as a
+``.jp-OutputArea-output`` holding ``.jupyter-widgets`` elements, and an ipympl figure as a
+``.jupyter-matplotlib-figure`` with a canvas. Figures are compared by hashing the canvas pixels in
+the page (fast enough to poll every animation frame), so "the figure changed" means the pixels a
+participant sees changed.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+LATENCY_FILE = ARTIFACTS / "browser_latency.json"
+FONT_DIR = ROOT / "src" / "xinzhi" / "fonts"
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+BAD_TYPING = ["", "abc", "-5", "1e308", "１２", "50%", "1,000"]
+BROKEN_WIDGET_TEXTS = ["Error displaying widget", "Loading widget", "Failed to load model class",
+                       "model not found"]
+INTERNAL_ERROR_MARK = "技术信息"   # FigureWidget's message for an unexpected exception (non-strict mode)
+
+# Timeouts in seconds: generous (2 cores, a Voilà load once took 30 s) but bounded.
+SERVER_START = 90
+PAGE_OPEN = 120
+RUN_ALL = 300
+WIDGETS_RENDER = 60
+MUST_CHANGE = 8.0       # a slider move must change the figure within this time
+MAY_CHANGE = 2.5        # a menu option or typed value may or may not change the figure
+SETTLE = 0.2            # no further change for this long = the update is complete
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run",
+                 "--disable-dev-shm-usage", "--font-render-hinting=none"]
+
+
+def chromium_executable() -> str | None:
+    explicit = os.environ.get("XINZHI_CHROMIUM")
+    if explicit:
+        return explicit
+    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def fontconfig_file(folder: Path) -> Path:
+    """A fontconfig file: the system's fonts plus the course's Noto Sans SC.
+
+    Participants' computers have Chinese system fonts; a bare CI machine does not, and Chromium would
+    draw every Chinese character of the JupyterLab interface as a box.
+    """
+    conf = folder / "fonts.conf"
+    cache = folder / "fontcache"
+    cache.mkdir(parents=True, exist_ok=True)
+    conf.write_text(f"""<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+  <dir>{FONT_DIR}</dir>
+  <cachedir>{cache}</cachedir>
+</fontconfig>
+""", encoding="utf-8")
+    return conf
+
+
+# ---------------------------------------------------------------------------------------------
+# Servers
+# ---------------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    """Descendants of ``pid`` (Linux /proc); kernels run in their own session and need their own stop."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").glob("[0-9]*"):
+        try:
+            stat = (entry / "stat").read_text()
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        for child, parent in parents.items():
+            if parent == current:
+                found.append(child)
+                todo.append(child)
+    return found
+
+
+@dataclass
+class Server:
+    """A Jupyter server (JupyterLab or Voilà) in its own process group, always stopped."""
+
+    name: str
+    cmd: list[str]
+    env: dict
+    port: int
+    probe: str                 # path polled until it answers 200
+    log_path: Path
+    proc: subprocess.Popen | None = None
+    started_in: float = 0.0
+    _descendants: set = field(default_factory=set)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "Server":
+        t0 = time.monotonic()
+        self.log = open(self.log_path, "w", encoding="utf-8")
+        self.proc = subprocess.Popen(self.cmd, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        deadline = t0 + SERVER_START
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                self.stop()
+                raise RuntimeError(f"{self.name} exited with code {self.proc.returncode} before answering; "
+                                   f"log:\n{self.tail()}")
+            try:
+                with urllib.request.urlopen(self.base + self.probe, timeout=5) as response:
+                    if response.status == 200:
+                        self.started_in = time.monotonic() - t0
+                        return self
+            except OSError:
+                pass
+            time.sleep(0.25)
+        self.stop()
+        raise RuntimeError(f"{self.name} did not answer on {self.base}{self.probe} within {SERVER_START} s; "
+                           f"log:\n{self.tail()}")
+
+    def remember_children(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self._descendants.update(_children(self.proc.pid))
+
+    def stop(self) -> None:
+        proc = self.proc
+        if proc is None:
+            return
+        self.remember_children()
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)   # the server shuts its kernels down on SIGTERM
+            except ProcessLookupError:
+                pass
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                try:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+                proc.wait(timeout=10)
+        for pid in sorted(self._descendants):       # kernels left behind, if any: stop them by id
+            try:
+                os.kill(pid, 0)
+            except OSError:
+                continue
+            try:
+                os.killpg(os.getpgid(pid), signal.SIGKILL)
+            except OSError:
+                pass
+        self.proc = None
+        if not self.log.closed:
+            self.log.close()
+
+    def tail(self, lines: int = 40) -> str:
+        try:
+            self.log.flush()
+            return "\n".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+    def get_json(self, path: str):
+        with urllib.request.urlopen(self.base + path, timeout=10) as response:
+            return json.loads(response.read().decode("utf-8"))
+
+    def delete(self, path: str) -> None:
+        request = urllib.request.Request(self.base + path, method="DELETE")
+        try:
+            urllib.request.urlopen(request, timeout=10).close()
+        except OSError:
+            pass
+
+
+def copy_notebooks(source: Path, target: Path) -> Path:
+    """A private copy of the course folder: the servers never write into the repository."""
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("my_work", ".ipynb_checkpoints", "__pycache__"))
+    return target
+
+
+def server_env(workspace: Path, home: Path, **extra) -> dict:
+    env = dict(os.environ)
+    env.pop("MPLBACKEND", None)
+    env.pop("XINZHI_STRICT", None)
+    env.update({
+        "XINZHI_WORKSPACE": str(workspace),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "user-settings"),      # the course's overrides, not a user's
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        "PYTHONUNBUFFERED": "1",
+    })
+    env.update(extra)
+    return env
+
+
+def python() -> str:
+    return sys.executable
+
+
+# ---------------------------------------------------------------------------------------------
+# In-page helpers (installed in every page before it loads)
+# ---------------------------------------------------------------------------------------------
+
+PAGE_JS = r"""
+(() => {
+  const OUT = '.jp-OutputArea-output';
+  const xz = {};
+  xz.isWidgetOutput = (o) => {
+    const mime = o.getAttribute('data-mime-type');
+    return !mime || mime.includes('widget-view');
+  };
+  // outputs of cells (not those nested inside an Output widget) that hold a widget view
+  xz.widgetOutputs = () => [...document.querySelectorAll(OUT)].filter(
+      o => xz.isWidgetOutput(o) && !o.parentElement.closest(OUT));
+  xz.mark = () => {
+    const outs = xz.widgetOutputs();
+    outs.forEach((o, i) => o.setAttribute('data-xz-widget', String(i)));
+    return outs.length;
+  };
+  xz.canvases = (root) => [...root.querySelectorAll('.jupyter-matplotlib-canvas-div')]
+      .map(d => d.querySelector('canvas')).filter(Boolean);
+  xz.hashCanvas = (c) => {
+    if (!c.width || !c.height) return 'empty';
+    let data;
+    try { data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; }
+    catch (e) { return 'unreadable:' + e; }
+    const u = new Uint32Array(data.buffer);
+    let h = 2166136261;
+    for (let i = 0; i < u.length; i++) { h = Math.imul(h ^ u[i], 16777619); }
+    return (h >>> 0).toString(16) + '@' + c.width + 'x' + c.height;
+  };
+  // what a control changes: the canvas pixels, or (no canvas) the visible text and images
+  xz.textOutside = (root) => {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const parts = [];
+    while (walker.nextNode()) {
+      const el = walker.currentNode.parentElement;
+      if (el && !el.closest('.widget-slider, .widget-readout, .widget-dropdown, .widget-text, .widget-label')) {
+        parts.push(walker.currentNode.nodeValue);
+      }
+    }
+    const imgs = [...root.querySelectorAll('img')].map(i => i.src.length + ':' + i.src.slice(-64));
+    return parts.join('|') + '#' + imgs.join('|');
+  };
+  xz.figure = (root) => {
+    const cs = xz.canvases(root);
+    if (cs.length) return cs.map(xz.hashCanvas).join(',');
+    return 'text:' + xz.textOutside(root);
+  };
+  xz.figureOf = (i) => {
+    const root = document.querySelector(`[data-xz-widget="${i}"]`);
+    return root ? xz.figure(root) : 'gone';
+  };
+  // how much is drawn on a canvas: share of pixels that differ from the most common colour
+  xz.inkOf = (c) => {
+    if (!c.width || !c.height) return {ink: 0, colours: 0, w: c.width, h: c.height};
+    const data = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    const u = new Uint32Array(data.buffer);
+    const counts = new Map();
+    for (let i = 0; i < u.length; i += 7) counts.set(u[i], (counts.get(u[i]) || 0) + 1);
+    let top = 0, total = 0;
+    for (const v of counts.values()) { total += v; if (v > top) top = v; }
+    return {ink: 1 - top / total, colours: counts.size, w: c.width, h: c.height};
+  };
+  xz.titleOf = (root) => {
+    const h = root.querySelector('h1, h2, h3, h4');
+    if (h && h.textContent.trim()) return h.textContent.trim();
+    const label = [...root.querySelectorAll('.widget-label, label')].map(l => l.textContent.trim()).find(Boolean);
+    if (label) return label;
+    return root.textContent.trim().slice(0, 40) || '(no text)';
+  };
+  xz.alerts = (root) => [...root.querySelectorAll('[role="alert"]')]
+      .map(a => a.textContent.trim()).filter(Boolean);
+  // controls a participant can reach: shown (not display:none / visibility:hidden) and enabled
+  xz.usable = (el) => (!el.checkVisibility || el.checkVisibility({visibilityProperty: true}))
+      && !el.querySelector('[disabled], .noUi-target[disabled]');
+  xz.describe = (i) => {
+    const root = document.querySelector(`[data-xz-widget="${i}"]`);
+    const rendered = !!root.querySelector('.jupyter-widgets, [class*="widget-"]');
+    const sliders = [...root.querySelectorAll('.widget-slider')].filter(s => s.querySelector('.noUi-handle') && xz.usable(s))
+        .map((s, k) => { s.setAttribute('data-xz-slider', String(k));
+                         return (s.querySelector('.widget-label') || {}).textContent || ''; });
+    const dropdowns = [...root.querySelectorAll('.widget-dropdown')].filter(d => d.querySelector('select') && xz.usable(d))
+        .map((d, k) => d.setAttribute('data-xz-dropdown', String(k)) || ({label: (d.querySelector('.widget-label') || {}).textContent || '',
+                    options: [...d.querySelector('select').options].map(o => o.value),
+                    labels: [...d.querySelector('select').options].map(o => o.textContent),
+                    value: d.querySelector('select').value}));
+    const numbers = [...root.querySelectorAll('.xinzhi-number')].filter(n => n.querySelector('input') && xz.usable(n))
+        .map((n, k) => n.setAttribute('data-xz-number', String(k)) || ({label: (n.querySelector('.widget-label') || {}).textContent || '',
+                    value: n.querySelector('input').value}));
+    const canvases = xz.canvases(root).map(xz.inkOf);
+    return {title: xz.titleOf(root), rendered, text: root.textContent.slice(0, 300), sliders, dropdowns,
+            numbers, canvases, hasImage: !!root.querySelector('img')};
+  };
+  // time from the next key press until the figure of widget i changes (ms), polled every frame
+  xz.armLatency = (i, limitMs) => {
+    const sig0 = xz.figureOf(i);
+    let t0 = null;
+    document.addEventListener('keydown', () => { t0 = performance.now(); }, {capture: true, once: true});
+    window.__xzLatency = new Promise(resolve => {
+      const started = performance.now();
+      const tick = () => {
+        if (t0 !== null && xz.figureOf(i) !== sig0) return resolve(performance.now() - t0);
+        if (performance.now() - started > limitMs) return resolve(null);
+        requestAnimationFrame(tick);
+      };
+      requestAnimationFrame(tick);
+    });
+    return sig0;
+  };
+  // "Error displaying widget", "Loading widget…": text of the page itself, not words quoted by the course
+  xz.brokenTexts = (needles) => {
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const found = [];
+    while (walker.nextNode()) {
+      const text = walker.currentNode.nodeValue;
+      const el = walker.currentNode.parentElement;
+      if (!text || !el || el.closest('.widget-html-content, .jp-MarkdownCell, .jp-RenderedMarkdown, .jp-RenderedHTMLCommon, .jp-InputArea, script, style')) continue;
+      for (const n of needles) if (text.includes(n)) found.push(text.trim().slice(0, 200));
+    }
+    return found;
+  };
+  window.__xz = xz;
+})();
+"""
+
+
+def new_page(browser, *, width: int = 1280, height: int = 900):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
+                                  timezone_id="Asia/Shanghai", device_scale_factor=1)
+    context.add_init_script(PAGE_JS)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    return context, page
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks shared by JupyterLab and Voilà
+# ---------------------------------------------------------------------------------------------
+
+class Report:
+    """Problems found in one notebook; the test fails once with all of them, each with its place."""
+
+    def __init__(self, where: str):
+        self.where = where
+        self.problems: list[str] = []
+
+    def add(self, widget: str | None, what: str) -> None:
+        self.problems.append(f"{self.where} › {widget}: {what}" if widget else f"{self.where}: {what}")
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)
+
+    def text(self) -> str:
+        return f"{len(self.problems)} problem(s):\n  - " + "\n  - ".join(self.problems)
+
+
+def page_errors(page) -> list[str]:
+    """Error outputs, tracebacks and broken-widget texts anywhere on the page."""
+    return page.evaluate(r"""([broken, internal]) => {
+      const found = [];
+      const outs = [...document.querySelectorAll('.jp-OutputArea-output')].filter(o => !o.closest('.jp-LogConsolePanel'));
+      for (const o of outs) {
+        const mime = o.getAttribute('data-mime-type') || '';
+        const text = (o.textContent || '').trim();
+        if (mime.includes('error')) found.push('error output: ' + text.slice(0, 400));
+        else if (mime.includes('stderr') && /Traceback|Error/.test(text)) found.push('stderr: ' + text.slice(0, 400));
+        else if (o.matches('.jp-RenderedText, :has(> .jp-RenderedText)') && /Traceback \(most recent call last\)|^\w*Error\b/m.test(text))
+          found.push('error text: ' + text.slice(0, 400));
+      }
+      for (const a of document.querySelectorAll('[role="alert"]'))
+        if (a.textContent.includes(internal) && !a.closest('[data-xz-widget]')) found.push('widget reports an internal error: ' + a.textContent.trim().slice(0, 300));
+      for (const m of document.querySelectorAll('.xinzhi-message'))
+        found.push('course error message: ' + m.textContent.trim().slice(0, 300));
+      for (const t of window.__xz.brokenTexts(broken)) found.push(`"${t}" on the page`);
+      const body = document.body.innerText || '';
+      if (/There was an error when executing cell/.test(body)) found.push('Voilà: "There was an error when executing cell"');
+      return found;
+    }""", [BROKEN_WIDGET_TEXTS, INTERNAL_ERROR_MARK])
+
+
+def wait_widgets_rendered(page, timeout: float = WIDGETS_RENDER) -> int:
+    """Wait until every widget output shows its view, and every ipympl canvas has something drawn."""
+    deadline = time.monotonic() + timeout
+    count, stable = -1, 0
+    while time.monotonic() < deadline:
+        state = page.evaluate(r"""(broken) => {
+          const xz = window.__xz;
+          const outs = xz.widgetOutputs();
+          const loading = xz.brokenTexts(broken).length > 0;
+          const pending = outs.filter(o => !o.querySelector('.jupyter-widgets')).length;
+          const blank = [...document.querySelectorAll('.jupyter-matplotlib-canvas-div')]
+              .map(d => d.querySelector('canvas')).filter(Boolean)
+              .filter(c => xz.inkOf(c).ink < 0.005).length;
+          return {count: outs.length, loading, pending, blank};
+        }""", BROKEN_WIDGET_TEXTS)
+        good = not state["loading"] and not state["pending"] and not state["blank"]
+        if good and state["count"] == count:
+            stable += 1
+            if stable >= 3:        # the same widgets, all drawn, for three polls in a row
+                return count
+        else:
+            stable = 0
+        count = state["count"]
+        time.sleep(0.25)
+    return count
+
+
+def check_rendered(page, report: Report) -> list[dict]:
+    """Every widget output rendered, every canvas drawn; returns the widgets' descriptions."""
+    total = page.evaluate("() => window.__xz.mark()")
+    widgets = [page.evaluate("(i) => window.__xz.describe(i)", i) for i in range(total)]
+    for index, info in enumerate(widgets):
+        for message in alerts(page, index):
+            if INTERNAL_ERROR_MARK in message:
+                report.add(info["title"], f"the widget reports an internal error: {message}")
+        if not info["rendered"]:
+            report.add(info["title"], f"widget output not rendered; it shows: {info['text']!r}")
+        for n, canvas in enumerate(info["canvases"], start=1):
+            if canvas["w"] < 50 or canvas["h"] < 50:
+                report.add(info["title"], f"figure {n} is {canvas['w']}×{canvas['h']} px: too small to see")
+            elif canvas["ink"] < 0.005 or canvas["colours"] < 3:
+                report.add(info["title"], f"figure {n} is blank ({canvas['ink']:.1%} of pixels drawn, "
+                                          f"{canvas['colours']} colours)")
+    return widgets
+
+
+def figure_of(page, index: int) -> str:
+    return page.evaluate("(i) => window.__xz.figureOf(i)", index)
+
+
+def wait_change(page, index: int, before: str, timeout: float) -> str | None:
+    """The figure's new signature once it changed and then stayed still for SETTLE s; None if it never changed."""
+    deadline = time.monotonic() + timeout
+    current = before
+    while time.monotonic() < deadline:
+        current = figure_of(page, index)
+        if current != before:
+            return settle(page, index, current)
+        time.sleep(0.04)
+    return None
+
+
+def settle(page, index: int, current: str, limit: float = 5.0) -> str:
+    quiet_since = time.monotonic()
+    end = quiet_since + limit
+    while time.monotonic() < end:
+        time.sleep(0.06)
+        now = figure_of(page, index)
+        if now != current:
+            current, quiet_since = now, time.monotonic()
+        elif time.monotonic() - quiet_since >= SETTLE:
+            break
+    return current
+
+
+def widget_root(page, index: int):
+    return page.locator(f"[data-xz-widget='{index}']")
+
+
+def alerts(page, index: int) -> list[str]:
+    return page.evaluate("(i) => window.__xz.alerts(document.querySelector(`[data-xz-widget=\"${i}\"]`))", index)
+
+
+def _slider(page, index: int, slider_no: int):
+    return widget_root(page, index).locator(f"[data-xz-slider='{slider_no}']")
+
+
+def slider_value(page, index: int, slider_no: int) -> str:
+    """The slider's readout as shown (aria-valuenow is rounded to one decimal by the slider library)."""
+    element = _slider(page, index, slider_no)
+    readout = element.locator(".widget-readout")
+    if readout.count():
+        return (readout.first.text_content() or "").strip()
+    return element.locator(".noUi-handle").first.get_attribute("aria-valuenow") or ""
+
+
+def press_on_slider(page, index: int, slider_no: int, key: str) -> tuple[str, str]:
+    handle = _slider(page, index, slider_no).locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    before = slider_value(page, index, slider_no)
+    page.keyboard.press(key)
+    return before, slider_value(page, index, slider_no)
+
+
+def exercise_slider(page, index: int, slider_no: int, title: str, label: str, report: Report,
+                    extra_errors, *, full: bool = True) -> None:
+    """End/Home and steps by keyboard: each move must change the figure (or show a Chinese message).
+
+    Normally End, Home, then ArrowRight from the low end; a slider that starts at its maximum gets
+    Home, End, then ArrowLeft from the high end.
+    """
+    label = label.strip() or f"slider {slider_no + 1}"
+    changed_once = False
+    problems_before = len(report.problems)
+    plan = ["End", "Home", "ArrowRight"]
+    step = 0
+    while step < len(plan) and (full or plan[step] in {"End", "Home"}):
+        key = plan[step]
+        step += 1
+        before_fig = figure_of(page, index)
+        small = key.startswith("Arrow")
+        moved_from = moved_to = None
+        after = None
+        for _ in range(3 if small else 1):      # a small step may not move a pixel: allow three
+            old, new = press_on_slider(page, index, slider_no, key)
+            moved_from = old if moved_from is None else moved_from
+            moved_to = new
+            if new == old:
+                break
+            after = wait_change(page, index, before_fig, MAY_CHANGE if small else MUST_CHANGE)
+            if after is not None:
+                break
+        if moved_from == moved_to:
+            if key == "End" and step == 1:        # already at its maximum: come from the other end
+                plan = ["Home", "End", "ArrowLeft"]
+                step = 0
+                continue
+            report.add(title, f"slider “{label}” did not move on {key} (value stayed {moved_from})")
+            continue
+        problems = extra_errors()
+        if problems:
+            report.add(title, f"slider “{label}” {key} ({moved_from} → {moved_to}): " + "; ".join(problems))
+            return
+        if after is not None:
+            changed_once = True
+            continue
+        shown = [a for a in alerts(page, index) if CJK.search(a)]
+        if shown and not any(INTERNAL_ERROR_MARK in a for a in shown):
+            continue   # the value cannot be used and the widget says why, in Chinese
+        report.add(title, f"slider “{label}” {key} ({moved_from} → {moved_to}): the figure did not change"
+                          + (f"; message: {shown}" if shown else ""))
+    if not changed_once and len(report.problems) == problems_before:
+        report.add(title, f"slider “{label}”: no move changed the figure")
+
+
+def exercise_dropdown(page, index: int, number: int, info: dict, title: str, report: Report, extra_errors) -> None:
+    label = info["label"].strip() or f"menu {number + 1}"
+    select = widget_root(page, index).locator(f"[data-xz-dropdown='{number}'] select")
+    changed = False
+    order = [v for v in info["options"] if v != info["value"]] + [info["value"]]
+    for value in order:
+        text = info["labels"][info["options"].index(value)]
+        select.scroll_into_view_if_needed()
+        before = figure_of(page, index)
+        select.select_option(value)
+        after = wait_change(page, index, before, MAY_CHANGE)
+        changed = changed or after is not None
+        problems = extra_errors()
+        if problems:
+            report.add(title, f"menu “{label}” = “{text}”: " + "; ".join(problems))
+            return
+        internal = [a for a in alerts(page, index) if INTERNAL_ERROR_MARK in a]
+        if internal:
+            report.add(title, f"menu “{label}” = “{text}”: internal error shown: {internal[0]}")
+            return
+    if not changed and len(order) > 1:
+        report.add(title, f"menu “{label}”: none of its {len(order)} options changed the widget")
+
+
+def exercise_number_box(page, index: int, number: int, info: dict, title: str, report: Report, extra_errors) -> None:
+    label = info["label"].strip() or f"box {number + 1}"
+    box = widget_root(page, index).locator(f"[data-xz-number='{number}'] input")
+    for bad in BAD_TYPING + [info["value"]]:
+        box.scroll_into_view_if_needed()
+        before = figure_of(page, index) + "|" + "|".join(alerts(page, index))
+        box.fill(bad)
+        box.press("Enter")
+        deadline = time.monotonic() + MAY_CHANGE
+        while time.monotonic() < deadline:
+            now = figure_of(page, index) + "|" + "|".join(alerts(page, index))
+            if now != before:
+                settle(page, index, figure_of(page, index))
+                break
+            time.sleep(0.05)
+        problems = extra_errors()
+        shown = alerts(page, index)
+        if problems:
+            report.add(title, f"box “{label}” typed {bad!r}: " + "; ".join(problems))
+            return
+        internal = [a for a in shown if INTERNAL_ERROR_MARK in a or "Traceback" in a]
+        if internal:
+            report.add(title, f"box “{label}” typed {bad!r}: internal error shown: {internal[0]}")
+            return
+        if shown and not any(CJK.search(a) for a in shown):
+            report.add(title, f"box “{label}” typed {bad!r}: message not in Chinese: {shown}")
+        text = widget_root(page, index).text_content() or ""
+        if "Traceback" in text or "Error:" in text:
+            report.add(title, f"box “{label}” typed {bad!r}: error text in the widget: {text[:200]!r}")
+            return
+
+
+def full_screenshot(page, path: Path) -> None:
+    """The whole notebook in one picture: grow the window by what its scrolling panel hides, then shoot."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    hidden = page.evaluate("""() => {
+      let most = 0;
+      for (const el of [document.scrollingElement, ...document.querySelectorAll('*')]) {
+        if (!el) continue;
+        const style = getComputedStyle(el);
+        const scrolls = el === document.scrollingElement || /(auto|scroll)/.test(style.overflowY);
+        if (scrolls) { most = Math.max(most, el.scrollHeight - el.clientHeight); el.scrollTop = 0; }
+      }
+      return most;
+    }""")
+    height = int(min(size["height"] + hidden + 40, 14000))
+    try:
+        page.set_viewport_size({"width": size["width"], "height": height})
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(path))
+    finally:
+        page.set_viewport_size(size)
+
+
+def measure_latency(page, index: int, slider_no: int, presses: int = 10) -> list[float]:
+    """Key press → changed figure pixels, in ms, for ``presses`` presses alternating right and left."""
+    handle = _slider(page, index, slider_no).locator(".noUi-handle").first
+    handle.scroll_into_view_if_needed()
+    handle.focus()
+    page.keyboard.press("Home")
+    settle(page, index, figure_of(page, index), limit=3)
+    samples = []
+    for n in range(presses):
+        key = "ArrowRight" if n % 2 == 0 else "ArrowLeft"
+        page.evaluate("(i) => window.__xz.armLatency(i, 10000)", index)
+        handle.focus()
+        page.keyboard.press(key)
+        ms = page.evaluate("() => window.__xzLatency")
+        if ms is not None:
+            samples.append(round(ms, 1))
+        settle(page, index, figure_of(page, index), limit=3)
+    return samples
+
+
+def record_latency(frontend: str, entry: dict) -> None:
+    """Merge one measurement into test-artifacts/browser_latency.json (read by the benchmarks)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    try:
+        data = json.loads(LATENCY_FILE.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = {}
+    data["description"] = ("Key press on a widget slider until the figure's canvas pixels change, in a real "
+                           "Chromium; median of the presses. A measurement, not a test threshold.")
+    data[frontend] = entry
+    fd, tmp = tempfile.mkstemp(dir=ARTIFACTS, suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(data, out, ensure_ascii=False, indent=2)
+    os.replace(tmp, LATENCY_FILE)
+
+
+def latency_entry(notebook: str, title: str, label: str, samples: list[float], browser_version: str) -> dict:
+    return {
+        "notebook": notebook, "widget": title, "slider": label.strip(), "presses": len(samples),
+        "median_ms": round(statistics.median(samples), 1) if samples else None,
+        "min_ms": min(samples) if samples else None, "max_ms": max(samples) if samples else None,
+        "samples_ms": samples, "browser": browser_version,
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "cpus": os.cpu_count(),
+    }
+
+
+TIMINGS: dict[str, float] = {}
+
+
+def record_timing(name: str, seconds: float) -> None:
+    """Seconds one notebook took in one frontend; kept in test-artifacts/browser_timings.json."""
+    TIMINGS[name] = round(seconds, 1)
+    path = ARTIFACTS / "browser_timings.json"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        data = {}
+    data[name] = round(seconds, 1)
+    fd, tmp = tempfile.mkstemp(dir=ARTIFACTS, suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        json.dump(dict(sorted(data.items())), out, ensure_ascii=False, indent=2)
+    os.replace(tmp, path)
+
+
+def latency_notebook(notebooks: list[Path]) -> str | None:
+    """The notebook whose first figure slider is timed: the first that builds a course FigureWidget."""
+    for path in notebooks:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        if re.search(r"xinzhi\.widgets\.\w+ import", text):
+            return path.stem
+    return None
