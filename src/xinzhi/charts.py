@@ -11,6 +11,7 @@ import unicodedata
 from pathlib import Path
 
 import matplotlib
+import matplotlib.pyplot as plt  # every notebook draws; the backend was chosen before this import
 from cycler import cycler
 from matplotlib import font_manager
 
@@ -84,8 +85,6 @@ def use_course_style() -> None:
 
 def new_figure(width: float = 8.0, height: float = 4.6, nrows: int = 1, ncols: int = 1, **kwargs):
     """A figure in the course style that is not shown until asked: returns ``(fig, axes)``."""
-    import matplotlib.pyplot as plt
-
     use_course_style()
     with plt.ioff():
         fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), layout="constrained", **kwargs)
@@ -152,7 +151,6 @@ def show(fig, alt: str, *, caption: str | None = None) -> None:
     cannot see it (``alt``).
     """
     from IPython.display import HTML, display
-    import matplotlib.pyplot as plt
 
     if not source_of(fig):
         raise ValueError("chart has no source line: call set_source(fig, ...) first")
