@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import math
 
+from .growth import doubling_time, rule_of_70  # noqa: F401 - part of this module's interface
+
 MAX_YEARS = 200
 
 
@@ -44,20 +46,6 @@ def linear_path(rate_pct: float, years: int, start: float = 100.0) -> list[float
     if not math.isfinite(start):
         raise ValueError("start must be finite")
     return [start * (1.0 + g * t) for t in range(_years(years) + 1)]
-
-
-def doubling_time(rate_pct: float) -> float:
-    """Exact years to double: ln 2 / ln(1 + g). ``math.inf`` for zero or negative growth."""
-    g = _rate(rate_pct)
-    if g <= 0:
-        return math.inf
-    return math.log(2.0) / math.log1p(g)
-
-
-def rule_of_70(rate_pct: float) -> float:
-    """The approximation 70 / g (years). ``math.inf`` for zero or negative growth."""
-    g = _rate(rate_pct)
-    return math.inf if g <= 0 else 70.0 / rate_pct
 
 
 def implied_rate(start: float, end: float, years: float) -> float:

@@ -323,7 +323,7 @@ def reference_growth():
     ax.set_xlim(low * 1.25, high * 1.25 + 1)
     ax.set_title("参照：浙江 2023 年几项增速" + ("与我的年均增速" if own_rate is not None else ""))
     note = "；橙色一行是你在本笔记本第 2 节填写的假设" if own_rate is not None else "；在第 2 节填好算式后重新运行本单元，会加上你的年均增速"
-    charts.set_source(fig, f"来源：{sources}{note}", width=int(fig.get_figwidth() * 7))
+    charts.set_source(fig, f"来源：{sources}{note}")
     alt = ("横向条形图：浙江 2023 年地区生产总值、规上工业增加值、战略性新兴产业增加值和高新技术产业增加值的增速"
            + ("，以及学员自己算式隐含的年均增速。" if own_rate is not None else "。"))
     charts.show(fig, alt=alt)

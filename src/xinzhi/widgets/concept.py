@@ -71,7 +71,7 @@ def timeline_chart(show: bool = True):
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 4, 7, 10]))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     ax.set_title("“新质生产力”一词的来历")
-    charts.set_source(fig, ds.source_line(rows), width=int(fig.get_figwidth() * 7))
+    charts.set_source(fig, ds.source_line(rows))
     if show:
         charts.show(fig, alt="时间轴：2023年9月在黑龙江首次提出“新质生产力”；2024年1月31日中央政治局集体学习"
                              "系统阐述其定义；2024年3月5日政府工作报告把加快发展新质生产力列为首项任务；"

@@ -168,10 +168,6 @@ def _source_line_for(rows: pd.DataFrame) -> str:
     return "来源：" + "；".join(parts)
 
 
-def _source_width(fig) -> int:
-    """Characters per source line: Chinese characters are about twice as wide as Latin ones."""
-    return max(30, int(fig.get_figwidth() * 7))
-
 
 def _label(value: float, qualifier: str, unit: str) -> str:
     text = f"{value:,.0f}" if unit != "%" else f"{value:g}"
@@ -257,7 +253,7 @@ class SeriesExplorer(FigureWidget):
         if revised:
             self.vintage_text.set_position((2022.6, bottom + 0.05 * span))
         self.empty_text.set_text("" if len(shown) else "这个年份范围内没有数据")
-        charts.set_source(self.fig, _source_line_for(shown), width=_source_width(self.fig))
+        charts.set_source(self.fig, _source_line_for(shown))
         self.say(self._summary(shown, lo, hi, note))
 
     @staticmethod
@@ -384,7 +380,7 @@ class ShareProjectionWidget(FigureWidget):
             trend = "高新技术产业跑得更慢，占比下降。"
         self.say(f"起点 {self.base_year}年 {share0:g}%，{n} 年后 <b>{path[-1]:.1f}%</b>。{trend}<br>"
                  + "；".join(lines) + "。")
-        charts.set_source(self.fig, self._source_text(share0), width=_source_width(self.fig))
+        charts.set_source(self.fig, self._source_text(share0))
 
     def _source_text(self, share0: float) -> str:
         ds = load("zhejiang_indicators")

@@ -25,10 +25,6 @@ CHECK_ZH = {"matches": "已找到印证", "not_verified": "未核实", "differs"
 SAVE_KEY = "innovation_chain"
 
 
-def _wrap(fig) -> int:
-    """Characters per source line: Chinese characters are twice as wide as Latin ones."""
-    return max(30, int(fig.get_figwidth() * 6.5))
-
 
 # ----------------------------------------------------------------------------------------------
 # Tables and static charts
@@ -98,7 +94,7 @@ def funds_84_chart() -> None:
     ax.set_ylim(0, rows["value"].max() * 1.2)
     ax.set_ylabel("亿元")
     ax.set_title(f"“8+4”政策体系安排的省级财政资金（年均约 +{growth:.1f}%）")
-    charts.set_source(fig, width=_wrap(fig), text=ds.source_line(rows) + "。均为预算安排数，非决算数。")
+    charts.set_source(fig, text=ds.source_line(rows) + "。均为预算安排数，非决算数。")
     listed = "，".join(f"{int(r.year)}年 {r.value:,.1f} 亿元" for r in rows.itertuples())
     charts.show(fig, alt=f"柱状图：“8+4”政策体系安排的省级财政资金，{listed}，逐年略有增加。")
 
@@ -127,7 +123,7 @@ def hangzhou_rd_chart() -> None:
     ax.set_ylabel("R&D 经费占 GDP 比重（%）")
     ax.set_title("杭州研发投入强度：公布值与目标")
     ax.legend(loc="upper left")
-    charts.set_source(fig, width=_wrap(fig), text=ds.source_line(rows))
+    charts.set_source(fig, text=ds.source_line(rows))
     shown = "、".join(f"{int(r.year)}年 {r.value:g}%" for r in done.itertuples())
     aims = "、".join(f"{int(r.year)}年目标 {r.value:g}%" for r in goal.itertuples())
     charts.show(fig, alt=f"折线图：杭州研发投入强度 {shown}（公布值），{aims}（空心点）；从 {int(last['year'])} 年到 "
@@ -186,7 +182,7 @@ class TargetTracker(FigureWidget):
         return "示意参数，非真实数据：增长率、年数和起点都由你设定。"
 
     def update(self, rate, years, start):
-        charts.set_source(self.fig, self.source(), width=_wrap(self.fig))
+        charts.set_source(self.fig, self.source())
         g = self.number("rate", minimum=-50, maximum=100, percent=True)
         base = self.number("start", minimum=0.001, maximum=1e12)
         years = int(years)
@@ -302,7 +298,7 @@ class InnovationChain(FigureWidget):
         return shares
 
     def update(self, source, develop, transfer, industry, budget, reason):
-        charts.set_source(self.fig, self.source(), width=_wrap(self.fig))
+        charts.set_source(self.fig, self.source())
         shares = self.shares()
         money = self.number("budget", minimum=0, maximum=1e6)
         smallest = min(shares.values())

@@ -31,10 +31,6 @@ DIMENSIONS = [
 HATCHES = ["", "//", "..", "xx", "\\\\", "oo"]
 
 
-def _wrap(fig) -> int:
-    """Characters per source line: Chinese characters are twice as wide as Latin ones."""
-    return max(30, int(fig.get_figwidth() * 6.5))
-
 
 def _sci(value: float) -> str:
     """A number for a chart label, in mathtext: 8×10^14 → $8\\times10^{14}$ (glyph-safe)."""
@@ -97,7 +93,7 @@ def database_chart() -> None:
     ax.invert_yaxis()
     ax.set_xlabel("花型数据库规模（万个）")
     ax.set_title("万事利 AIGC 花型数据库：同一个数，两个日期")
-    charts.set_source(fig, width=_wrap(fig), text=load("seed_article").source_line(article) + "；"
+    charts.set_source(fig, text=load("seed_article").source_line(article) + "；"
                       + load("wensli").source_line(later).removeprefix("来源："))
     charts.show(fig, alt=f"横向条形图：2024年3月文章所说的花型数据库为 {values[0]:.0f} 万个，"
                          f"2025年3月浙江在线报道为 {values[1]:.0f} 万个。")
@@ -146,7 +142,7 @@ class DesignSpace(FigureWidget):
                 "各维度选择数为示意参数，非真实数据。")
 
     def update(self, motif_source, **counts):
-        charts.set_source(self.fig, self.source(), width=_wrap(self.fig))
+        charts.set_source(self.fig, self.source())
         counts = {k: int(v) for k, v in counts.items()}
         labels = {key: label for key, label, *_ in DIMENSIONS}
         if motif_source in self._database:
@@ -211,7 +207,7 @@ class ScarfDesigner(FigureWidget):
         return "图案由程序按所选参数生成（示意）。" + scarf.PALETTE_SOURCE
 
     def update(self, motif, symmetry, palette, seed):
-        charts.set_source(self.fig, self.source(), width=_wrap(self.fig))
+        charts.set_source(self.fig, self.source())
         self._image.set_data(scarf.scarf_image(motif, int(symmetry), palette, int(seed), self.display_size))
         self._caption.set_text(scarf.describe(motif, int(symmetry), palette, int(seed)) + "\n配色："
                                + "、".join(scarf.PALETTES[palette].names()))
