@@ -93,3 +93,12 @@ def test_long_chinese_source_lines_fit_the_figure():
     assert box.x1 <= fig.bbox.x1 + 1, "the source line runs off the figure"
     assert artist.get_text().replace("\n", "") == long
     plt.close(fig)
+
+
+def test_nice_ceiling_gives_round_limits_that_do_not_move_with_small_changes():
+    assert charts.nice_ceiling(0.93) == 1
+    assert charts.nice_ceiling(123) == 150
+    assert charts.nice_ceiling(3400) == 4000
+    assert charts.nice_ceiling(8e14) == 8e14
+    assert charts.nice_ceiling(131) == charts.nice_ceiling(146)
+    assert charts.nice_ceiling(float("nan")) == 1 and charts.nice_ceiling(-5) == 1

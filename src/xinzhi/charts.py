@@ -118,6 +118,23 @@ def wrap_mixed(text: str, width: float) -> str:
     return "\n".join(lines + [line])
 
 
+def nice_ceiling(value: float) -> float:
+    """The next round number at or above ``value`` (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10ᵏ).
+
+    Axis limits set with it stay put while a slider moves a little, so the widget can redraw only
+    what changed (see widgets/blitting.py) and the reader's eye has a steady scale.
+    """
+    import math
+
+    if not math.isfinite(value) or value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
+        if value <= step * power * (1 + 1e-12):
+            return step * power
+    return 10 * power
+
+
 def set_source(fig, text: str, width: float | None = None):
     """Write (or rewrite) the source line under the chart. Returns the text artist.
 

@@ -18,7 +18,8 @@ from matplotlib.spines import Spine
 
 def _axes_signature(ax) -> tuple:
     """What a background depends on: limits, scales, labels and the tick labels that go with them."""
-    parts = [tuple(ax.viewLim.bounds), tuple(ax.get_position().bounds), ax.get_xscale(), ax.get_yscale(),
+    parts = [tuple(ax.viewLim.bounds), tuple(round(v, 6) for v in ax.get_position().bounds),
+             ax.get_xscale(), ax.get_yscale(),
              ax.get_xlabel(), ax.get_ylabel(), ax.get_visible()]
     for axis in (ax.xaxis, ax.yaxis):
         locations = tuple(axis.get_majorticklocs())

@@ -9,6 +9,7 @@ and a printable one-page HTML into the same folder (:mod:`xinzhi.capstone_report
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import html
 import math
@@ -188,9 +189,13 @@ class MyFormula(FigureWidget):
             label.set_y(top)
         self.add_line.set_ydata([result.additive, result.additive])
         self.legend.get_texts()[0].set_text(f"虚线：做加法的结果 {report.amount(result.additive, self._unit)}")
-        highest = max(result.today + max(result.carrier_step, 0.0), result.additive, result.multiplicative,
-                      result.today + max(result.carrier_step, 0) + max(result.tech_step, 0))
-        self.ax.set_ylim(min(0.0, result.additive), highest * 1.25)
+        # One scale for every position of the 乘号 slider (0–100 %): moving it, the reader sees the bars
+        # grow against a steady axis instead of the axis rescaling under them.
+        extremes = [result] + [outcome(dataclasses.replace(formula, fusion_pct=f)) for f in (0.0, 100.0)]
+        highest = max(max(r.today + max(r.carrier_step, 0.0), r.additive, r.multiplicative,
+                          r.today + max(r.carrier_step, 0) + max(r.tech_step, 0)) for r in extremes)
+        low = min(0.0, *(r.additive for r in extremes))
+        self.ax.set_ylim(-charts.nice_ceiling(-low) if low < 0 else 0.0, charts.nice_ceiling(highest * 1.2))
         self.ax.set_xticks(range(5), [label.format(years=formula.years) for label in STEP_LABELS])
         unit_text = chart_text(unit, "", limit=10)
         self.ax.set_ylabel(f"产出（{unit_text}）" if unit_text else "产出")
