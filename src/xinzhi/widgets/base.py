@@ -41,12 +41,17 @@ def interactive_backend() -> bool:
     return "ipympl" in matplotlib.get_backend()
 
 
-def slider(label: str, value, minimum, maximum, step, *, unit: str = "", integer: bool = False, fmt: str | None = None):
-    """A slider with a Chinese label that always fits, and its unit in the readout."""
+def slider(label: str, value, minimum, maximum, step, *, unit: str = "", integer: bool = False, fmt: str | None = None,
+           continuous: bool = True):
+    """A slider with a Chinese label that always fits, and its unit in the readout.
+
+    ``continuous=False`` redraws when the slider is let go rather than at every step of a drag: for a
+    widget whose every change redraws the whole figure (new limits, new data).
+    """
     cls = w.IntSlider if integer else w.FloatSlider
     kwargs = {"readout_format": fmt} if fmt else {}
     control = cls(value=value, min=minimum, max=maximum, step=step, description=label,
-                  style=SLIDER_STYLE, layout=SLIDER_LAYOUT, continuous_update=True, **kwargs)
+                  style=SLIDER_STYLE, layout=SLIDER_LAYOUT, continuous_update=continuous, **kwargs)
     if unit:
         control.description = f"{label}（{unit}）"
     return control

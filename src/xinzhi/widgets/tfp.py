@@ -262,8 +262,8 @@ class GrowthAccounting(base.FigureWidget):
         return {
             "country": base.dropdown("右图国家", countries, value="CHN"),
             "compare": base.dropdown("对比国家", compare, value="USA"),
-            "start": base.slider("起始年份", 1978, 1954, 2018, 1, integer=True),
-            "end": base.slider("结束年份", 2019, 1955, 2019, 1, integer=True),
+            "start": base.slider("起始年份", 1978, 1954, 2018, 1, integer=True, continuous=False),
+            "end": base.slider("结束年份", 2019, 1955, 2019, 1, integer=True, continuous=False),
             "shares": base.dropdown("要素份额", {"PWT 逐年劳动份额（labsh）": "pwt",
                                              "固定资本份额 α（用下面的滑块）": "fixed"}, value="pwt"),
             "alpha": base.slider("资本份额 α", 0.40, 0.20, 0.60, 0.01, fmt=".2f"),
