@@ -598,3 +598,14 @@ def test_reading_twice_uses_the_cache(monkeypatch):
     before = xd._read_table.cache_info().hits
     load("auto_nev")
     assert xd._read_table.cache_info().hits == before + 1
+
+
+def test_series_can_keep_to_one_vintage():
+    ds = load("zhejiang_indicators")
+    preferred = ds.series("gdp", region="浙江")
+    assert preferred["vintage"].nunique() > 1, "the preferred GDP rows span vintages: callers must see that"
+    first = ds.series("gdp", region="浙江", preferred_only=False, vintage="初步核算")
+    assert set(first["vintage"]) == {"初步核算"}
+    assert 82553.0 in first["value"].tolist() and 85620.0 not in first["value"].tolist()
+    with pytest.raises(DataError):
+        ds.series("gdp", region="浙江", vintage="不存在的版本")

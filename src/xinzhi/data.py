@@ -258,14 +258,24 @@ class Dataset:
         return f"<Dataset {self.name}「{self.title}」: {len(self.table)} 行>"
 
     # -- rows ------------------------------------------------------------------------------
-    def series(self, indicator: str, region: str | None = None, preferred_only: bool = True) -> pd.DataFrame:
-        """Rows for one indicator (and region), sorted by year. Raises DataError if there are none."""
+    def series(self, indicator: str, region: str | None = None, preferred_only: bool = True,
+               vintage: str | None = None) -> pd.DataFrame:
+        """Rows for one indicator (and region), sorted by year. Raises DataError if there are none.
+
+        The preferred rows of a level may come from different vintages (Zhejiang's GDP: 2019–2022 as first
+        published, 2023 revised after the economic census). Before computing growth or shares from them,
+        look at the ``vintage`` column, or ask for one vintage with ``vintage="初步核算"``.
+        """
         t = self.table
         if "indicator" not in t.columns:
             raise DataError(f"数据集 {self.name} 没有 indicator 列，不能按指标取数。")
         mask = t["indicator"] == indicator
         if region is not None:
             mask &= t["region"] == region
+        if vintage is not None:
+            if "vintage" not in t.columns:
+                raise DataError(f"数据集 {self.name} 没有 vintage（数据版本）列。")
+            mask &= t["vintage"] == vintage
         if preferred_only and "preferred" in t.columns:
             mask &= t["preferred"].astype(bool)
         rows = t[mask]
