@@ -29,6 +29,11 @@ def _wan(rows: pd.DataFrame) -> pd.DataFrame:
 # Static charts
 # ------------------------------------------------------------------------------------------------
 
+def _by_year(rows: pd.DataFrame, unit: str = "万", digits: int = 1) -> str:
+    """ "2018年150.1万，2019年136.2万…": the numbers of a chart, for its alt text."""
+    return "，".join(f"{int(y)}年{v:.{digits}f}{unit}" for y, v in zip(rows["year"], rows["value"]))
+
+
 def geely_sales_chart() -> None:
     """Geely Automobile's total sales 2018–2024, with its NEV sales where sourced (definitions differ)."""
     ds = load("auto_nev")
@@ -50,7 +55,8 @@ def geely_sales_chart() -> None:
                 markeredgewidth=2.5, label=label)
         for year, value in zip(rows["year"], rows["value"]):
             ax.text(year + 0.2, value, f"{value:.1f}", va="center", fontsize=11)
-    for year in (2020, 2021):
+    missing = sorted(set(total["year"]) - set(wide["year"]) - set(nev["year"]) - {2018})
+    for year in missing:
         ax.text(year, 12, "新能源\n未找到", ha="center", fontsize=10, color="#444444")
     ax.set_ylim(0, 260)
     ax.set_ylabel("万辆")
@@ -60,9 +66,9 @@ def geely_sales_chart() -> None:
     rows = pd.concat([ds.series("sales_total", region="吉利汽车"), ds.series("nev_sales_electrified", region="吉利汽车"),
                       ds.series("nev_sales", region="吉利汽车")])
     charts.set_source(fig, ds.source_line(rows) + "。2022—2023 年新能源为推算（纯电 + 插混两行相加）；2024 年取整到百辆。", width=62)
-    charts.show(fig, alt="柱状图：吉利汽车总销量2018年150.1万辆，2019年136.2万，2020年132.0万，2021年132.8万，"
-                         "2022年143.3万，2023年168.7万，2024年217.7万辆。点表示新能源车销量：2019年11.3万（较宽口径），"
-                         "2022年32.9万、2023年48.7万（纯电+插混），2024年88.8万（三品牌合计）；2020、2021年未找到。")
+    charts.show(fig, alt=f"柱状图：吉利汽车总销量（辆）{_by_year(total)}。点表示新能源车销量：{_by_year(wide)}"
+                         f"（较宽口径），{_by_year(groups[1][0])}（纯电+插混），{_by_year(groups[2][0])}（三品牌合计）；"
+                         f"{'、'.join(str(int(y)) for y in missing)}年未找到。")
 
 
 def zeekr_chart() -> None:
@@ -82,7 +88,7 @@ def zeekr_chart() -> None:
     ax.set_title("极氪交付量")
     ax.grid(axis="x", visible=False)
     charts.set_source(fig, ds.source_line(rows), width=52)
-    charts.show(fig, alt="柱状图：极氪交付量2021年0.6万辆（10月底开始交付），2022年7.2万，2023年11.9万，2024年22.2万辆。")
+    charts.show(fig, alt=f"柱状图：极氪交付量（辆）{_by_year(wan)}；2021年10月底才开始交付。")
 
 
 def china_nev_chart() -> None:
@@ -112,9 +118,9 @@ def china_nev_chart() -> None:
     right.legend(loc="upper left", fontsize=10)
     charts.set_source(fig, ds.source_line(pd.concat([sales_rows, share_rows]))
                       + "。2019、2020 年占有率为推算值（空心点）。", width=72)
-    charts.show(fig, alt="左图柱状：全国新能源汽车销量2018年126万辆，2019年120.6万，2020年136.7万，2021年352.1万，"
-                         "2022年688.7万，2023年949.5万，2024年1286.6万辆。右图折线：市场占有率2019年4.7%、2020年5.4%"
-                         "（推算），2021年13.4%，2022年25.6%，2023年31.6%，2024年40.9%。")
+    estimated = "、".join(str(int(y)) for y in share_rows.loc[computed, "year"])
+    charts.show(fig, alt=f"左图柱状：全国新能源汽车销量（辆）{_by_year(sales)}。右图折线：市场占有率"
+                         f"{_by_year(share_rows, unit='%')}；其中{estimated}年为推算。")
 
 
 def nev_share_table() -> pd.DataFrame:

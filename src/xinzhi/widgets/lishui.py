@@ -120,8 +120,10 @@ def platform_chart() -> None:
         ax.grid(axis="y", visible=False)
     fig.suptitle("丽水经开区半导体平台（截至 2022 年年中）", fontsize=14)
     charts.set_source(fig, ds.source_line(rows) + "。“超过500亿元”为下限。", width=62)
-    charts.show(fig, alt="两组横条：丽水经开区半导体平台截至2022年年中落地项目29个，其中上游11个；"
-                         "总投资超过500亿元，其中上游304.5亿元。")
+    value = lambda row_id: format_number(float(t.loc[row_id, "value"]))  # noqa: E731
+    charts.show(fig, alt=f"两组横条：丽水经开区半导体平台截至2022年年中落地项目{value('F106a')}个，其中上游"
+                         f"{value('F106c')}个；总投资{t.loc['F106b', 'qualifier'] or ''}{value('F106b')}亿元，"
+                         f"其中上游{value('F106d')}亿元。")
 
 
 # ------------------------------------------------------------------------------------------------
