@@ -178,7 +178,7 @@ def test_fact_rows_have_sources_and_valid_status():
         for col in ("publisher", "document", "date", "quote", "region", "indicator", "indicator_zh", "unit"):
             assert r[col].strip(), (r["id"], col)
         if r["_dataset"] != "seed_article":
-            assert r["url"].startswith("http"), r["id"]
+            assert r["read_at"].startswith("http"), r["id"]
         assert r["status"] in {"final", "preliminary", "estimate", "target", "computed"}, r["id"]
         assert re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", r["date"]), r["id"]
         assert re.fullmatch(r"[a-z][a-z0-9_]*", r["indicator"]), r["id"]
@@ -205,13 +205,35 @@ def test_publishers_are_not_reprint_sites():
     # the publisher's own site (Kalkine Media is itself the source of the rejected F154 figure)
     own_sites = {"geely", "stdaily", "hangzhou", "zjol", "kalkinemedia"}
     for r in all_fact_rows():
-        if not r["url"]:
+        if not r["read_at"]:
             continue
-        name = site_name(r["url"])
+        name = site_name(r["read_at"])
         if name in own_sites:
             continue
         assert name not in r["publisher"].lower().replace(" ", ""), (r["id"], r["publisher"], name)
         assert name not in r["document"].lower().replace(" ", ""), (r["id"], r["document"], name)
+
+
+def link_domains() -> list[str]:
+    with open(REPO / "tests" / "link_domains.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert all(r["reason"].strip() and r["publisher"].strip() for r in rows)
+    return [r["domain"] for r in rows]
+
+
+def test_publisher_links_are_on_the_allowlist():
+    """publisher_url is what participants may follow: only official, news-agency, academic or original sites."""
+    domains = link_domains()
+    linked = 0
+    for n in RESOURCES:
+        for r in read_rows(n):
+            url = r.get("publisher_url", "")
+            if not url:
+                continue
+            linked += 1
+            host = re.match(r"https?://([^/:]+)", url).group(1).lower()
+            assert any(host == d or host.endswith("." + d) for d in domains), (n, r["id"], host)
+    assert linked > 0
 
 
 def test_every_quote_contains_its_number():
@@ -284,7 +306,7 @@ def test_ids_trace_back_to_shared_facts():
         fid = r["id"][:4]
         assert fid in facts, r["id"]
         assert r["quote"] == facts[fid]["quote"], r["id"]
-        assert r["url"] == facts[fid]["source_url"], r["id"]
+        assert r["read_at"] == facts[fid]["source_url"], r["id"]
     gap_ids = {r["id"] for r in read_rows("gaps")}
     assert gap_ids == {i for i, f in facts.items() if f["topic"].startswith("GAP:")}
 
@@ -374,7 +396,7 @@ def test_load_types_and_unpacking():
     assert ds.table["year"].dtype == "int64" and ds.table["value"].dtype == "float64"
     assert ds.table["preferred"].dtype == bool
     table, sources = ds
-    assert table is ds.table and list(sources.columns) == ["publisher", "document", "date", "url"]
+    assert table is ds.table and list(sources.columns) == ["publisher", "document", "date", "publisher_url"]
     assert ds.licence == "" and ds.citation == ""
 
 

@@ -262,7 +262,7 @@ def known() -> dict[str, tuple[float, ...]]:
             for row in csv.DictReader(fh):
                 unit = (row.get("unit") or "").strip()
                 for key, cell in row.items():
-                    if not cell or key in {"id", "url", "date", "check_ids", "year"}:
+                    if not cell or key in {"id", "publisher_url", "read_at", "date", "check_ids", "year"}:
                         continue
                     if key == "value":
                         try:

@@ -36,7 +36,7 @@ __all__ = [
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
 _ENV = "XINZHI_DATA_DIR"
-_SOURCE_COLUMNS = ["publisher", "document", "date", "url"]
+_SOURCE_COLUMNS = ["publisher", "document", "date", "publisher_url"]
 
 
 class UnitError(DataError, ValueError):
@@ -327,7 +327,7 @@ def _sources_of(table: pd.DataFrame, res: dict) -> pd.DataFrame:
     if all(c in table.columns for c in ("publisher", "document", "date")):
         cols = [c for c in _SOURCE_COLUMNS if c in table.columns]
         return table[cols].drop_duplicates().reset_index(drop=True)
-    rows = [{"publisher": s.get("title", ""), "document": s.get("title", ""), "date": "", "url": s.get("path", "")}
+    rows = [{"publisher": s.get("title", ""), "document": s.get("title", ""), "date": "", "publisher_url": ""}
             for s in res.get("sources", [])]
     return pd.DataFrame(rows, columns=_SOURCE_COLUMNS)
 
