@@ -8,9 +8,11 @@ import matplotlib.pyplot as plt
 import pytest
 
 from xinzhi import capstone_report as report
+from xinzhi import charts
+from xinzhi import formats
 from xinzhi import workspace
-from xinzhi.models.capstone import Formula, doubling_years, implied_annual_rate, outcome
-from xinzhi.widgets.capstone import SAVE_NAME, MyFormula, chart_text, restore
+from xinzhi.models.capstone import Formula, outcome
+from xinzhi.widgets.capstone import SAVE_NAME, MyFormula, restore
 
 
 # --- the model -----------------------------------------------------------------------------------
@@ -50,13 +52,6 @@ def test_formula_rejects_values_outside_its_range(bad):
     values = dict(base=100, carrier_pct=30, tech_pct=50, fusion_pct=60, years=5) | bad
     with pytest.raises(ValueError):
         Formula(**values)
-
-
-def test_growth_helpers():
-    assert implied_annual_rate(100, 200, 10) == pytest.approx((2 ** 0.1 - 1) * 100)
-    assert implied_annual_rate(100, 0, 5) == -100
-    assert doubling_years(7.0) == pytest.approx(math.log(2) / math.log(1.07))
-    assert math.isinf(doubling_years(0))
 
 
 # --- the widget ------------------------------------------------------------------------------------
@@ -160,10 +155,10 @@ def test_restore_ignores_wrong_types_and_ranges():
 
 
 def test_chart_text_refuses_characters_the_font_lacks():
-    assert chart_text("丽水", "我的") == "丽水"
-    assert chart_text("𪚥 产业", "我的") == "我的"
-    assert chart_text("", "我的") == "我的"
-    assert chart_text("$x^2$", "我的") == "我的"
+    assert charts.label_text("丽水", "我的") == "丽水"
+    assert charts.label_text("𪚥 产业", "我的") == "我的"
+    assert charts.label_text("", "我的") == "我的"
+    assert charts.label_text("$x^2$", "我的") == "我的"
 
 
 # --- the take-home page ------------------------------------------------------------------------------
@@ -209,9 +204,9 @@ def test_typed_braces_and_markers_do_not_break_the_page():
 
 
 def test_amount_never_uses_superscripts():
-    assert report.amount(1.21e14) == "121万亿"
-    assert report.amount(3e8) == "3亿"
-    assert report.amount(float("inf")) == "—"
-    assert report.amount(120000, "万元") == "120,000"      # not “12万 万元”
-    assert report.with_unit(120000, "万元") == "120,000 万元"
-    assert report.with_unit(120000, "件") == "12万 件"
+    assert formats.amount(1.21e14) == "121万亿"
+    assert formats.amount(3e8) == "3亿"
+    assert formats.amount(float("inf")) == "—"
+    assert formats.amount(120000, "万元") == "120,000"      # not “12万 万元”
+    assert formats.with_unit(120000, "万元") == "120,000 万元"
+    assert formats.with_unit(120000, "件") == "12万 件"

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from xinzhi.errors import InputError
-from xinzhi.inputs import format_number, parse_number
+from xinzhi.formats import format_number
+from xinzhi.inputs import parse_number
 
 
 @pytest.mark.parametrize("typed, expected", [

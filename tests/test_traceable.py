@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pytest
 
+from xinzhi.data import SCALE_WORDS, UNITS
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
 NOTEBOOK_DIR = REPO / "notebooks"
@@ -112,9 +114,7 @@ COMPUTED: dict[tuple[str, str], tuple] = {
 }
 
 
-SCALE_WORDS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "trillion": 1e12, "billion": 1e9, "million": 1e6}
-UNIT_SCALE = {"万亿元": 1e12, "亿元": 1e8, "万元": 1e4, "元": 1.0, "billion yuan": 1e9, "million yuan": 1e6,
-              "trillion yuan": 1e12, "million units": 1e6, "万辆": 1e4, "万人": 1e4, "亿人": 1e8, "万家": 1e4}
+UNIT_SCALE = {unit: factor for unit, (_kind, factor) in UNITS.items()}
 
 NUMBER = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"

@@ -5,6 +5,7 @@ Everything here is applied once, by :func:`use_course_style` (called when ``xinz
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import unicodedata
@@ -133,6 +134,32 @@ def nice_ceiling(value: float) -> float:
         if value <= step * power * (1 + 1e-12):
             return step * power
     return 10 * power
+
+
+@functools.lru_cache(maxsize=1)
+def drawable_codepoints() -> frozenset[int]:
+    """Characters the chart fonts can draw: the bundled Chinese subset plus DejaVu Sans (matplotlib's own)."""
+    from matplotlib.ft2font import FT2Font
+
+    points = set(FT2Font(str(FONT_FILE)).get_charmap())
+    try:
+        points |= set(FT2Font(font_manager.findfont("DejaVu Sans", fallback_to_default=True)).get_charmap())
+    except Exception:  # noqa: BLE001 - DejaVu ships with matplotlib; without it we are only stricter
+        pass
+    return frozenset(points)
+
+
+def label_text(text, fallback: str, limit: int = 18) -> str:
+    """What a participant typed, for a chart label: spaces collapsed, at most ``limit`` characters.
+
+    ``fallback`` when it is empty or holds a character no chart font can draw (it would show as a box) or
+    ``$`` / ``\\`` (they would start matplotlib's maths mode).
+    """
+    text = " ".join(unicodedata.normalize("NFKC", str(text or "")).split())[:limit]
+    if not text or "$" in text or "\\" in text:
+        return fallback
+    drawable = drawable_codepoints()
+    return text if all(ord(ch) in drawable for ch in text) else fallback
 
 
 def set_source(fig, text: str, width: float | None = None):

@@ -1,4 +1,6 @@
-"""Reading numbers that participants type: full-width digits, "1,000", "50%", "3万" — or a Chinese message."""
+"""Reading numbers that participants type: full-width digits, "1,000", "50%", "3万" — or a Chinese message.
+
+Writing numbers for participants is :mod:`xinzhi.formats`."""
 from __future__ import annotations
 
 import math
@@ -6,6 +8,7 @@ import re
 import unicodedata
 
 from .errors import InputError
+from .formats import format_number
 
 _MULTIPLIERS = {"万": 1e4, "亿": 1e8, "千": 1e3, "百": 1e2}
 
@@ -47,25 +50,3 @@ def parse_number(text, *, name: str = "数值", minimum: float | None = None, ma
     if maximum is not None and value > maximum:
         raise InputError(f"{name}不能大于 {format_number(maximum)}（你填的是 {format_number(value)}）。")
     return value
-
-
-def format_number(value: float, digits: int = 2) -> str:
-    """A number as participants read it: 12,345.6 / 1.2亿 / 3.5×10¹⁴ for the very large."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "—"
-    magnitude = abs(value)
-    if magnitude >= 1e12:
-        exponent = int(math.floor(math.log10(magnitude)))
-        mantissa = value / 10 ** exponent
-        return f"{mantissa:.{digits}g}×10{_superscript(exponent)}"
-    if magnitude >= 1e8:
-        return f"{value / 1e8:,.{digits}f}".rstrip("0").rstrip(".") + "亿"
-    if magnitude >= 1e5:
-        return f"{value / 1e4:,.{digits}f}".rstrip("0").rstrip(".") + "万"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.{digits}f}".rstrip("0").rstrip(".")
-
-
-def _superscript(n: int) -> str:
-    return str(n).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))

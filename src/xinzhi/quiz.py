@@ -18,7 +18,8 @@ import ipywidgets as w
 
 from . import workspace
 from .errors import CourseError
-from .inputs import format_number, parse_number
+from .formats import format_number, message_html
+from .inputs import parse_number
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class Quiz:
             rows += [w.HTML(f"<b>{number}.</b> {html.escape(question.question)}"), control, feedback]
         rows += [self.score_line, self.status]
         if saved.note:
-            self.status.value = f"<div role='alert'>⚠️ {html.escape(saved.note)}</div>"
+            self.status.value = message_html(saved.note, "warn")
         self.widget = w.VBox(rows, layout={"max_width": "900px"})
         self._refresh(save=False)
 
@@ -116,7 +117,7 @@ class Quiz:
             try:
                 workspace.save(self.key, {str(i + 1): c.value for i, c in enumerate(self._inputs)})
             except CourseError as err:
-                self.status.value = f"<div role='alert'>⚠️ {html.escape(str(err))}</div>"
+                self.status.value = message_html(str(err), "warn")
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .. import charts
 from ..data import load
-from ..inputs import format_number
+from ..formats import format_number
 from ..models import growth
 from .base import FigureWidget, slider
 

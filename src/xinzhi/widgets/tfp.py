@@ -24,6 +24,7 @@ import pandas as pd
 
 from .. import charts
 from ..data import load
+from ..formats import signed
 from ..models import accounting as acc
 from . import base
 
@@ -56,13 +57,6 @@ def pwt_source() -> str:
 def maddison_source() -> str:
     ds = load(MPD)
     return ds.source_line(ds.table) + MPD_ALL_COUNTRIES
-
-
-def _pct(value: float, digits: int = 1) -> str:
-    if value is None or not np.isfinite(value):
-        return "—"
-    text = f"{value:+.{digits}f}"
-    return "0.0" if text in ("+0.0", "-0.0") else text.replace("-", "−")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -383,10 +377,10 @@ class GrowthAccounting(base.FigureWidget):
             if d.hours_imputed_years else ""
         share_of_tfp = d.tfp / d.gdp if abs(d.gdp) > 1e-9 else float("nan")
         tfp_share = f"，约占 GDP 增长的 {share_of_tfp:.0%}" if np.isfinite(share_of_tfp) and d.gdp > 0.5 else ""
-        summary = (f"<b>{acc.COUNTRIES[country]} {d.start}—{d.end}</b>：GDP 年均增长 {_pct(d.gdp)}，"
-                   f"其中资本 {_pct(d.capital)}、劳动 {_pct(d.labour)}（人数 {_pct(d.employment)}、"
-                   f"工时 {_pct(d.hours)}、人力资本 {_pct(d.human_capital)}）、"
-                   f"全要素生产率 {_pct(d.tfp)} 个百分点{tfp_share}{imputed}。")
+        summary = (f"<b>{acc.COUNTRIES[country]} {d.start}—{d.end}</b>：GDP 年均增长 {signed(d.gdp)}，"
+                   f"其中资本 {signed(d.capital)}、劳动 {signed(d.labour)}（人数 {signed(d.employment)}、"
+                   f"工时 {signed(d.hours)}、人力资本 {signed(d.human_capital)}）、"
+                   f"全要素生产率 {signed(d.tfp)} 个百分点{tfp_share}{imputed}。")
         if clamped:
             notes.append("带 * 的国家数据起点较晚：" + "、".join(clamped.values()))
         if notes:
