@@ -55,7 +55,7 @@ def all_fact_rows() -> list[dict]:
 
 # How many base units one unit (or one multiplier word in a quote) stands for.
 UNIT_SCALE = {"亿元": 1e8, "万亿元": 1e12, "万元": 1e4, "元": 1, "billion yuan": 1e9, "million units": 1e6,
-              "万辆": 1e4, "亿人": 1e8}
+              "万辆": 1e4, "亿人": 1e8, "万元/人": 1e4}
 WORD_SCALE = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "trillion": 1e12, "billion": 1e9, "million": 1e6, "m": 1e6}
 NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:多|余)?\s*(万亿|亿|万|trillion|billion|million|m(?![a-z]))?",
                     re.IGNORECASE)
@@ -307,8 +307,13 @@ def test_ids_trace_back_to_shared_facts():
         assert fid in facts, r["id"]
         assert r["quote"] == facts[fid]["quote"], r["id"]
         assert r["read_at"] == facts[fid]["source_url"], r["id"]
-    gap_ids = {r["id"] for r in read_rows("gaps")}
-    assert gap_ids == {i for i, f in facts.items() if f["topic"].startswith("GAP:")}
+    gap_ids = {r["id"] for r in read_rows("gaps") if r["id"].startswith("F")}
+    found_gaps = {i for i, f in facts.items() if f["topic"].startswith("GAP:")}
+    assert gap_ids <= found_gaps
+    closed = found_gaps - gap_ids   # a gap leaves gaps.csv only when a sourced row says it closes it
+    notes = " ".join(r["notes"] for r in all_fact_rows())
+    for gid in closed:
+        assert f"缺口{gid}" in notes, f"{gid} was removed from gaps.csv but no data row says it closes the gap"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -403,7 +408,9 @@ def test_load_types_and_unpacking():
 def test_series_sorted_and_preferred():
     ds = load("auto_nev")
     s = ds.series("nev_sales", region="全国")
-    assert s["year"].tolist() == sorted(s["year"]) == list(range(2018, 2025))
+    first, last = int(s["year"].min()), int(s["year"].max())
+    assert first == 2018 and last >= 2025
+    assert s["year"].tolist() == sorted(s["year"]) == list(range(first, last + 1)), "one preferred row a year"
     assert 1.24 not in s["value"].tolist()
     assert 1.24 in ds.series("nev_sales", region="全国", preferred_only=False)["value"].tolist()
     with pytest.raises(DataError, match="没有指标"):
