@@ -50,9 +50,27 @@ def seed_runs() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def speakers() -> tuple[str, ...]:
-    with open(REPO / "data" / "seed_article.csv", encoding="utf-8", newline="") as fh:
-        names = {re.sub(r"[（(].*", "", row.get("speaker") or "").strip() for row in csv.DictReader(fh)}
+    names = set()
+    for stem in ("seed_article", "seed_quotes"):
+        with open(REPO / "data" / f"{stem}.csv", encoding="utf-8", newline="") as fh:
+            names |= {re.sub(r"[（(].*", "", row.get("speaker") or "").strip() for row in csv.DictReader(fh)}
     return tuple(sorted(n for n in names if len(n) >= 2)) + tuple(ATTRIBUTIONS)
+
+
+def seed_text() -> str:
+    return "".join(p.read_text(encoding="utf-8") for p in sorted(SEED_DIR.glob("*.txt")))
+
+
+def test_seed_quotes_are_verbatim():
+    """Every line of data/seed_quotes.csv is the article's own words (spaces aside), and names its notebook."""
+    seed_runs()                                                    # fails with a clear message if absent
+    text = re.sub(r"\s+", "", seed_text())
+    with open(REPO / "data" / "seed_quotes.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) >= 10
+    for row in rows:
+        assert re.sub(r"\s+", "", row["quote"]) in text, row["id"]
+        assert f"{row['notebook']}_" in " ".join(STEMS), row["id"]
 
 
 def unquoted(paragraph: str) -> str:

@@ -8,14 +8,15 @@ cell that uses the package imports what it needs, so cells can run in any order.
     charts      style, source line, static charts with alt text
     widgets     the course's widgets, one module per notebook
     models      pure functions behind the widgets (no plotting)
-    quiz        self-checks with feedback
+    quiz        self-checks from the question banks in quizzes/
+    records     what a participant answered and guessed, ready for a class view
     workspace   a participant's saved work
 """
 from __future__ import annotations
 
 from .errors import CourseError, DataError, InputError
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"  # the course version people cite; data month: xinzhi.edition.data_as_of()
 __all__ = ["CourseError", "DataError", "InputError", "setup", "__version__"]
 
 
