@@ -708,31 +708,16 @@ def test_work_survives_a_restart_and_course_updates_add_only(classroom):
     assert "restart_check.json" in participant.listing("my_work")
 
 
-BAD_STARTS = {  # roster, whether the teacher has a password, what the message must name
-    "an invalid name on line 3": ("# 名单\nzhangsan  张三\n张三丰   # 中文名不能当用户名\n", True, "第 3 行"),
-    "a teacher without a password": ("zhangsan  张三\n", False, f"老师账号 {ADMIN} 还没有密码"),
-    "the teacher on the roster": ("zhangsan\n" + ADMIN + "  # 老师\n", True, "第 2 行"),
-}
-
-
-def test_the_hub_refuses_to_start_on_a_bad_roster(tmp_path):
-    def start(case: str) -> subprocess.CompletedProcess:
-        folder = tmp_path / f"case{list(BAD_STARTS).index(case)}"
-        folder.mkdir()
-        text, teacher, _ = BAD_STARTS[case]
-        (folder / "roster.txt").write_text(text, encoding="utf-8")
-        if teacher:
-            made = roster_command("--roster", str(folder / "none.txt"), "--passwords", str(folder / "passwords"),
-                                  "teacher", ADMIN, stdin=ADMIN_PASSWORD + "\n")
-            assert made.returncode == 0, made.stderr
-        config = hub_config(folder, f"http://127.0.0.1:{free_port()}", free_port(), free_port())
-        env = dict(os.environ, LANG="C.UTF-8", XINZHI_ROSTER=str(folder / "roster.txt"),
-                   XINZHI_PASSWORDS=str(folder / "passwords"), XINZHI_HUB_ADMINS=ADMIN)
-        return subprocess.run([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=folder, env=env,
-                              capture_output=True, text=True, timeout=HUB_START_LIMIT)
-    with ThreadPoolExecutor(len(BAD_STARTS)) as pool:
-        runs = dict(zip(BAD_STARTS, pool.map(start, BAD_STARTS)))
-    for case, run in runs.items():
-        output = run.stdout + run.stderr
-        assert run.returncode != 0, f"{case}: the hub started"
-        assert "班级服务器没有启动" in output and BAD_STARTS[case][2] in output, f"{case}:\n{output[-2000:]}"
+def test_the_hub_refuses_to_start_on_an_invalid_roster(tmp_path):
+    (tmp_path / "roster.txt").write_text("# 名单\nzhangsan  张三\n张三丰   # 中文名不能当用户名\n", encoding="utf-8")
+    made = roster_command("--roster", str(tmp_path / "none.txt"), "--passwords", str(tmp_path / "passwords"),
+                          "teacher", ADMIN, stdin=ADMIN_PASSWORD + "\n")
+    assert made.returncode == 0, made.stderr
+    config = hub_config(tmp_path, f"http://127.0.0.1:{free_port()}", free_port(), free_port())
+    env = dict(os.environ, LANG="C.UTF-8", XINZHI_ROSTER=str(tmp_path / "roster.txt"),
+               XINZHI_PASSWORDS=str(tmp_path / "passwords"), XINZHI_HUB_ADMINS=ADMIN)
+    run = subprocess.run([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=HUB_START_LIMIT)
+    output = run.stdout + run.stderr
+    assert run.returncode != 0, "the hub started"
+    assert "班级服务器没有启动" in output and "第 3 行" in output, output[-2000:]

@@ -117,6 +117,23 @@ def test_the_teachers_password_is_long_and_the_teacher_is_not_a_participant(tmp_
 auth = pytest.importorskip("classroom_auth", reason="pip install -r deploy/requirements-hub.txt")
 
 
+@pytest.mark.parametrize("text, teacher, says", [
+    ("zhangsan  张三\n", False, "老师账号 laoshi 还没有密码"),
+    ("zhangsan\nlaoshi  # 老师\n", True, "名单第 2 行：laoshi 是老师的账号"),
+    ("zhangsan\nZhangSan\n", True, "第 2 行"),
+])
+def test_the_hub_will_not_start_without_a_valid_roster_and_a_teachers_password(tmp_path, capsys, text, teacher, says):
+    (tmp_path / "roster.txt").write_text(text, encoding="utf-8")
+    if teacher:
+        roster.write_passwords(tmp_path / "passwords", {"laoshi": (roster.TEACHER, roster.make_hash("x" * 16))})
+    authenticator = auth.ClassroomAuthenticator(roster_file=str(tmp_path / "roster.txt"),
+                                                passwords_file=str(tmp_path / "passwords"), admin_users={"laoshi"})
+    with pytest.raises(SystemExit):
+        authenticator.check_allow_config()
+    err = capsys.readouterr().err
+    assert "班级服务器没有启动：" in err and says in err, err
+
+
 class Clock:
     def __init__(self):
         self.now = 1000.0
