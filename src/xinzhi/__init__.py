@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from .errors import CourseError, DataError, InputError
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"  # the course version people cite; data month: xinzhi.edition.data_as_of()
 __all__ = ["CourseError", "DataError", "InputError", "setup", "__version__"]
 
 
