@@ -51,6 +51,7 @@ ALLOWLIST: dict[tuple[str, str], str] = {
     ("04_geely", "50"): "half of a 100% ceiling, in the self-check on the logistic curve's midpoint: a definition",
     ("07_tfp", "12"): "the Maddison database's own citation condition (“fewer than 12 countries”, data/README.md)",
     ("07_tfp", "0.5"): "a slider setting the exercise asks for (capital share α = 0.5), not a figure",
+    ("07_tfp", "0.1"): "a step of the α slider in the worked answer (“α 每变 0.1”), not a figure",
 }
 
 # Kinds of number that are never figures (checked by pattern, see `generic_reason`).
@@ -112,6 +113,19 @@ def _design_space() -> float:
     return len(scarf.MOTIFS) * (scarf.MAX_SYMMETRY - scarf.MIN_SYMMETRY + 1) * len(scarf.PALETTES) * 10000
 
 
+def _ledger(start: int, end: int, ledger: str, part: str = "tfp", capital_share: float | None = None) -> float:
+    """One number of China's growth accounting on one ledger (07): log points a year, or "share" in %."""
+    from xinzhi.widgets import tfp
+    d = tfp.china_decomposition(start, end, ledger, capital_share)
+    return 100 * d.tfp / d.gdp if part == "share" else getattr(d, part)
+
+
+def _pwt_decomposition(country: str, start: int, end: int, part: str) -> float:
+    from xinzhi.data import load
+    from xinzhi.models import accounting as acc
+    return getattr(acc.decompose(load("pwt1001_6countries").table, country, start, end), part)
+
+
 COMPUTED: dict[tuple[str, str], tuple] = {
     ("02_zhejiang_numbers", "100.4"): (lambda: _fact("seed_article", "S03") + _fact("seed_article", "S04"),
                                        "67.1% + 33.3%: the sum of the article's two shares (S03, S04)"),
@@ -141,6 +155,29 @@ COMPUTED: dict[tuple[str, str], tuple] = {
                             "largest relative gap, in %, of the rtfpna reproduction (xinzhi.models.accounting)"),
     ("07_tfp", "3"): (lambda: 100 * _reproduction(None)["CHN"],
                       "gap, in %, for China when missing hours are taken as no change"),
+    # 07: the two ledgers (国家统计局's GDP with PWT's inputs, and PWT's own), see xinzhi.widgets.tfp
+    ("07_tfp", "9.08"): (lambda: _ledger(1978, 2017, "official", "gdp"),
+                         "国家统计局's 1978–2017 growth (33.5倍 / 9.5%) in log points a year"),
+    ("07_tfp", "6.44"): (lambda: _ledger(1978, 2017, "pwt", "gdp"), "PWT's China GDP growth 1978–2017, log points"),
+    ("07_tfp", "6.7"): (lambda: 100 * math.expm1(_ledger(1978, 2017, "pwt", "gdp") / 100),
+                        "the same as a compound rate, in %"),
+    ("07_tfp", "34"): (lambda: _ledger(1978, 2017, "official", "share"),
+                       "TFP's share of growth on the official ledger, 1978–2017 (and 1978–2018: also 34%)"),
+    ("07_tfp", "8.98"): (lambda: _ledger(1978, 2018, "official", "gdp"), "official GDP growth 1978–2018, log points"),
+    ("07_tfp", "3.05"): (lambda: _ledger(1978, 2018, "official"), "TFP on the official ledger, 1978–2018"),
+    ("07_tfp", "0.37"): (lambda: _ledger(1978, 2018, "pwt"), "TFP on PWT's ledger, 1978–2018"),
+    ("07_tfp", "4.29"): (lambda: _ledger(1978, 2018, "pwt", "capital"), "capital's contribution 1978–2018 (both ledgers)"),
+    ("07_tfp", "0.22"): (lambda: -_pwt_decomposition("CHN", 2008, 2019, "tfp"),
+                         "TFP on PWT's ledger 2008–2019, written −0.22"),
+    ("07_tfp", "0.20"): (lambda: -_ledger(1978, 2018, "pwt", capital_share=0.5),
+                         "TFP on PWT's ledger 1978–2018 with α = 0.5, written −0.20"),
+    ("07_tfp", "3.96"): (lambda: _ledger(1978, 2018, "official", capital_share=0.3),
+                         "TFP on the official ledger 1978–2018 with α = 0.3"),
+    ("07_tfp", "8.84"): (lambda: _pwt_decomposition("KOR", 1970, 1997, "gdp"), "Korea's GDP growth 1970–1997"),
+    ("07_tfp", "4.56"): (lambda: _pwt_decomposition("KOR", 1970, 1997, "capital"), "Korea's capital, 1970–1997"),
+    ("07_tfp", "3.90"): (lambda: _pwt_decomposition("KOR", 1997, 2019, "gdp"), "Korea's GDP growth 1997–2019"),
+    ("07_tfp", "3.39"): (lambda: math.exp(40 * _ledger(1978, 2018, "official") / 100),
+                         "China's TFP index 2018 (1978 = 1) on the official ledger: the end of the dash-dot line"),
 }
 
 

@@ -90,12 +90,13 @@ def official_spans() -> pd.DataFrame:
         start, end = int(start), int(end)
         times = g[g["indicator"] == "gdp_real_increase_times"]
         rate = g[g["indicator"] == "gdp_real_avg_growth"]
-        written = [f"年均增长 {v:g}%" for v in rate["value"]] + [f"累计增长 {v:g} 倍" for v in times["value"]]
+        written = [f"{start + 1}—{end}年年均增长 {v:g}%" for v in rate["value"]] + \
+            [f"{end}年比{start}年增长 {v:g} 倍" for v in times["value"]]
         if len(times):
             gdp = acc.average_log_growth(end - start, increase_times=float(times["value"].iloc[0]))
         else:
             gdp = acc.average_log_growth(end - start, rate_pct=float(rate["value"].iloc[0]))
-        rows.append({"start": start, "end": end, "years": end - start, "gdp": gdp, "published": "，".join(written),
+        rows.append({"start": start, "end": end, "years": end - start, "gdp": gdp, "published": "；".join(written),
                      "ids": list(g["id"]), "in_pwt": first <= start and end <= last})
     return pd.DataFrame(rows)
 
@@ -200,13 +201,13 @@ def official_table() -> pd.DataFrame:
     spans = official_spans()
     ds = load(OFFICIAL)
     out = pd.DataFrame({
-        "时期": [f"{a + 1}—{b}年" for a, b in zip(spans["start"], spans["end"])],
-        "国家统计局公布": spans["published"],
+        "时期（基期—末年）": [f"{a}—{b}" for a, b in zip(spans["start"], spans["end"])],
+        "国家统计局的说法": spans["published"],
         "折成对数点（每年）": spans["gdp"].round(2),
         "可与 PWT 对照": ["是" if x else "否（超出 PWT 的年份）" for x in spans["in_pwt"]],
         "出处": [ds.source_line(ds.table[ds.table["id"].isin(ids)]).removeprefix("来源：") for ids in spans["ids"]],
     })
-    return out.set_index("时期")
+    return out.set_index("时期（基期—末年）")
 
 
 def ledgers_table() -> pd.DataFrame:
