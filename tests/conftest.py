@@ -9,7 +9,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
+#: The course, in order: every notebook in notebooks/ named NN_名称.ipynb. Every test takes the list from here,
+#: and tests/test_notebooks.py fails on any other .ipynb in notebooks/, so a new notebook cannot be left out.
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
+#: The skeleton a maintainer copies for a new notebook (docs/maintaining.md); checked for its skeleton, not run.
+TEMPLATE = ROOT / "docs" / "notebook_template.ipynb"
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,6 @@
 """How numbers, qualifiers, statuses and notes are written for participants — one place for each.
 
-    format_number(1964.4)          "1,964.4"      (12.3万, 1.2亿, 3.5×10¹⁴ for the large)
+    format_number(1964.4)          "1,964.4"      (12.35万, 1.2亿, 3.5×10¹⁴ for the large; from inputs.py)
     amount(1.21e14)                "121万亿"      (chart-safe: no exponent; unit-aware)
     with_unit(120000, "件")        "12万 件"
     signed(-0.25)                  "−0.3"         (for contributions and changes)
@@ -15,6 +15,8 @@ from __future__ import annotations
 import html
 import math
 
+from .inputs import format_number   # defined beside parse_number, which reads back whatever it writes
+
 __all__ = ["format_number", "amount", "with_unit", "signed", "sci", "qualified", "QUALIFIERS", "by_year",
            "STATUS_ZH", "message_html"]
 
@@ -23,30 +25,8 @@ __all__ = ["format_number", "amount", "with_unit", "signed", "sci", "qualified",
 # Numbers
 # ---------------------------------------------------------------------------------------------
 
-def format_number(value: float, digits: int = 2) -> str:
-    """A number as participants read it: 12,345.6 / 12.3万 / 1.2亿 / 3.5×10¹⁴ for the very large."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "—"
-    magnitude = abs(value)
-    if magnitude >= 1e12:
-        exponent = int(math.floor(math.log10(magnitude)))
-        mantissa = value / 10 ** exponent
-        return f"{mantissa:.{digits}g}×10{_superscript(exponent)}"
-    if magnitude >= 1e8:
-        return _trimmed(value / 1e8, digits) + "亿"
-    if magnitude >= 1e5:
-        return _trimmed(value / 1e4, digits) + "万"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return _trimmed(value, digits)
-
-
 def _trimmed(value: float, digits: int) -> str:
     return f"{value:,.{digits}f}".rstrip("0").rstrip(".")
-
-
-def _superscript(n: int) -> str:
-    return str(n).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
 def amount(value: float, unit: str = "") -> str:
@@ -101,6 +81,7 @@ QUALIFIERS: dict[str, tuple[str, str, str]] = {
     "约": ("约", "左右", "≈"),
     "超过": ("超过", "以上", ">"),
     "不低于": ("不低于", "以上", "≥"),
+    "左右": ("约", "左右", "≈"),
 }
 
 

@@ -7,7 +7,8 @@ them in statistical bulletins; shares are in percent too (67.1 means 67.1 %).
   :func:`doubling_time`, :func:`rule_of_70` — what a target such as “15% a year” means over several
   years: the start is multiplied by (1 + g) every year, not added to;
 * a part growing faster than the rest: :func:`share_path`, :func:`rest_growth`
-* the article's "加号变乘号": :func:`additive_output`, :func:`multiplicative_output`
+* the article's "加号变乘号": :func:`additive_output`, :func:`multiplicative_output`, and the short plank
+  (短板) :func:`weakest_link_output`
 * Cobb–Douglas: :func:`cobb_douglas`, :func:`growth_decomposition`
 """
 from __future__ import annotations
@@ -21,6 +22,7 @@ __all__ = [
     "compound", "growth_path", "linear_path", "implied_rate", "doubling_time", "rule_of_70",
     "share_path", "rest_growth",
     "additive_output", "multiplicative_output",
+    "weakest_link_output",
     "cobb_douglas", "growth_decomposition",
 ]
 
@@ -137,6 +139,14 @@ def additive_output(industry: float, technology: float) -> float:
 def multiplicative_output(industry: float, technology: float) -> float:
     """Output when technology multiplies industry: industry × technology."""
     return float(industry) * float(technology)
+
+
+def weakest_link_output(industry: float, technology: float) -> float:
+    """Output set by the shorter plank (短板, a Leontief production function): min(industry, technology).
+
+    More of the longer plank adds nothing; only raising the shorter one helps.
+    """
+    return min(float(industry), float(technology))
 
 
 # ---------------------------------------------------------------------------------------------

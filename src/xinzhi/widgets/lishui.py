@@ -75,7 +75,7 @@ def gaps_table() -> pd.DataFrame:
     ]
     gaps = load("gaps").table
     for _, g in gaps[(gaps["region"] == "丽水") & (gaps["id"] != "F187")].iterrows():
-        rows.append({"说法或数据": _GAP_ZH.get(g["id"], str(g["indicator_en"])), "核对结果": "缺数据",
+        rows.append({"说法或数据": _GAP_ZH.get(g["id"], str(g["missing_zh"])), "核对结果": "缺数据",
                      "说明": "公开资料中未找到来源。"})
     return pd.DataFrame(rows)
 
