@@ -99,9 +99,9 @@ def _rest_growth(share_prev: float | None) -> float:
 
 
 def _previous_share() -> float:
-    from xinzhi.models.growth import previous_share
-    return previous_share(share_now_pct=_fact("zhejiang_indicators", "F033"), part_pct=_fact("seed_article", "S01"),
-                          total_pct=_fact("zhejiang_indicators", "F026"))
+    """Last year's share: this year's share × (1 + G) ÷ (1 + g1), as the notebook explains."""
+    return (_fact("zhejiang_indicators", "F033") * (1 + _fact("zhejiang_indicators", "F026") / 100)
+            / (1 + _fact("seed_article", "S01") / 100))
 
 
 def _china_pwt():
