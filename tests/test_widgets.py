@@ -164,12 +164,14 @@ def changeable(widget):
 
 
 def test_batch_redraws_once(widget, monkeypatch):
-    movable = changeable(widget)
-    assert len(movable) >= 2, f"{type(widget).__name__}: a widget has at least two controls"
+    changes = [(control, value) for _name, control, value in changeable(widget)]
+    control = changes[0][0]
+    changes += [(control, v) for v in settings_for(control) if v != control.value][1:2]   # and one of them again
+    assert len(changes) >= 2, f"{type(widget).__name__}: nothing to change twice"
     refreshes = []
     monkeypatch.setattr(widget, "refresh", lambda: refreshes.append(1))
     with widget.batch():
-        for _name, control, value in movable:
+        for control, value in changes:
             control.value = value
         assert not refreshes, "no redraw inside a batch"
     assert len(refreshes) == 1, "one redraw at the end of a batch"
