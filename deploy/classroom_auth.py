@@ -75,6 +75,10 @@ class Throttle:
         return self.first_delay * 2 ** (failures - self.free - 1)
 
     def _name(self, name: str, fingerprint: str) -> _Name:
+        if name not in self.names and len(self.names) > 10_000:  # names nobody used for a while go first
+            now = self.clock()
+            for key in [k for k, v in self.names.items() if v.last + self.wait_after(v.failures) < now]:
+                del self.names[key]
         record = self.names.setdefault(name, _Name(fingerprint=fingerprint))
         if record.fingerprint != fingerprint:
             record.failures, record.last, record.fingerprint = 0, -math.inf, fingerprint
@@ -260,27 +264,29 @@ class ClassroomAuthenticator(Authenticator):
         secret = str(data.get("password", ""))[:1024]
         address = client_address(handler.request, self._networks) if handler is not None else "?"
         is_teacher = name in self.admin_users
-        known = self.validate_username(name) and (is_teacher or name in self.roster_names())
-        role, stored = self.passwords().get(name, ("", "")) if known else ("", "")
+        # Every well-formed name is throttled alike, on the roster or not: the replies never tell which names exist.
+        counted = name if self.validate_username(name) else None
+        on_roster = counted is not None and (is_teacher or name in self.roster_names())
+        role, stored = self.passwords().get(name, ("", "")) if on_roster else ("", "")
         if role != (roster.TEACHER if is_teacher else roster.PARTICIPANT):
             stored = ""
-        refusal = self.throttle.refusal(name if known else None, stored, address)
+        refusal = self.throttle.refusal(counted, stored, address)
         if refusal:
             self.log.warning("Login refused unchecked for %r from %s: %s", raw[:40], address,
                              "address paused" if "网络地址" in refusal else "name waiting or locked")
             if handler is not None:
                 handler.classroom_message = refusal
             return None
-        self.throttle.begin(name if known else None, stored, address)
+        self.throttle.begin(counted, stored, address)
         attempt = secret if is_teacher else roster.normalize_code(secret)
         ok = await asyncio.to_thread(roster.check_hash, attempt, stored or DUMMY_HASH) and bool(stored)
         if ok:
             self.throttle.succeeded(name, address)
             return {"name": name, "admin": is_teacher}
-        name_failures, address_failures = self.throttle.failures(name if known else None, address)
+        name_failures, address_failures = self.throttle.failures(counted, address)
         self.log.warning("Failed login for %r from %s (%d in a row for this name, %d from this address)",
                          raw[:40], address, name_failures, address_failures)
-        if known and name_failures >= self.lock_after:
+        if counted and name_failures >= self.lock_after:
             self.log.warning("Login lock: %r locked for %d s after %d failed logins (last from %s)",
                              name, self.lock_seconds, name_failures, address)
         if address_failures == self.address_failure_limit:

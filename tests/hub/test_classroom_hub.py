@@ -132,14 +132,14 @@ class Hub:
         self.url = f"http://127.0.0.1:{self.port}"
         self.marker = uuid.uuid4().hex
         self.prefix = f"{USER_PREFIX}{self.marker[:5]}-"
-        # What the participants may see lives in a folder everyone can enter, like /home and /etc on a server.
+        # What the participants may see lives in a folder everyone can enter, like /home on a server.
         self.shared = Path(tempfile.mkdtemp(prefix="xinzhi-hub-"))
         self.shared.chmod(0o755)
         self.course = self.shared / "course_notebooks"  # a copy, so the test can "update the course"
         shutil.copytree(ROOT / "notebooks", self.course, ignore=shutil.ignore_patterns("my_work", ".ipynb_checkpoints"))
         self.homes, self.etc = self.shared / "home", self.shared / "etc"
-        for folder in (self.homes, self.etc):
-            folder.mkdir(mode=0o755)
+        self.homes.mkdir(mode=0o755)
+        self.etc.mkdir(mode=0o700)  # as deploy/README.md says: /etc/xinzhi is for the hub (root) only
         self.roster, self.passwords = self.etc / "roster.txt", self.etc / "passwords"
         self.codes: dict[str, str] = {}
         self.process: subprocess.Popen | None = None
@@ -561,6 +561,7 @@ print(json.dumps({{
     "write into B's home": attempt(lambda: open(T["b_home"] + "/from_a.txt", "w").write("x")),
     "change B's notebook": attempt(lambda: open(T["b_notebook"], "a").write("x")),
     "read the passwords file": attempt(lambda: open(T["passwords"]).read()),
+    "read the roster": attempt(lambda: open(T["roster"]).read()),
     "read the hub's database": attempt(lambda: open(T["database"], "rb").read(16)),
     "read the cookie secret": attempt(lambda: open(T["cookie_secret"], "rb").read()),
     "read the hub's environment": attempt(lambda: open(f"/proc/{{T['hub_pid']}}/environ", "rb").read()),
@@ -581,6 +582,7 @@ def test_a_kernel_cannot_reach_another_participant_or_the_hubs_secrets(classroom
     b_port = next(c.laddr.port for c in b_server.net_connections(kind="tcp") if c.status == psutil.CONN_LISTEN)
     targets = {"b_file": str(b_home / "xinzhi" / "b_private.txt"), "b_home": str(b_home),
                "b_notebook": str(b_home / "xinzhi" / NOTEBOOK), "passwords": str(hub.passwords),
+               "roster": str(hub.roster),
                "database": str(hub.root / "hub.sqlite"), "cookie_secret": str(hub.root / "cookie_secret"),
                "hub_pid": hub.process.pid, "b_pid": b_server.pid, "b_port": b_port, "b_prefix": f"/user/{b.name}/",
                "hub_port": hub.hub_port, "api_port": hub.api_port}
@@ -589,7 +591,7 @@ def test_a_kernel_cannot_reach_another_participant_or_the_hubs_secrets(classroom
     seen = json.loads("".join(o["content"]["text"] for o in result.outputs if o["msg_type"] == "stream"))
     assert seen.pop("user") == hub.system_name(a.name)
     statuses = {k: seen.pop(k) for k in list(seen) if isinstance(seen[k], int)}
-    assert seen == dict.fromkeys(seen, "permission denied") and len(seen) == 9, seen
+    assert seen == dict.fromkeys(seen, "permission denied") and len(seen) == 10, seen
     assert statuses == dict.fromkeys(statuses, 403), statuses
     assert not (b_home / "from_a.txt").exists()
 

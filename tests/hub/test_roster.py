@@ -1,4 +1,5 @@
-"""The teacher's side of the class login (deploy/roster.py) and the hub's throttle and client address rules.
+"""The teacher's side of the class login (deploy/roster.py), the hub's throttle and client address rules, and
+where deploy/jupyterhub_config.py makes the hub listen.
 
 Fast: no hub is started here (tests/hub/test_classroom_hub.py drives the real one).
 """
@@ -200,3 +201,27 @@ def request(peer: str, forwarded: list[str] = (), real_ip: str = ""):
 def test_the_client_address_behind_trusted_proxies(peer, forwarded, real_ip, expected):
     trusted = [auth.ipaddress.ip_network(n) for n in ["127.0.0.1", "::1"]]
     assert auth.client_address(request(peer, forwarded, real_ip), trusted) == expected
+
+
+def load_hub_config(preset: dict | None = None):
+    """deploy/jupyterhub_config.py as JupyterHub loads it, on top of ``preset`` (what TLJH sets before it)."""
+    from traitlets.config import Config
+    config = Config(preset or {})
+    path = DEPLOY / "jupyterhub_config.py"
+    code = compile(path.read_text(encoding="utf-8"), str(path), "exec")
+    exec(code, {"get_config": lambda: config, "__file__": str(path)})
+    return config
+
+
+def test_the_hub_listens_on_loopback_and_leaves_the_public_side_to_the_tls_proxy(monkeypatch):
+    for name in ("XINZHI_BIND_URL", "XINZHI_HUB_ADMINS"):
+        monkeypatch.delenv(name, raising=False)
+    alone = load_hub_config()
+    assert alone.JupyterHub.bind_url == "http://127.0.0.1:8000" and alone.JupyterHub.hub_ip == "127.0.0.1"
+    assert alone.JupyterHub.authenticator_class is auth.ClassroomAuthenticator
+    tljh = load_hub_config({"JupyterHub": {"proxy_class": "traefik_file", "hub_port": 15001},
+                            "Authenticator": {"admin_users": {"laoshi"}}})
+    assert "bind_url" not in tljh.JupyterHub, "on TLJH, Traefik listens where tljh-config says"
+    assert tljh.JupyterHub.hub_ip == "127.0.0.1" and tljh.JupyterHub.hub_port == 15001
+    assert tljh.Authenticator.admin_users == {"laoshi"}
+    assert tljh.JupyterHub.load_groups == {"instructors": {"users": ["laoshi"]}}
