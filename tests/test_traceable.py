@@ -126,6 +126,17 @@ def _pwt_decomposition(country: str, start: int, end: int, part: str) -> float:
     return getattr(acc.decompose(load("pwt1001_6countries").table, country, start, end), part)
 
 
+def _dimensions(which: str, skip_motif: bool = False) -> float:
+    """The design-space calculator's sliders (05): the product of their maxima or defaults."""
+    from xinzhi.widgets.wensli import DIMENSIONS
+    index = {"max": 4, "default": 3, "min": 2}[which]
+    return math.prod(d[index] for d in DIMENSIONS if not (skip_motif and d[0] == "motif"))
+
+
+def _claim() -> float:
+    return _fact("seed_article", "S11")
+
+
 COMPUTED: dict[tuple[str, str], tuple] = {
     ("02_zhejiang_numbers", "100.4"): (lambda: _fact("seed_article", "S03") + _fact("seed_article", "S04"),
                                        "67.1% + 33.3%: the sum of the article's two shares (S03, S04)"),
@@ -155,6 +166,18 @@ COMPUTED: dict[tuple[str, str], tuple] = {
                             "largest relative gap, in %, of the rtfpna reproduction (xinzhi.models.accounting)"),
     ("07_tfp", "3"): (lambda: 100 * _reproduction(None)["CHN"],
                       "gap, in %, for China when missing hours are taken as no change"),
+    # 05: the worked answer to the design-space exercise, from the sliders' own ranges
+    ("05_wensli", "1000"): (lambda: max(d[4] for d in __import__("xinzhi.widgets.wensli", fromlist=["D"]).DIMENSIONS),
+                            "the largest slider maximum of the design-space calculator"),
+    ("05_wensli", "2.4×10^{14}"): (lambda: _dimensions("max"), "all six sliders at their maxima"),
+    ("05_wensli", "3.3"): (lambda: _claim() / _dimensions("max"), "how far that falls short of 8×10^14"),
+    ("05_wensli", "1.2×10^{17}"): (lambda: _fact("seed_article", "S07") * _dimensions("max", skip_motif=True),
+                                   "the 50万-pattern database times the other five sliders at their maxima"),
+    ("05_wensli", "1.2×10^{6}"): (lambda: _dimensions("default", skip_motif=True), "the other five at their defaults"),
+    ("05_wensli", "1333"): (lambda: _claim() / _fact("seed_article", "S07") / _dimensions("default", skip_motif=True),
+                            "how many times more the other five need at their defaults"),
+    ("05_wensli", "2.4×10^{11}"): (lambda: _dimensions("max", skip_motif=True), "the other five at their maxima"),
+    ("05_wensli", "0.30"): (lambda: math.log10(2), "log10 2: the segment's growth when the symmetry doubles"),
     # 07: the two ledgers (国家统计局's GDP with PWT's inputs, and PWT's own), see xinzhi.widgets.tfp
     ("07_tfp", "9.08"): (lambda: _ledger(1978, 2017, "official", "gdp"),
                          "国家统计局's 1978–2017 growth (33.5倍 / 9.5%) in log points a year"),

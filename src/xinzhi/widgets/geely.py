@@ -65,7 +65,7 @@ def geely_sales_chart() -> None:
     ax.grid(axis="x", visible=False)
     rows = pd.concat([ds.series("sales_total", region="吉利汽车"), ds.series("nev_sales_electrified", region="吉利汽车"),
                       ds.series("nev_sales", region="吉利汽车")])
-    charts.set_source(fig, ds.source_line(rows) + "。2022—2023 年新能源为推算（纯电 + 插混两行相加）；2024 年取整到百辆。", width=62)
+    charts.set_source(fig, ds.source_line(rows) + "。2022—2023年新能源为推算（纯电 + 插混两行相加）；2024年取整到百辆。", width=62)
     charts.show(fig, alt=f"柱状图：吉利汽车总销量（辆）{_by_year(total)}。点表示新能源车销量：{_by_year(wide)}"
                          f"（较宽口径），{_by_year(groups[1][0])}（纯电+插混），{_by_year(groups[2][0])}（三品牌合计）；"
                          f"{'、'.join(str(int(y)) for y in missing)}年未找到。")
@@ -80,7 +80,7 @@ def zeekr_chart() -> None:
     ax.bar(wan["year"], wan["value"], color=charts.COLORS[0], hatch=["//", "", "", ""][:len(wan)], edgecolor="white")
     for year, value in zip(wan["year"], wan["value"]):
         ax.text(year, value + 0.5, f"{value:.1f} 万辆", ha="center", va="bottom", fontsize=11)
-    ax.annotate("2021 年 10 月底才开始交付\n（约 10 周）", xy=(2021, 1.5), xytext=(2021.1, 12), fontsize=10,
+    ax.annotate("2021年10月底才开始交付\n（约 10 周）", xy=(2021, 1.5), xytext=(2021.1, 12), fontsize=10,
                 arrowprops={"arrowstyle": "->", "color": "#444444"})
     ax.set_xticks(wan["year"])
     ax.set_ylim(0, 26)
@@ -117,7 +117,7 @@ def china_nev_chart() -> None:
     right.set_xlim(share_rows["year"].min() - 0.5, share_rows["year"].max() + 0.5)
     right.legend(loc="upper left", fontsize=10)
     charts.set_source(fig, ds.source_line(pd.concat([sales_rows, share_rows]))
-                      + "。2019、2020 年占有率为推算值（空心点）。", width=72)
+                      + "。2019、2020年占有率为推算值（空心点）。", width=72)
     estimated = "、".join(str(int(y)) for y in share_rows.loc[computed, "year"])
     charts.show(fig, alt=f"左图柱状：全国新能源汽车销量（辆）{_by_year(sales)}。右图折线：市场占有率"
                          f"{_by_year(share_rows, unit='%')}；其中{estimated}年为推算。")
