@@ -12,9 +12,9 @@ QUESTIONS = [
 def test_feedback_is_immediate_and_scored():
     quiz = self_check(QUESTIONS, key="quiz_test")
     assert quiz.score == 0
-    assert "❌" in quiz.answer(0, 0)
-    assert "✅" in quiz.answer(0, 1)
-    assert "✅" in quiz.answer(1, "1,024")
+    assert "xinzhi-mark-fail" in quiz.answer(0, 0)
+    assert "xinzhi-mark-ok" in quiz.answer(0, 1)
+    assert "xinzhi-mark-ok" in quiz.answer(1, "1,024")
     assert quiz.score == 2
     assert "答对 2 题" in quiz.score_line.value
 

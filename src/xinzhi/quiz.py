@@ -19,6 +19,7 @@ import ipywidgets as w
 from . import workspace
 from .errors import CourseError
 from .inputs import format_number, parse_number
+from .marks import mark
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ class Quiz:
             rows += [w.HTML(f"<b>{number}.</b> {html.escape(question.question)}"), control, feedback]
         rows += [self.score_line, self.status]
         if saved.note:
-            self.status.value = f"<div role='alert'>⚠️ {html.escape(saved.note)}</div>"
+            self.status.value = f"<div role='alert'>{mark('warn')} {html.escape(saved.note)}</div>"
         self.widget = w.VBox(rows, layout={"max_width": "900px"})
         self._refresh(save=False)
 
@@ -107,16 +108,16 @@ class Quiz:
             if right is None:
                 feedback.value = f"<div style='color:#D55E00'>{html.escape(text)}</div>" if text else ""
             elif right:
-                feedback.value = f"<div style='color:#006b4f'>✅ 正确。{html.escape(text)}</div>"
+                feedback.value = f"<div style='color:#006b4f'>{mark('ok')} 正确。{html.escape(text)}</div>"
             else:
-                feedback.value = f"<div style='color:#B24400'>❌ 还不对，再想想。{html.escape(text)}</div>"
+                feedback.value = f"<div style='color:#B24400'>{mark('fail')} 还不对，再想想。{html.escape(text)}</div>"
         answered = sum(1 for q, c in zip(self.questions, self._inputs) if q.check(c.value)[0] is not None)
         self.score_line.value = f"<b>已作答 {answered} / {len(self.questions)} 题，答对 {self.score} 题。</b>"
         if save and self.key:
             try:
                 workspace.save(self.key, {str(i + 1): c.value for i, c in enumerate(self._inputs)})
             except CourseError as err:
-                self.status.value = f"<div role='alert'>⚠️ {html.escape(str(err))}</div>"
+                self.status.value = f"<div role='alert'>{mark('warn')} {html.escape(str(err))}</div>"
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)

@@ -17,6 +17,7 @@ from .. import charts
 from ..data import load
 from ..inputs import format_number
 from ..models import growth
+from ..tables import Table
 from .base import FigureWidget, slider
 
 __all__ = ["timeline_chart", "timeline_table", "PlusTimesWidget", "CobbDouglasWidget"]

@@ -14,6 +14,7 @@ from .. import charts
 from ..data import load, to_unit
 from ..inputs import format_number
 from ..models import industry
+from ..tables import Table
 from .base import FigureWidget, number_box, slider
 
 __all__ = ["geely_sales_chart", "zeekr_chart", "china_nev_chart", "nev_share_table", "NevSCurve", "CarbonCost"]
@@ -123,13 +124,15 @@ def china_nev_chart() -> None:
                          f"{_by_year(share_rows, unit='%')}；其中{estimated}年为推算。")
 
 
-def nev_share_table() -> pd.DataFrame:
+def nev_share_table() -> Table:
     """China's NEV share with each year's status (4 columns)."""
-    rows = load("auto_nev").series("nev_share", region="全国")
+    ds = load("auto_nev")
+    rows = ds.series("nev_share", region="全国")
     status = {"final": "中汽协公布", "computed": "推算"}
-    return pd.DataFrame({"年份": rows["year"], "占有率（%）": rows["value"],
-                         "性质": [status.get(s, s) for s in rows["status"]],
-                         "说明": [n or "" for n in rows["notes"]]})
+    return Table(pd.DataFrame({"年份": rows["year"], "占有率": rows["value"],
+                               "性质": [status.get(s, s) for s in rows["status"]],
+                               "说明": [n if isinstance(n, str) else "" for n in rows["notes"]]}),
+                 units={"占有率": "%"}, source=ds.source_line(rows))
 
 
 # ------------------------------------------------------------------------------------------------

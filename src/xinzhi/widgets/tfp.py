@@ -25,6 +25,7 @@ import pandas as pd
 from .. import charts
 from ..data import load
 from ..models import accounting as acc
+from ..tables import Table
 from . import base
 
 PWT = "pwt1001_6countries"
@@ -69,22 +70,22 @@ def _pct(value: float, digits: int = 1) -> str:
 # Tables
 # ---------------------------------------------------------------------------------------------------
 
-def reproduction_table(hours: bool = True) -> pd.DataFrame:
+def reproduction_table(hours: bool = True) -> Table:
     """The check: does the course's computation give PWT's rtfpna? One row per country, Chinese headers.
 
     ``hours=False`` shows what happens with a labour input that leaves hours out (it does not match).
     """
     check = acc.reproduce_rtfpna(pwt_table(), hours=hours)
-    return pd.DataFrame({
+    return Table(pd.DataFrame({
         "国家": check["name"],
         "比较的年份": [f"{a}—{b}" for a, b in zip(check["first"], check["last"])],
         "年数": check["years"],
         "最大相对差": [f"{x:.5%}" if x < 1e-3 else f"{x:.1%}" for x in check["max_rel_diff"]],
-        "一致？": ["✅ 一致" if x < 1e-3 else "❌ 不一致" for x in check["max_rel_diff"]],
-    }).set_index("国家")
+        "一致？": [bool(x < 1e-3) for x in check["max_rel_diff"]],
+    }), status={"一致？": ("一致", "不一致")}, notes="一致：每一年的差别都小于千分之一。")
 
 
-def decomposition_table(start: int = 1978, end: int = 2019, capital_share: float | None = None) -> pd.DataFrame:
+def decomposition_table(start: int = 1978, end: int = 2019, capital_share: float | None = None) -> Table:
     """Average annual GDP growth and its three sources for the six countries (percentage points)."""
     table = pwt_table()
     rows = []
@@ -94,22 +95,24 @@ def decomposition_table(start: int = 1978, end: int = 2019, capital_share: float
         rows.append({"国家": name + ("" if (s, e) == (start, end) else f"（{s}—{e}）"),
                      "GDP 年均增长": round(d.gdp, 2), "资本贡献": round(d.capital, 2),
                      "劳动贡献": round(d.labour, 2), "TFP 贡献": round(d.tfp, 2)})
-    return pd.DataFrame(rows).set_index("国家")
+    numbers = ["GDP 年均增长", "资本贡献", "劳动贡献", "TFP 贡献"]
+    return Table(pd.DataFrame(rows), units=dict.fromkeys(numbers, "对数百分点"), decimals=dict.fromkeys(numbers, 2))
 
 
-def inputs_table(country: str = "CHN", years=(1978, 1990, 2000, 2010, 2019)) -> pd.DataFrame:
+def inputs_table(country: str = "CHN", years=(1978, 1990, 2000, 2010, 2019)) -> Table:
     """A few years of the inputs for one country, in units a reader can follow (five columns)."""
     table = pwt_table()
     rows = table[(table["countrycode"] == country) & (table["year"].isin(list(years)))].set_index("year")
     out = pd.DataFrame({
-        "实际 GDP（万亿美元，2017年价）": (rows["rgdpna"] / 1e6).round(2),
-        "资本服务（2017年 = 1）": rows["rkna"].round(3),
-        "就业人数（百万）": rows["emp"].round(1),
+        "实际 GDP": (rows["rgdpna"] / 1e6).round(2),
+        "资本服务": rows["rkna"].round(3),
+        "就业人数": rows["emp"].round(1),
         "人力资本指数": rows["hc"].round(2),
         "劳动份额": rows["labsh"].round(3),
     })
     out.index.name = "年份"
-    return out
+    return Table(out, units={"实际 GDP": "万亿美元，2017年价", "资本服务": "2017年 = 1", "就业人数": "百万人"},
+                 decimals={"实际 GDP": 2, "资本服务": 3, "就业人数": 1, "人力资本指数": 2, "劳动份额": 3})
 
 
 def explain(country: str = "CHN", start: int = 1978, end: int = 2019, capital_share: float | None = None):
@@ -130,16 +133,17 @@ def explain(country: str = "CHN", start: int = 1978, end: int = 2019, capital_sh
     return HTML(text)
 
 
-def imputed_shares_table() -> pd.DataFrame:
+def imputed_shares_table() -> Table:
     """For each country, the early years whose labour share does not change (imputed by PWT)."""
     table = pwt_table()
     rows = []
     for code, name in acc.COUNTRIES.items():
         run = acc.imputed_share_years(table, code)
         rows.append({"国家": name,
-                     "劳动份额不变的年份": f"{run[0]}—{run[1]}" if run else "无",
+                     "劳动份额不变的年份": f"{run[0]}—{run[1]}" if run else None,
                      "这些年的劳动份额": round(run[2], 3) if run else None})
-    return pd.DataFrame(rows).set_index("国家")
+    return Table(pd.DataFrame(rows), decimals={"这些年的劳动份额": 3},
+                 missing="“—”：这个国家每年的劳动份额都有变化，没有一段不变的（填补的）年份。")
 
 
 # ---------------------------------------------------------------------------------------------------
