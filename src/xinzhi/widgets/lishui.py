@@ -178,7 +178,7 @@ class PurityNines(FigureWidget):
                  f"从 3N 到 {nines}N，杂质减少到 1/{format_number(10 ** (nines - 3))}。")
 
     def source(self):
-        return "纯算术：n 个9的纯度，杂质占比为 10 的 −n 次方；1 ppm（按质量）= 每吨 1 克。不涉及任何企业数据。"
+        return "依据：纯度“几个9”的定义（纯算术），不涉及任何企业数据。"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -352,7 +352,7 @@ class SiteChoice(FigureWidget):
         self.ax_sens.set_ylim(0.8, 5.2)
         self.ax_sens.set_xlabel("")
         self.ax_sens.set_ylabel("加权平均分")
-        self.legend = self.ax_sens.legend(self.lines, DEFAULT_NAMES, loc="lower left", fontsize=10, ncols=2)
+        self.legend = charts.legend_below(self.ax_sens, self.lines, DEFAULT_NAMES, ncols=4, xlabel=True)
         for ax in axes:
             ax.grid(axis="y", visible=False)
 
@@ -430,7 +430,7 @@ class SiteChoice(FigureWidget):
         self.say(f"{lead}。{sens}")
 
     def source(self):
-        return OWN_JUDGEMENT + "。加权平均分 = Σ(权重 × 打分) ÷ Σ权重。"
+        return OWN_JUDGEMENT + "。"
 
     # --- buttons ---------------------------------------------------------------------------------
     def _set_many(self, pairs):

@@ -305,7 +305,7 @@ class GrowthAccounting(base.FigureWidget):
         right.axhline(1.0, color="#888888", linewidth=1)
         right.set_xlabel("年份")
         right.set_ylabel("TFP 指数（起始年 = 1）")
-        self.legend_right = right.legend(loc="upper left", fontsize=10)
+        self.legend_right = charts.legend_below(right, ncols=2)
         self.right_title = right.set_title("")
 
     @staticmethod
@@ -374,7 +374,7 @@ class GrowthAccounting(base.FigureWidget):
             self.line_compare.set_visible(False)
         handles = [self.line_pwt, self.line_fixed] + ([self.line_compare] if self.line_compare.get_visible() else [])
         self.legend_right.remove()
-        self.legend_right = self.right.legend(handles=handles, loc="upper left", fontsize=10)
+        self.legend_right = charts.legend_below(self.right, handles=handles, ncols=2)
         finite = np.concatenate([v[np.isfinite(v)] for v in values])
         ymin, ymax = float(finite.min()), float(finite.max())
         pad = max(0.05, 0.08 * (ymax - ymin))
