@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 import pytest
 from matplotlib import font_manager
 
-from xinzhi import charts
+from xinzhi import charts, edition
 
 
 def test_bundled_font_is_registered_by_path_at_regular_weight():
@@ -92,7 +92,7 @@ def test_long_chinese_source_lines_fit_the_figure():
     fig.canvas.draw()
     box = artist.get_window_extent()
     assert box.x1 <= fig.bbox.x1 + 1, "the source line runs off the figure"
-    assert artist.get_text().replace("\n", "") == long
+    assert artist.get_text().replace("\n", "") == edition.with_stamp(long)
     plt.close(fig)
 
 

@@ -58,7 +58,8 @@ def course_tables():
     for module in pkgutil.iter_modules(xinzhi.widgets.__path__):
         mod = importlib.import_module(f"xinzhi.widgets.{module.name}")
         for name, fn in inspect.getmembers(mod, inspect.isfunction):
-            if fn.__module__ == mod.__name__ and inspect.signature(fn).return_annotation in ("Table", Table):
+            public = not name.startswith("_")
+            if public and fn.__module__ == mod.__name__ and inspect.signature(fn).return_annotation in ("Table", Table):
                 found.append(pytest.param(fn, id=f"{module.name}.{name}"))
     return found
 

@@ -34,10 +34,12 @@ COMMANDS = {
     "notebook:hide-all-cell-code": "Collapse All Code",
     "notebook:show-all-cell-code": "Expand All Code",
     "hub:control-panel": "Hub Control Panel",
+    "hub:logout": "Log Out",
+    "filemenu:logout": "Log Out",
 }
 
 TEXTS = [ROOT / "README.md", ROOT / "deploy" / "README.md", *sorted((ROOT / "docs").glob("*.md")),
-         ROOT / "notebooks" / "glossary.md"]
+         ROOT / "notebooks" / "glossary.md", *sorted((ROOT / "quizzes").glob("*.yaml"))]
 
 
 def catalogue() -> dict[str, str]:

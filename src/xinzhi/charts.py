@@ -201,7 +201,10 @@ def set_source(fig, text: str, width: float | None = None):
 
     ``width``: Chinese characters per line; by default as many as fit the figure's width.
     """
-    wrapped = wrap_mixed(text, width or fig.get_figwidth() * 6.8)
+    from .edition import with_stamp  # the course version and data month ride along, so a chart can be cited
+
+    wrapped = wrap_mixed(with_stamp(text), width or fig.get_figwidth() * 6.8)
+    fig._xinzhi_source_text = text
     artist = getattr(fig, "_xinzhi_source", None)
     if artist is None:
         artist = fig.supxlabel(wrapped, x=0.005, ha="left", fontsize=10, color=SOURCE_COLOR)
@@ -212,8 +215,8 @@ def set_source(fig, text: str, width: float | None = None):
 
 
 def source_of(fig) -> str:
-    artist = getattr(fig, "_xinzhi_source", None)
-    return artist.get_text() if artist is not None else ""
+    """The source line as it was set (without the version stamp and line breaks)."""
+    return getattr(fig, "_xinzhi_source_text", "")
 
 
 def png_bytes(fig, dpi: int | None = None) -> bytes:

@@ -13,6 +13,7 @@ import dataclasses
 import functools
 import html
 import math
+import re
 
 import ipywidgets as w
 from matplotlib.ticker import FuncFormatter
@@ -272,6 +273,14 @@ class MyFormula(FigureWidget):
         return w.VBox(parts, layout={"max_width": "900px"})
 
 
+def _as_written(value: float, quote: str) -> str:
+    """The number as its source wrote it (“6%” stays 6, “7.0%” stays 7.0), else the shortest form."""
+    for m in re.finditer(r"\d+(?:\.\d+)?", quote):
+        if math.isclose(float(m.group(0)), value):
+            return m.group(0)
+    return f"{value:g}"
+
+
 def reference_growth():
     """Static chart: Zhejiang's 2023 growth rates from the data package beside the participant's own rate."""
     from ..data import load
@@ -281,10 +290,10 @@ def reference_growth():
     picks = [
         (zj, "gdp_real_growth", "浙江地区生产总值"),
         (zj, "ind_va_growth", "浙江规上工业增加值"),
-        (seed, "sei_va_growth", "浙江战略性新兴产业增加值（据文章）"),
-        (seed, "hightech_va_growth", "浙江高新技术产业增加值（据文章）"),
+        (seed, "sei_va_growth", "浙江战略性新兴产业增加值（据文章，未核实）"),
+        (seed, "hightech_va_growth", "浙江高新技术产业增加值（据文章，未核实）"),
     ]
-    labels, values, rows = [], [], []
+    labels, values, rows, written, unverified = [], [], [], [], []
     for dataset, indicator, label in picks:
         series = dataset.series(indicator, region="浙江")
         row = series[series["year"] == 2023]
@@ -295,6 +304,8 @@ def reference_growth():
         mark = "（初步数）" if status == "preliminary" else ""
         labels.append(f"{label}{mark}")
         values.append(float(row["value"].iloc[0]))
+        written.append(_as_written(float(row["value"].iloc[0]), str(row["quote"].iloc[0])))
+        unverified.append("check" in row.columns and row["check"].iloc[0] != "matches")
         rows.append((dataset, row))
     sources = "；".join(dict.fromkeys(dataset.source_line(row).removeprefix("来源：") for dataset, row in rows))
     mine = workspace.load(SAVE_NAME, default=None)
@@ -313,9 +324,15 @@ def reference_growth():
             own_rate = None
     fig, ax = charts.new_figure(8.0, 3.9)
     y = list(range(len(values)))
-    ax.barh(y, values, color=charts.PALETTE["天蓝"], edgecolor="#222222", height=0.6)
-    for i, value in zip(y, values):
-        ax.text(value, i, f" {value:.1f}%", va="center", fontsize=12)
+    # sourced figures solid; the article's figures no second source confirmed, pale and dotted
+    bars = ax.barh(y, values, color=[("#FFFFFF" if u else charts.PALETTE["天蓝"]) for u in unverified],
+                   edgecolor=[(charts.PALETTE["蓝"] if u else "#222222") for u in unverified], height=0.6)
+    for bar, u in zip(bars, unverified):
+        if u:
+            bar.set_hatch("..")
+            bar.set_linestyle("--")
+    for i, text in zip(y, written):
+        ax.text(values[i], i, f" {text}%", va="center", fontsize=12)
     if own_rate is not None and math.isfinite(own_rate):
         y.append(len(values))
         labels.append("我的算式（自己的假设）")
@@ -328,11 +345,12 @@ def reference_growth():
     low = min([0.0] + values + ([own_rate] if own_rate is not None else []))
     high = max(values + ([own_rate] if own_rate is not None else []))
     ax.set_xlim(low * 1.25, high * 1.25 + 1)
-    ax.set_title("参照：浙江 2023 年几项增速" + ("与我的年均增速" if own_rate is not None else ""))
+    ax.set_title("参照：浙江 2023年几项增速" + ("与我的年均增速" if own_rate is not None else ""))
     note = "；橙色一行是你在本笔记本第 2 节填写的假设" if own_rate is not None else "；在第 2 节填好算式后重新运行本单元，会加上你的年均增速"
     charts.set_source(fig, f"来源：{sources}{note}")
-    alt = ("横向条形图：浙江 2023 年地区生产总值、规上工业增加值、战略性新兴产业增加值和高新技术产业增加值的增速"
-           + ("，以及学员自己算式隐含的年均增速。" if own_rate is not None else "。"))
+    alt = ("横向条形图：浙江 2023年地区生产总值、规上工业增加值、战略性新兴产业增加值和高新技术产业增加值的增速"
+           + ("，以及学员自己算式隐含的年均增速" if own_rate is not None else "")
+           + "。后两项只见于潮新闻的文章、未找到其他来源，画成白底点状虚线框，与有出处的实心条区分。")
     charts.show(fig, alt=alt)
 
 

@@ -2,7 +2,7 @@
 
     from xinzhi.widgets.concept import timeline_chart, PlusTimesWidget, CobbDouglasWidget
     timeline_chart()          # static chart from data/concept_timeline.csv, with its sources
-    PlusTimesWidget()         # 加法 vs 乘法: two factors, sum and product side by side
+    PlusTimesWidget()         # 加法, 乘法, 短板: two factors summed, multiplied, and limited by the shorter
     CobbDouglasWidget()       # Y = A·K^α·L^(1−α): raising A lifts output at the same inputs
 """
 from __future__ import annotations
@@ -104,15 +104,20 @@ def timeline_chart(show: bool = True):
 # ---------------------------------------------------------------------------------------------
 
 class PlusTimesWidget(FigureWidget):
-    """Two factors — industry (被乘数) and technology (乘数) — added or multiplied."""
+    """Two factors — industry (被乘数) and technology (乘数) — added, multiplied, or limited by the shorter one."""
 
-    title = "加法与乘法：产业 × 科技创新"
+    title = "加法、乘法与短板：产业 和 科技创新"
     illustrative = True
     figure_size = (9.0, 4.4)
     figure_grid = (1, 2)
-    alt = ("左图两根柱子分别是两个因素相加和相乘的结果；右图横轴是科技创新（乘数），两条线分别表示"
-           "相加和相乘的结果随乘数变化，圆点和方块标出当前取值。乘数接近零时，乘积跌到零，而和不会。")
+    alt = ("左图三根柱子分别是两个因素相加、相乘和取较小者（短板）的结果；右图横轴是科技创新（乘数），"
+           "三条线分别表示相加、相乘和取小的结果随乘数变化，圆点、方块和三角标出当前取值。乘数接近零时，"
+           "乘积和短板都跌到零，而和不会；科技创新超过产业以后，短板那条线变平。")
     TECH_MAX = 10.0
+    #: (tick label, legend name, hatch, line style, marker) of the sum, the product and the minimum
+    STYLES = [("加法\n产业 + 科技", "加法", "", "-", "o"),
+              ("乘法\n产业 × 科技", "乘法", "//", "--", "s"),
+              ("短板（取小）\nmin(产业, 科技)", "短板（取小）", "..", ":", "^")]
 
     def make_controls(self):
         return {
@@ -122,21 +127,25 @@ class PlusTimesWidget(FigureWidget):
 
     def setup(self, fig, ax):
         left, right = ax
-        self.bars = left.bar([0, 1], [0, 0], width=0.6, color=[charts.COLORS[0], charts.COLORS[1]],
-                             edgecolor="#222222", hatch=None)
-        self.bars[1].set_hatch("//")
-        left.set_xticks([0, 1], ["加法\n产业 + 科技", "乘法\n产业 × 科技"])
+        colours = [charts.COLORS[i] for i in range(len(self.STYLES))]
+        self.bars = left.bar(range(len(self.STYLES)), [0] * len(self.STYLES), width=0.6, color=colours,
+                             edgecolor="#222222")
+        for bar, style in zip(self.bars, self.STYLES):
+            bar.set_hatch(style[2] or None)
+        left.set_xticks(range(len(self.STYLES)), [s[0] for s in self.STYLES], fontsize=10)
         left.set_ylim(0, 108)
         left.set_ylabel("产出（示意单位）")
         left.set_title("同样两个因素")
-        self.bar_labels = [left.text(i, 0, "", ha="center", va="bottom", fontsize=13) for i in (0, 1)]
+        self.bar_labels = [left.text(i, 0, "", ha="center", va="bottom", fontsize=13) for i in range(len(self.STYLES))]
 
         xs = np.linspace(0, self.TECH_MAX, 101)
         self.xs = xs
-        self.sum_line, = right.plot(xs, xs, color=charts.COLORS[0], linestyle="-", label="加法")
-        self.prod_line, = right.plot(xs, xs, color=charts.COLORS[1], linestyle="--", label="乘法")
-        self.sum_dot, = right.plot([0], [0], marker="o", color=charts.COLORS[0], markersize=10, linestyle="none")
-        self.prod_dot, = right.plot([0], [0], marker="s", color=charts.COLORS[1], markersize=10, linestyle="none")
+        self.lines, self.dots = [], []
+        for colour, (_tick, name, _hatch, style, marker) in zip(colours, self.STYLES):
+            line, = right.plot(xs, xs, color=colour, linestyle=style, linewidth=2.2, label=name)
+            dot, = right.plot([0], [0], marker=marker, color=colour, markersize=10, linestyle="none")
+            self.lines.append(line)
+            self.dots.append(dot)
         self.cursor = right.axvline(0, color="#666666", linewidth=1, linestyle=":")
         right.set_xlim(0, self.TECH_MAX)
         right.set_ylim(0, 108)
@@ -146,26 +155,27 @@ class PlusTimesWidget(FigureWidget):
 
     def update(self, industry, technology):
         a, b = float(industry), float(technology)
-        plus, times = growth.additive_output(a, b), growth.multiplicative_output(a, b)
-        for bar, label, value in zip(self.bars, self.bar_labels, (plus, times)):
+        rules = (growth.additive_output, growth.multiplicative_output, growth.weakest_link_output)
+        values = [rule(a, b) for rule in rules]
+        for bar, label, value in zip(self.bars, self.bar_labels, values):
             bar.set_height(value)
             label.set_position((bar.get_x() + bar.get_width() / 2, value + 1.5))
             label.set_text(format_number(round(value, 1)))
-        self.sum_line.set_ydata(a + self.xs)
-        self.prod_line.set_ydata(a * self.xs)
-        self.sum_dot.set_data([b], [plus])
-        self.prod_dot.set_data([b], [times])
+        for line, dot, rule, value in zip(self.lines, self.dots, rules, values):
+            line.set_ydata([rule(a, x) for x in self.xs])
+            dot.set_data([b], [value])
         self.cursor.set_xdata([b, b])
+        plus, times, short = (format_number(round(v, 1)) for v in values)
+        # the cross effect: what one more unit of technology adds under each rule, at this industry size
+        extra = [format_number(round(rule(a, b + 1) - rule(a, b), 1)) for rule in rules]
+        lines = [f"加法 {plus}，乘法 {times}，短板（取小）{short}。",
+                 f"<b>科技创新再加 1</b>：加法多 {extra[0]}（与产业多大无关）；乘法多 {extra[1]}（正好等于产业的大小）；"
+                 f"取小多 {extra[2]}（只有科技是短板时才有用）。"]
         if min(a, b) < 0.5:
-            short = "产业" if a <= b else "科技创新"
-            self.say(f"<b>短板效应</b>：{short}接近零，乘积只有 {format_number(round(times, 1))}，"
-                     f"而加法的结果仍有 {format_number(round(plus, 1))}。相乘时，任何一个因素为零，结果就是零。")
-        elif times > plus:
-            self.say(f"乘法产出 {format_number(round(times, 1))}，加法产出 {format_number(round(plus, 1))}："
-                     f"科技创新每增加 1，乘法产出增加 {format_number(a)}（正好等于被乘数），被乘数越大，乘数越“值钱”。")
-        else:
-            self.say(f"乘法产出 {format_number(round(times, 1))}，还不如加法的 {format_number(round(plus, 1))}："
-                     "两个因素都不够大时，相乘反而吃亏。")
+            weak = "产业" if a <= b else "科技创新"
+            lines.append(f"{weak}接近零：乘法和短板的结果都跌到零附近，加法却不会。")
+        lines.append("乘法和取小里，一个因素起多大作用取决于另一个——这叫<b>互补</b>；加法里两者互不相干。")
+        self.say("<br>".join(lines))
 
     def source(self):
         return ILLUSTRATIVE_SOURCE

@@ -60,8 +60,8 @@ def facts_table() -> Table:
 _GAP_ZH = {
     "F186": "丽水半导体（集成电路）产业的产值",
     "F188": "硅单晶外延片的产能或产量",
-    "F191": "丽水 2022 年地区生产总值",
-    "F192": "丽水 2024 年全年地区生产总值（只找到上半年增速 6.9%）",
+    "F191": "丽水 2022年地区生产总值",
+    "F192": "丽水 2024年全年地区生产总值（只找到上半年增速 6.9%）",
 }
 
 
@@ -77,11 +77,11 @@ def gaps_table() -> Table:
         {"说法或数据": "文章：“国内首屈一指的硅单晶外延片生产线”",
          "核对结果": "部分支持", "说明": "来源只说外延片等引领平台上游，未找到产能或排名数字。"},
         {"说法或数据": "文章：“打破国外技术垄断的超高清制冷红外探测技术”",
-         "核对结果": "部分支持", "说明": "玨芯微电子的制冷红外探测器入选2023年“浙江制造精品”；“打破垄断”未找到来源。"},
+         "核对结果": "部分支持", "说明": "珏芯微电子的制冷红外探测器入选2023年“浙江制造精品”；“打破垄断”未找到来源。"},
     ]
     gaps = load("gaps").table
     for _, g in gaps[(gaps["region"] == "丽水") & (gaps["id"] != "F187")].iterrows():
-        rows.append({"说法或数据": _GAP_ZH.get(g["id"], str(g["indicator_en"])), "核对结果": "缺数据",
+        rows.append({"说法或数据": _GAP_ZH.get(g["id"], str(g["missing_zh"])), "核对结果": "缺数据",
                      "说明": "公开资料中未找到来源。"})
     return Table(pd.DataFrame(rows))
 
@@ -92,7 +92,7 @@ def gdp_share_sentence() -> str:
     table = load("zhejiang_indicators").table.set_index("id")
     zj, revised = table.loc["F001"], table.loc["F003"]   # 2023: 初步核算 (same vintage) and census-revised
     share = 100 * lishui["value"] / zj["value"]
-    return (f"2023 年丽水地区生产总值 {format_number(lishui['value'])} 亿元（丽水市统计局，初步核算），"
+    return (f"2023年丽水地区生产总值 {format_number(lishui['value'])} 亿元（丽水市统计局，初步核算），"
             f"浙江全省 {format_number(zj['value'])} 亿元（浙江省统计局，初步核算）："
             f"丽水约占全省的 {share:.1f}%。两数都是初步核算数，口径一致；"
             f"全省数后来经第五次经济普查修订为 {format_number(revised['value'])} 亿元，"
@@ -120,7 +120,7 @@ def platform_chart() -> None:
         ax.set_xlim(0, total * 1.45)
         ax.set_title(title)
         ax.grid(axis="y", visible=False)
-    fig.suptitle("丽水经开区半导体平台（截至 2022 年年中）", fontsize=14)
+    fig.suptitle("丽水经开区半导体平台（截至 2022年年中）", fontsize=14)
     charts.set_source(fig, ds.source_line(rows) + "。“超过500亿元”为下限。", width=62)
     value = lambda row_id: format_number(float(t.loc[row_id, "value"]))  # noqa: E731
     charts.show(fig, alt=f"两组横条：丽水经开区半导体平台截至2022年年中落地项目{value('F106a')}个，其中上游"
