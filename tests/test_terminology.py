@@ -13,6 +13,7 @@ markdown, the glossary's own explanations, docs/, README.md, the self-check bank
 """
 from __future__ import annotations
 
+import csv
 import json
 import re
 from functools import lru_cache
@@ -66,6 +67,12 @@ def participant_texts() -> dict[str, str]:
         texts[str(p.relative_to(REPO))] = p.read_text(encoding="utf-8")
     for p in sorted((REPO / "src" / "xinzhi" / "widgets").glob("*.py")):
         texts[str(p.relative_to(REPO))] = python_strings(p)
+    # the documents charts name in their source lines: 来源：浙江在线《……》
+    titles = []
+    for p in sorted((REPO / "data").glob("*.csv")):
+        with open(p, encoding="utf-8", newline="") as fh:
+            titles += [f"《{row['document']}》" for row in csv.DictReader(fh) if row.get("document")]
+    texts["data/*.csv (document titles)"] = "\n".join(titles)
     return {name: CODE.sub(" ", text) for name, text in texts.items()}
 
 
