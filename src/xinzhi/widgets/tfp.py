@@ -168,7 +168,7 @@ def reproduction_table(hours: bool = True) -> Table:
 
 
 _POINTS = ["GDP 年均增长", "资本贡献", "劳动贡献", "TFP 贡献"]
-_SMALL_GROWTH = "“—”：GDP 年均增长不到 0.5 个对数百分点时，不计算 TFP 占增长的比例（分母太小，比例没有意义）。"
+_SMALL_GROWTH = "“—”：GDP 年均增长不到 0.5 个对数点时，不计算 TFP 占增长的比例（分母太小，比例没有意义）。"
 
 
 def _row(column: str, label: str, d: acc.Decomposition) -> dict:
@@ -178,7 +178,7 @@ def _row(column: str, label: str, d: acc.Decomposition) -> dict:
 
 
 def _decomposition(rows: list[dict]) -> Table:
-    return Table(pd.DataFrame(rows), units=dict.fromkeys(_POINTS, "对数百分点"), decimals=dict.fromkeys(_POINTS, 2),
+    return Table(pd.DataFrame(rows), units=dict.fromkeys(_POINTS, "对数点"), decimals=dict.fromkeys(_POINTS, 2),
                  missing=_SMALL_GROWTH)
 
 
@@ -217,7 +217,7 @@ def official_table() -> Table:
         "可与 PWT 对照": ["是" if x else "否（超出 PWT 的年份）" for x in spans["in_pwt"]],
         "出处": [ds.source_line(ds.table[ds.table["id"].isin(ids)]).removeprefix("来源：") for ids in spans["ids"]],
     })
-    return Table(out, units={"折成对数增长": "对数百分点/年"}, decimals={"折成对数增长": 2})
+    return Table(out, units={"折成对数增长": "对数点/年"}, decimals={"折成对数增长": 2})
 
 
 def ledgers_table() -> Table:
