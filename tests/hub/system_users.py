@@ -72,9 +72,9 @@ def kill_all(procs: list) -> None:
 
 
 def _blocked(path: str) -> Path | None:
-    """The top-most folder above ``path`` that other users cannot enter, if any."""
-    for folder in reversed(Path(path).parents):
-        if not os.stat(folder).st_mode & 0o001:
+    """The top-most folder on the way to ``path`` (itself included) that other users cannot enter, if any."""
+    for folder in [*reversed(Path(path).parents), Path(path)]:
+        if folder.is_dir() and not os.stat(folder).st_mode & 0o001:
             return folder
     return None
 
@@ -100,8 +100,8 @@ def open_paths(paths: list[str]) -> None:
         blocked: dict[Path, set[str]] = {}
         for path in paths:
             folder = _blocked(path)
-            if folder:
-                blocked.setdefault(folder, set()).add(Path(path).relative_to(folder).parts[0])
+            if folder:  # the next name below it, or everything in it when the path itself is closed
+                blocked.setdefault(folder, set()).update(Path(path).relative_to(folder).parts[:1] or os.listdir(folder))
         if not blocked:
             return
         for folder, children in blocked.items():
