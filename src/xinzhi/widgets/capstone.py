@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import html
 import math
+import re
 
 import ipywidgets as w
 from matplotlib.ticker import FuncFormatter
@@ -21,6 +22,8 @@ from .. import charts, workspace
 from ..errors import CourseError, InputError
 from ..inputs import parse_number
 from ..models.capstone import LIMITS, Formula, outcome
+from ..marks import mark
+from ..tables import Table
 from .base import SLIDER_STYLE, FigureWidget, number_box, slider
 
 SAVE_NAME = "capstone_08"
@@ -245,7 +248,7 @@ class MyFormula(FigureWidget):
             raise InputError(str(err) if isinstance(err, CourseError) else
                              f"一页纸没能写入 my_work 文件夹（{workspace.reason(err)}）。请检查磁盘空间或文件夹权限。") from err
         self.status.value = self._note(
-            f"✅ 已生成：<b>{html.escape(html_path.name)}</b>（可打印的一页纸）和 <b>{html.escape(png_path.name)}</b>（图）。"
+            f"{mark('ok')} 已生成：<b>{html.escape(html_path.name)}</b>（可打印的一页纸）和 <b>{html.escape(png_path.name)}</b>（图）。"
             f"它们在 my_work 文件夹（{html.escape(str(html_path.parent))}）。在左侧文件浏览器里右键点文件可“下载”；"
             "用浏览器打开 HTML 后按 Ctrl+P（macOS：⌘+P）可以打印或另存为 PDF。", raw=True)
 
@@ -283,6 +286,14 @@ class MyFormula(FigureWidget):
         return w.VBox(parts, layout={"max_width": "900px"})
 
 
+def _as_written(value: float, quote: str) -> str:
+    """The number as its source wrote it (“6%” stays 6, “7.0%” stays 7.0), else the shortest form."""
+    for m in re.finditer(r"\d+(?:\.\d+)?", quote):
+        if math.isclose(float(m.group(0)), value):
+            return m.group(0)
+    return f"{value:g}"
+
+
 def reference_growth():
     """Static chart: Zhejiang's 2023 growth rates from the data package beside the participant's own rate."""
     from ..data import load
@@ -292,10 +303,10 @@ def reference_growth():
     picks = [
         (zj, "gdp_real_growth", "浙江地区生产总值"),
         (zj, "ind_va_growth", "浙江规上工业增加值"),
-        (seed, "sei_va_growth", "浙江战略性新兴产业增加值（据文章）"),
-        (seed, "hightech_va_growth", "浙江高新技术产业增加值（据文章）"),
+        (seed, "sei_va_growth", "浙江战略性新兴产业增加值（据文章，未核实）"),
+        (seed, "hightech_va_growth", "浙江高新技术产业增加值（据文章，未核实）"),
     ]
-    labels, values, rows = [], [], []
+    labels, values, rows, written, unverified = [], [], [], [], []
     for dataset, indicator, label in picks:
         series = dataset.series(indicator, region="浙江")
         row = series[series["year"] == 2023]
@@ -306,6 +317,8 @@ def reference_growth():
         mark = "（初步数）" if status == "preliminary" else ""
         labels.append(f"{label}{mark}")
         values.append(float(row["value"].iloc[0]))
+        written.append(_as_written(float(row["value"].iloc[0]), str(row["quote"].iloc[0])))
+        unverified.append("check" in row.columns and row["check"].iloc[0] != "matches")
         rows.append((dataset, row))
     sources = "；".join(dict.fromkeys(dataset.source_line(row).removeprefix("来源：") for dataset, row in rows))
     mine = workspace.load(SAVE_NAME, default=None, per_notebook=True)
@@ -313,7 +326,7 @@ def reference_growth():
         from IPython.display import HTML, display
 
         display(HTML(f"<div role='alert' style='border-left:4px solid #D55E00;padding:4px 10px'>"
-                     f"⚠️ {html.escape(mine.note)}</div>"))
+                     f"{mark('warn')} {html.escape(mine.note)}</div>"))
     own_rate = None
     if isinstance(mine.value, dict) and not mine.note:
         try:
@@ -324,9 +337,15 @@ def reference_growth():
             own_rate = None
     fig, ax = charts.new_figure(8.0, 3.9)
     y = list(range(len(values)))
-    ax.barh(y, values, color=charts.PALETTE["天蓝"], edgecolor="#222222", height=0.6)
-    for i, value in zip(y, values):
-        ax.text(value, i, f" {value:.1f}%", va="center", fontsize=12)
+    # sourced figures solid; the article's figures no second source confirmed, pale and dotted
+    bars = ax.barh(y, values, color=[("#FFFFFF" if u else charts.PALETTE["天蓝"]) for u in unverified],
+                   edgecolor=[(charts.PALETTE["蓝"] if u else "#222222") for u in unverified], height=0.6)
+    for bar, u in zip(bars, unverified):
+        if u:
+            bar.set_hatch("..")
+            bar.set_linestyle("--")
+    for i, text in zip(y, written):
+        ax.text(values[i], i, f" {text}%", va="center", fontsize=12)
     if own_rate is not None and math.isfinite(own_rate):
         y.append(len(values))
         labels.append("我的算式（自己的假设）")
@@ -339,11 +358,12 @@ def reference_growth():
     low = min([0.0] + values + ([own_rate] if own_rate is not None else []))
     high = max(values + ([own_rate] if own_rate is not None else []))
     ax.set_xlim(low * 1.25, high * 1.25 + 1)
-    ax.set_title("参照：浙江 2023 年几项增速" + ("与我的年均增速" if own_rate is not None else ""))
+    ax.set_title("参照：浙江 2023年几项增速" + ("与我的年均增速" if own_rate is not None else ""))
     note = "；橙色一行是你在本笔记本第 2 节填写的假设" if own_rate is not None else "；在第 2 节填好算式后重新运行本单元，会加上你的年均增速"
     charts.set_source(fig, f"来源：{sources}{note}")
-    alt = ("横向条形图：浙江 2023 年地区生产总值、规上工业增加值、战略性新兴产业增加值和高新技术产业增加值的增速"
-           + ("，以及学员自己算式隐含的年均增速。" if own_rate is not None else "。"))
+    alt = ("横向条形图：浙江 2023年地区生产总值、规上工业增加值、战略性新兴产业增加值和高新技术产业增加值的增速"
+           + ("，以及学员自己算式隐含的年均增速" if own_rate is not None else "")
+           + "。后两项只见于潮新闻的文章、未找到其他来源，画成白底点状虚线框，与有出处的实心条区分。")
     charts.show(fig, alt=alt)
 
 
@@ -360,10 +380,9 @@ def my_files():
                 found.append((path.stat(), path.name))
         except OSError:  # gone meanwhile (a temporary file replaced): not the participant's
             continue
-    rows = [{"文件": name,
-             "大小": f"{st.st_size / 1024:.1f} KB" if st.st_size >= 1024 else f"{st.st_size} 字节",
+    rows = [{"文件": name, "大小": round(st.st_size / 1024, 1),
              "保存时间": time.strftime("%Y-%m-%d %H:%M", time.localtime(st.st_mtime))}
             for st, name in sorted(found, key=lambda item: item[0].st_mtime, reverse=True)]
     if not rows:
-        return pd.DataFrame({"文件": ["（还没有保存的作品）"], "大小": [""], "保存时间": [""]})
-    return pd.DataFrame(rows)
+        return Table(pd.DataFrame({"文件": ["（还没有保存的作品）"], "大小": [""], "保存时间": [""]}))
+    return Table(pd.DataFrame(rows), units={"大小": "KB"}, decimals={"大小": 1})

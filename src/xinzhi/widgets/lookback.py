@@ -19,6 +19,7 @@ from .. import charts
 from ..data import convert, list_datasets, load
 from ..errors import DataError
 from ..models.lookback import Figure, Verdict, judge, shown, unit_shown
+from ..tables import Table
 from .base import FigureWidget, dropdown
 
 __all__ = ["Pair", "pairs", "latest_year", "lookback_table", "show_lookback_table", "LookBack"]
@@ -104,11 +105,12 @@ def pairs() -> list[Pair]:
     return out
 
 
-def _describe(row) -> str:
-    """约5.5%（2025年，初步数）"""
+def _describe(row, goal: bool = False) -> str:
+    """约5.5%（2025年，初步数）; for the target itself only its year (a forecast says 预测)."""
     period = str(row["period"])
     when = f"{int(row['year'])}年" + ("" if period in ("全年", "每年") or "目标" in period else period)
-    return f"{shown(float(row['value']), str(row['unit']), str(row['qualifier'] or ''))}（{when}，{_STATUS_ZH.get(row['status'], '')}）"
+    kind = ("预测" if row["status"] == "estimate" else "") if goal else _STATUS_ZH.get(row["status"], "")
+    return f"{shown(float(row['value']), str(row['unit']), str(row['qualifier'] or ''))}（{when}{'，' + kind if kind else ''}）"
 
 
 def _source_line(rows: pd.DataFrame) -> str:
@@ -132,19 +134,15 @@ def lookback_table() -> tuple[pd.DataFrame, str]:
             result = f"全年未找到；{_describe(p.partial)}"
         else:
             result = "未找到"
-        recs.append({"项目": p.label, "目标": _describe(p.target), "结果": result,
+        recs.append({"项目": p.label, "目标": _describe(p.target, goal=True), "结果": result,
                      "判断": p.verdict.label + ("（暂定）" if p.verdict.provisional else ""), "说明": p.notes})
         used.append(p.rows())
     return pd.DataFrame(recs), _source_line(pd.concat(used, ignore_index=True))
 
 
-def show_lookback_table() -> None:
-    from IPython.display import HTML, display
-
-    from .numbers import _table_html
-
+def show_lookback_table() -> Table:
     df, line = lookback_table()
-    display(HTML("<div style='overflow-x:auto'>" + _table_html(df, line) + "</div>"))
+    return Table(df, source=line)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -157,7 +155,7 @@ class LookBack(FigureWidget):
     title = "事后看：目标与结果"
     alt = ("横条图：上面一条是所选的目标或预测（空心），中间一条是后来公布的结果（实心，颜色表示判断："
            "蓝色达到、朱红色未达到、浅蓝未到期、灰色未知），下面一条是只有部分月份的数（斜线）。"
-           "没有找到的结果不画条，只写“未找到”。图的标题写着判断。")
+           "没有找到的结果不画条，只写“未找到”。图的标题是所选项目，右上角写着判断。")
     figure_size = (8.4, 3.4)
     freeze_layout = False          # the labels and the title change length with the choice
 
@@ -192,7 +190,7 @@ class LookBack(FigureWidget):
         for key, value in values.items():
             row = getattr(pair, key)
             self.bars[key].set_width(value or 0)
-            text = _describe(row) if row is not None else ("未找到" if key == "outcome" else "")
+            text = _describe(row, goal=key == "target") if row is not None else ("未找到" if key == "outcome" else "")
             self.labels[key].set_text(text)
             self.labels[key].set_x((value or 0) + top * 0.01)
         self.bars["outcome"].set_color(VERDICT_COLORS[pair.verdict.code])
