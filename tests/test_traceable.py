@@ -102,12 +102,6 @@ def _previous_share() -> float:
                           total_pct=_fact("zhejiang_indicators", "F026"))
 
 
-def _china_pwt():
-    from xinzhi.data import load
-    from xinzhi.models import accounting as acc
-    return acc.decompose(load("pwt1001_6countries").table, "CHN", 1978, 2019)
-
-
 def _design_space() -> float:
     from xinzhi.models import scarf
     return len(scarf.MOTIFS) * (scarf.MAX_SYMMETRY - scarf.MIN_SYMMETRY + 1) * len(scarf.PALETTES) * 10000
@@ -156,10 +150,8 @@ COMPUTED: dict[tuple[str, str], tuple] = {
                                       "last year's high-tech share backed out, 67.1% × 1.06 ÷ 1.07, self-check"),
     ("02_zhejiang_numbers", "4.02"): (lambda: _rest_growth(share_prev=_previous_share()),
                                       "growth of the rest of industry with last year's share, self-check"),
-    ("07_tfp", "0.36"): (lambda: _china_pwt().tfp,
-                         "PWT growth accounting, China 1978–2019: average TFP contribution (log points)"),
-    ("07_tfp", "6.2"): (lambda: _china_pwt().gdp,
-                        "PWT growth accounting, China 1978–2019: average GDP growth (log points)"),
+    ("07_tfp", "6.30"): (lambda: _ledger(1978, 2018, "pwt", "gdp"),
+                         "PWT's China GDP growth 1978–2018, log points (worked answer and self-check)"),
     ("07_tfp", "60 多"): (lambda: _pwt("CHN", "rkna", 2019) / _pwt("CHN", "rkna", 1978),
                          "PWT rkna, China 2019 / 1978 (capital services grew 64-fold)"),
     ("07_tfp", "0.00001"): (lambda: 100 * max(_reproduction().values()),

@@ -23,6 +23,8 @@ from .. import charts, workspace
 from ..errors import CourseError, InputError
 from ..inputs import parse_number
 from ..models.capstone import LIMITS, Formula, outcome
+from ..marks import mark
+from ..tables import Table
 from .base import SLIDER_STYLE, FigureWidget, number_box, slider
 
 SAVE_NAME = "capstone_08"
@@ -237,7 +239,7 @@ class MyFormula(FigureWidget):
         except OSError as err:
             raise InputError(f"一页纸没能写入 my_work 文件夹（{err.strerror or err}）。请检查磁盘空间或文件夹权限。") from err
         self.status.value = self._note(
-            f"✅ 已生成：<b>{html.escape(html_path.name)}</b>（可打印的一页纸）和 <b>{html.escape(png_path.name)}</b>（图）。"
+            f"{mark('ok')} 已生成：<b>{html.escape(html_path.name)}</b>（可打印的一页纸）和 <b>{html.escape(png_path.name)}</b>（图）。"
             f"它们在 my_work 文件夹（{html.escape(str(html_path.parent))}）。在左侧文件浏览器里右键点文件可“下载”；"
             "用浏览器打开 HTML 后按 Ctrl+P（macOS：⌘+P）可以打印或另存为 PDF。", raw=True)
 
@@ -311,7 +313,7 @@ def reference_growth():
         from IPython.display import HTML, display
 
         display(HTML(f"<div role='alert' style='border-left:4px solid #D55E00;padding:4px 10px'>"
-                     f"⚠️ {html.escape(mine.note)}</div>"))
+                     f"{mark('warn')} {html.escape(mine.note)}</div>"))
     own_rate = None
     if isinstance(mine.value, dict) and not mine.note:
         try:
@@ -365,8 +367,8 @@ def my_files():
             continue
         size = path.stat().st_size
         rows.append({"文件": path.name,
-                     "大小": f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} 字节",
+                     "大小": round(size / 1024, 1),
                      "保存时间": time.strftime("%Y-%m-%d %H:%M", time.localtime(path.stat().st_mtime))})
     if not rows:
-        return pd.DataFrame({"文件": ["（还没有保存的作品）"], "大小": [""], "保存时间": [""]})
-    return pd.DataFrame(rows)
+        return Table(pd.DataFrame({"文件": ["（还没有保存的作品）"], "大小": [""], "保存时间": [""]}))
+    return Table(pd.DataFrame(rows), units={"大小": "KB"}, decimals={"大小": 1})

@@ -14,6 +14,7 @@ from .. import charts
 from ..data import load, to_unit
 from ..inputs import format_number
 from ..models import industry
+from ..tables import Table
 from .base import FigureWidget, number_box, slider
 
 __all__ = ["geely_sales_chart", "zeekr_chart", "china_nev_chart", "nev_share_table", "NevSCurve", "CarbonCost"]
@@ -123,13 +124,15 @@ def china_nev_chart() -> None:
                          f"{_by_year(share_rows, unit='%')}；其中{estimated}年为推算。")
 
 
-def nev_share_table() -> pd.DataFrame:
+def nev_share_table() -> Table:
     """China's NEV share with each year's status (4 columns)."""
-    rows = load("auto_nev").series("nev_share", region="全国")
+    ds = load("auto_nev")
+    rows = ds.series("nev_share", region="全国")
     status = {"final": "中汽协公布", "computed": "推算"}
-    return pd.DataFrame({"年份": rows["year"], "占有率（%）": rows["value"],
-                         "性质": [status.get(s, s) for s in rows["status"]],
-                         "说明": [n or "" for n in rows["notes"]]})
+    return Table(pd.DataFrame({"年份": rows["year"], "占有率": rows["value"],
+                               "性质": [status.get(s, s) for s in rows["status"]],
+                               "说明": [n if isinstance(n, str) else "" for n in rows["notes"]]}),
+                 units={"占有率": "%"}, source=ds.source_line(rows))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -194,7 +197,7 @@ class NevSCurve(FigureWidget):
                 va="top")
         ax.set_ylim(0, 105)
         ax.set_ylabel("新能源汽车市场占有率（%）")
-        ax.legend(loc="center left", fontsize=10, bbox_to_anchor=(0.0, 0.62))
+        charts.legend_below(ax, ncols=3)
 
     def update(self, ceiling, midpoint, steepness, horizon):
         _, _, years, shares = _share_data()
@@ -221,8 +224,7 @@ class NevSCurve(FigureWidget):
 
     def source(self):
         ds, rows, _, _ = _share_data()
-        return (ds.source_line(rows) + "。曲线为逻辑斯蒂模型：占有率 = 上限 ÷ (1 + e^(−陡峭程度 × (年份 − 中点)))，"
-                "模型，不是预测。")
+        return ds.source_line(rows) + "。曲线是逻辑斯蒂模型（公式见正文），不是预测。"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -266,7 +268,7 @@ class CarbonCost(FigureWidget):
         self.total_text = [self.ax_t.text(0, yy, "", va="center", fontsize=11) for yy in y]
         self.ax_t.set_yticks(y, ["燃油车", "电动车"])
         self.ax_t.set_xlabel("全生命周期排放（吨二氧化碳）")
-        self.ax_t.legend(loc="lower right", fontsize=10)
+        charts.legend_below(self.ax_t)
         self.cost_bars = self.ax_c.barh(y, [1, 1], color=[charts.COLORS[3], charts.COLORS[2]])
         self.cost_bars[1].set_hatch("..")
         self.cost_text = [self.ax_c.text(0, yy, "", va="center", fontsize=11) for yy in y]
@@ -311,4 +313,4 @@ class CarbonCost(FigureWidget):
                  f"{even_text}")
 
     def source(self):
-        return "示意参数，非真实数据：碳价、里程和排放的默认值都是示意假设。碳成本 = 碳价 × (生产排放 + 每公里排放 × 里程)。"
+        return "示意参数，非真实数据：碳价、里程和排放的默认值都是示意假设，课程数据里没有它们的来源。"

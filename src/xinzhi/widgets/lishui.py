@@ -16,7 +16,9 @@ from .. import charts, workspace
 from ..data import load
 from ..errors import CourseError, InputError
 from ..inputs import format_number
+from ..marks import mark
 from ..models import industry
+from ..tables import Table
 from .base import FigureWidget, dropdown, slider
 
 __all__ = ["PurityNines", "SiteChoice", "facts_table", "gaps_table", "platform_chart", "gdp_share_sentence",
@@ -33,13 +35,12 @@ _FACT_ROWS = ["F102", "F102b", "F106a", "F106b", "F106c", "F106d", "F107"]
 
 
 def _value_text(row) -> str:
-    qualifier = str(row.get("qualifier", "") or "")
-    value = format_number(float(row["value"]))
-    return f"{qualifier}{value} {row['unit']}".strip()
+    qualifier = {"超过": ">", "约": "≈", "不低于": "≥"}.get(str(row.get("qualifier", "") or ""), "")
+    return f"{qualifier}{format_number(float(row['value']))}"
 
 
-def facts_table() -> pd.DataFrame:
-    """Lishui's sourced figures, one row each, with their period, status and publisher (5 columns)."""
+def facts_table() -> Table:
+    """Lishui's sourced figures, one row each, with their unit, period, status and publisher."""
     ds = load("lishui")
     t = ds.table.set_index("id").loc[_FACT_ROWS].reset_index()
     status = {"final": "公开发布", "preliminary": "初步数", "target": "建成后设计能力（目标）",
@@ -47,12 +48,13 @@ def facts_table() -> pd.DataFrame:
     out = pd.DataFrame({
         "指标": t["indicator_zh"],
         "数值": [_value_text(r) for _, r in t.iterrows()],
+        "单位": t["unit"],
         "时间": [f"{p}（{d} 报道）" if p == "建成后" else f"{y}年{p}"
                for y, p, d in zip(t["year"], t["period"], t["date"])],
         "性质": [status.get(s, s) for s in t["status"]],
         "来源": [f"{p}《{d}》" for p, d in zip(t["publisher"], t["document"])],
     })
-    return out
+    return Table(out, notes=["“>”表示“超过”，即下限。"] if any(out["数值"].str.startswith(">")) else ())
 
 
 _GAP_ZH = {
@@ -63,7 +65,7 @@ _GAP_ZH = {
 }
 
 
-def gaps_table() -> pd.DataFrame:
+def gaps_table() -> Table:
     """What could not be confirmed about Lishui: the article's claims and the data gaps (3 columns)."""
     seed = load("seed_article").table
     claim = seed[seed["id"] == "S21"].iloc[0]
@@ -81,7 +83,7 @@ def gaps_table() -> pd.DataFrame:
     for _, g in gaps[(gaps["region"] == "丽水") & (gaps["id"] != "F187")].iterrows():
         rows.append({"说法或数据": _GAP_ZH.get(g["id"], str(g["missing_zh"])), "核对结果": "缺数据",
                      "说明": "公开资料中未找到来源。"})
-    return pd.DataFrame(rows)
+    return Table(pd.DataFrame(rows))
 
 
 def gdp_share_sentence() -> str:
@@ -176,7 +178,7 @@ class PurityNines(FigureWidget):
                  f"从 3N 到 {nines}N，杂质减少到 1/{format_number(10 ** (nines - 3))}。")
 
     def source(self):
-        return "纯算术：n 个9的纯度，杂质占比为 10 的 −n 次方；1 ppm（按质量）= 每吨 1 克。不涉及任何企业数据。"
+        return "依据：纯度“几个9”的定义（纯算术），不涉及任何企业数据。"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -350,7 +352,7 @@ class SiteChoice(FigureWidget):
         self.ax_sens.set_ylim(0.8, 5.2)
         self.ax_sens.set_xlabel("")
         self.ax_sens.set_ylabel("加权平均分")
-        self.legend = self.ax_sens.legend(self.lines, DEFAULT_NAMES, loc="lower left", fontsize=10, ncols=2)
+        self.legend = charts.legend_below(self.ax_sens, self.lines, DEFAULT_NAMES, ncols=4, xlabel=True)
         for ax in axes:
             ax.grid(axis="y", visible=False)
 
@@ -428,7 +430,7 @@ class SiteChoice(FigureWidget):
         self.say(f"{lead}。{sens}")
 
     def source(self):
-        return OWN_JUDGEMENT + "。加权平均分 = Σ(权重 × 打分) ÷ Σ权重。"
+        return OWN_JUDGEMENT + "。"
 
     # --- buttons ---------------------------------------------------------------------------------
     def _set_many(self, pairs):
@@ -462,7 +464,7 @@ class SiteChoice(FigureWidget):
         try:
             path = workspace.save(WORKSPACE_KEY, payload)
         except CourseError as err:
-            self.status.value = f"<div role='alert'>⚠️ {html.escape(str(err))}</div>"
+            self.status.value = f"<div role='alert'>{mark('warn')} {html.escape(str(err))}</div>"
             return
-        self.status.value = (f"<div role='status'>✅ 已保存到 {html.escape(path.name)}（my_work 文件夹）。"
+        self.status.value = (f"<div role='status'>{mark('ok')} 已保存到 {html.escape(path.name)}（my_work 文件夹）。"
                              "下次运行这个单元格会自动恢复。</div>")

@@ -19,6 +19,7 @@ from ..data import load, to_unit
 from ..errors import InputError
 from ..inputs import format_number
 from ..models import growth
+from ..tables import Table
 from .base import FigureWidget, dropdown, number_box, slider
 
 __all__ = ["INDICATORS", "STATUS_STYLES", "article_vs_sources", "show_article_check", "series_rows",
@@ -91,7 +92,7 @@ def article_vs_sources() -> tuple[pd.DataFrame, str]:
                 other = f"{format_number(f['value'])}{f['unit']}（{f['publisher']}，{f['date']}）"
                 used_facts.append(cid)
                 break
-        rows.append({"指标（2023年）": r["indicator_zh"], "文章": f"{r['value']:.1f}{r['unit']}",
+        rows.append({"指标（2023年）": r["indicator_zh"], "文章": float(r["value"]),
                      "其他来源": other, "核对": _CHECK_ZH.get(r["check"], r["check"])})
     line = article.source_line(article.table[article.table["id"].isin(_ARTICLE_IDS)])
     if used_facts:
@@ -99,21 +100,11 @@ def article_vs_sources() -> tuple[pd.DataFrame, str]:
     return pd.DataFrame(rows), line
 
 
-def _table_html(df: pd.DataFrame, source: str) -> str:
-    head = "".join(f"<th style='text-align:left;padding:4px 8px'>{html.escape(c)}</th>" for c in df.columns)
-    body = "".join("<tr>" + "".join(f"<td style='padding:4px 8px'>{html.escape(str(v))}</td>" for v in rec) + "</tr>"
-                   for rec in df.itertuples(index=False))
-    return (f"<table style='border-collapse:collapse;max-width:100%'><thead><tr>{head}</tr></thead>"
-            f"<tbody>{body}</tbody></table>"
-            f"<div style='font-size:0.9em;color:#444;margin-top:4px'>{html.escape(source)}</div>")
-
-
-def show_article_check() -> None:
-    """Display the article-vs-sources table with its source line."""
-    from IPython.display import HTML, display
-
+def show_article_check() -> Table:
+    """The article-vs-sources table with its source line."""
     df, line = article_vs_sources()
-    display(HTML(_table_html(df, line)))
+    units = load("seed_article").table.set_index("id").loc[_ARTICLE_IDS, "unit"].unique()
+    return Table(df, units={"文章": units[0]} if len(units) == 1 else None, source=line)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -409,11 +400,11 @@ def exercise_inputs() -> tuple[pd.DataFrame, str]:
     share = share[(share["year"] == 2023) & (share["status"] == "final")]
     part = article.table[article.table["id"] == "S01"]
     df = pd.DataFrame([
-        {"符号": "G", "含义": "规上工业增加值增速（2023年）", "数值": f"{format_number(total['value'].iloc[0])}%",
+        {"符号": "G", "含义": "规上工业增加值增速（2023年）", "数值": float(total['value'].iloc[0]),
          "出处": f"{total['publisher'].iloc[0]}（{_STATUS_ZH.get(total['status'].iloc[0], '')}）"},
-        {"符号": "g1", "含义": "高新技术产业增加值增速（2023年）", "数值": f"{part['value'].iloc[0]:.1f}%",
+        {"符号": "g1", "含义": "高新技术产业增加值增速（2023年）", "数值": float(part['value'].iloc[0]),
          "出处": "潮新闻（文章数字，未能核实）"},
-        {"符号": "s", "含义": "高新技术产业占规上工业比重（2023年）", "数值": f"{format_number(share['value'].iloc[0])}%",
+        {"符号": "s", "含义": "高新技术产业占规上工业比重（2023年）", "数值": float(share['value'].iloc[0]),
          "出处": f"{share['publisher'].iloc[0]}（与文章一致）"},
     ])
     line = facts.source_line(pd.concat([total, share])) + "；" + article.source_line(part).removeprefix("来源：")
@@ -426,11 +417,9 @@ _STATUS_ZH = {"final": "正式数", "preliminary": "初步数", "estimate": "预
 def exercise_values() -> dict[str, float]:
     """The exercise's three numbers as numbers, read from data/: {"G": …, "g1": …, "s": …} in percent."""
     df, _ = exercise_inputs()
-    return {sym: float(str(v).rstrip("%").replace(",", "")) for sym, v in zip(df["符号"], df["数值"])}
+    return dict(zip(df["符号"], df["数值"]))
 
 
-def show_exercise_inputs() -> None:
-    from IPython.display import HTML, display
-
+def show_exercise_inputs() -> Table:
     df, line = exercise_inputs()
-    display(HTML(_table_html(df, line)))
+    return Table(df, units={"数值": "%"}, source=line)
