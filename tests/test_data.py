@@ -427,7 +427,7 @@ def test_source_line_names_only_the_rows_publishers():
     assert "marketscreener" not in ds.source_line().lower()
     full = ds.source_line()
     assert "中国汽车工业协会" in full and "吉利汽车控股有限公司" in full
-    assert load("seed_article").source_line() == "来源：潮新闻《发展新质生产力,浙江如何作为?》（2024-03-05）"
+    assert load("seed_article").source_line() == "来源：潮新闻《发展新质生产力，浙江如何作为？》（2024-03-05）"
 
 
 def test_load_returns_independent_copies_from_cache():

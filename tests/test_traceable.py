@@ -104,12 +104,6 @@ def _previous_share() -> float:
             / (1 + _fact("seed_article", "S01") / 100))
 
 
-def _china_pwt():
-    from xinzhi.data import load
-    from xinzhi.models import accounting as acc
-    return acc.decompose(load("pwt1001_6countries").table, "CHN", 1978, 2019)
-
-
 def _design_space() -> float:
     from xinzhi.models import scarf
     return len(scarf.MOTIFS) * (scarf.MAX_SYMMETRY - scarf.MIN_SYMMETRY + 1) * len(scarf.PALETTES) * 10000
@@ -126,6 +120,17 @@ def _pwt_decomposition(country: str, start: int, end: int, part: str) -> float:
     from xinzhi.data import load
     from xinzhi.models import accounting as acc
     return getattr(acc.decompose(load("pwt1001_6countries").table, country, start, end), part)
+
+
+def _dimensions(which: str, skip_motif: bool = False) -> float:
+    """The design-space calculator's sliders (05): the product of their maxima or defaults."""
+    from xinzhi.widgets.wensli import DIMENSIONS
+    index = {"max": 4, "default": 3, "min": 2}[which]
+    return math.prod(d[index] for d in DIMENSIONS if not (skip_motif and d[0] == "motif"))
+
+
+def _claim() -> float:
+    return _fact("seed_article", "S11")
 
 
 COMPUTED: dict[tuple[str, str], tuple] = {
@@ -147,16 +152,26 @@ COMPUTED: dict[tuple[str, str], tuple] = {
                                       "last year's high-tech share backed out, 67.1% × 1.06 ÷ 1.07, self-check"),
     ("02_zhejiang_numbers", "4.02"): (lambda: _rest_growth(share_prev=_previous_share()),
                                       "growth of the rest of industry with last year's share, self-check"),
-    ("07_tfp", "0.36"): (lambda: _china_pwt().tfp,
-                         "PWT growth accounting, China 1978–2019: average TFP contribution (log points)"),
-    ("07_tfp", "6.2"): (lambda: _china_pwt().gdp,
-                        "PWT growth accounting, China 1978–2019: average GDP growth (log points)"),
+    ("07_tfp", "6.30"): (lambda: _ledger(1978, 2018, "pwt", "gdp"),
+                         "PWT's China GDP growth 1978–2018, log points (worked answer and self-check)"),
     ("07_tfp", "60 多"): (lambda: _pwt("CHN", "rkna", 2019) / _pwt("CHN", "rkna", 1978),
                          "PWT rkna, China 2019 / 1978 (capital services grew 64-fold)"),
     ("07_tfp", "0.00001"): (lambda: 100 * max(_reproduction().values()),
                             "largest relative gap, in %, of the rtfpna reproduction (xinzhi.models.accounting)"),
     ("07_tfp", "3"): (lambda: 100 * _reproduction(None)["CHN"],
                       "gap, in %, for China when missing hours are taken as no change"),
+    # 05: the worked answer to the design-space exercise, from the sliders' own ranges
+    ("05_wensli", "1000"): (lambda: max(d[4] for d in __import__("xinzhi.widgets.wensli", fromlist=["D"]).DIMENSIONS),
+                            "the largest slider maximum of the design-space calculator"),
+    ("05_wensli", "2.4×10^{14}"): (lambda: _dimensions("max"), "all six sliders at their maxima"),
+    ("05_wensli", "3.3"): (lambda: _claim() / _dimensions("max"), "how far that falls short of 8×10^14"),
+    ("05_wensli", "1.2×10^{17}"): (lambda: _fact("seed_article", "S07") * _dimensions("max", skip_motif=True),
+                                   "the 50万-pattern database times the other five sliders at their maxima"),
+    ("05_wensli", "1.2×10^{6}"): (lambda: _dimensions("default", skip_motif=True), "the other five at their defaults"),
+    ("05_wensli", "1333"): (lambda: _claim() / _fact("seed_article", "S07") / _dimensions("default", skip_motif=True),
+                            "how many times more the other five need at their defaults"),
+    ("05_wensli", "2.4×10^{11}"): (lambda: _dimensions("max", skip_motif=True), "the other five at their maxima"),
+    ("05_wensli", "0.30"): (lambda: math.log10(2), "log10 2: the segment's growth when the symmetry doubles"),
     # 07: the two ledgers (国家统计局's GDP with PWT's inputs, and PWT's own), see xinzhi.widgets.tfp
     ("07_tfp", "9.08"): (lambda: _ledger(1978, 2017, "official", "gdp"),
                          "国家统计局's 1978–2017 growth (33.5倍 / 9.5%) in log points a year"),

@@ -38,4 +38,3 @@ def show_course_errors_plainly(shell=None) -> bool:
 
     shell.set_custom_exc((CourseError,), _handler)
     return True
-

@@ -3,7 +3,7 @@
     format_number(1964.4)          "1,964.4"      (12.35万, 1.2亿, 3.5×10¹⁴ for the large; from inputs.py)
     amount(1.21e14)                "121万亿"      (chart-safe: no exponent; unit-aware)
     with_unit(120000, "件")        "12万 件"
-    signed(-0.25)                  "−0.3"         (for contributions and changes)
+    signed(-0.25)                  "-0.3"         (for contributions and changes; never "-0.0")
     sci(8e14)                      "$8\\times10^{14}$"  (matplotlib mathtext, for chart labels)
     qualified("500", "超过")        "500以上"      (the qualifier column of data/: 约 / 超过 / 不低于)
     by_year(rows, unit="%")        "2019年4.7%，2020年5.4%"   (a series in a sentence, for alt text)
@@ -16,6 +16,7 @@ import html
 import math
 
 from .inputs import format_number   # defined beside parse_number, which reads back whatever it writes
+from .marks import mark
 
 __all__ = ["format_number", "amount", "with_unit", "signed", "sci", "qualified", "QUALIFIERS", "by_year",
            "STATUS_ZH", "message_html"]
@@ -54,13 +55,10 @@ def with_unit(value: float, unit: str = "") -> str:
 
 
 def signed(value: float, digits: int = 1, unit: str = "") -> str:
-    """A change with its sign: "+1.2", "−0.3" (a true minus sign), "0.0" for what rounds to zero; "—" if unknown."""
+    """A change with its sign: "+1.2", "-0.3"; what rounds to zero is "+0.0", never "-0.0"; "—" if unknown."""
     if value is None or not math.isfinite(value):
         return "—"
-    text = f"{value:+.{digits}f}"
-    if float(text) == 0:
-        text = text[1:]
-    return text.replace("-", "−") + unit
+    return f"{round(value, digits) + 0.0:+.{digits}f}{unit}"
 
 
 def sci(value: float) -> str:
@@ -119,14 +117,16 @@ _NOTE_COLOURS = {"info": "#0072B2", "ok": "#009E73", "warn": "#D55E00"}
 def message_html(text: str, kind: str = "info", *, raw: bool = False, css_class: str = "") -> str:
     """A note box (coloured left border) for a widget's message line or a cell's output.
 
-    ``kind``: "info" (blue), "ok" (green) or "warn" (orange, with role alert and ⚠️). ``raw=True`` when
+    ``kind``: "info" (blue), "ok" (green, with a tick) or "warn" (orange, with role alert and an exclamation
+    mark; the marks are drawn shapes, see marks.py). ``raw=True`` when
     ``text`` is already HTML (links, bold); otherwise it is escaped. Empty text gives an empty string.
     """
     if not text:
         return ""
     colour = _NOTE_COLOURS.get(kind, _NOTE_COLOURS["info"])
     body = text if raw else html.escape(text).replace("\n", "<br>")
-    role, mark = ("alert", "⚠️ ") if kind == "warn" else ("status", "")
+    role = "alert" if kind == "warn" else "status"
+    shown = f"{mark(kind)} " if kind in ("warn", "ok") else ""
     attribute = f" class='{css_class}'" if css_class else ""
     return (f"<div{attribute} role='{role}' style='border-left:4px solid {colour};padding:4px 10px;"
-            f"background:#fafafa;margin:4px 0'>{mark}{body}</div>")
+            f"background:#fafafa;margin:4px 0'>{shown}{body}</div>")

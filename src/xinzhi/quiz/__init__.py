@@ -27,6 +27,7 @@ from .. import records
 from ..errors import CourseError
 from ..formats import format_number, message_html
 from ..inputs import parse_number
+from ..marks import mark
 from .bank import Bank, BankError, Question, load
 
 __all__ = ["self_check", "Quiz", "BankError"]
@@ -107,7 +108,7 @@ class _View:
             try:
                 number = parse_number(value, name="答案", percent=q.unit == "%")
             except CourseError as err:
-                self.feedback.value = _line(NOTE, "✍️", html.escape(str(err)))
+                self.feedback.value = _line(NOTE, "warn", html.escape(str(err)))
                 return
             mistake = q.mistake_for(number)
             record = {"option": None, "value": number, "mistake": mistake.id if mistake else None}
@@ -137,7 +138,7 @@ class _View:
         parts = []
         if last is not None and last["right"]:
             lead = "答对了。" if len(state.attempts) == 1 else "这次答对了。"
-            self.feedback.value = _line(RIGHT, "✅", f"<b>{lead}</b>{html.escape(q.explanation)}")
+            self.feedback.value = _line(RIGHT, "ok", f"<b>{lead}</b>{html.escape(q.explanation)}")
             self._set_control_enabled(False)
             self.quiz._refresh_score()
             return
@@ -149,8 +150,8 @@ class _View:
         elif last is not None:
             parts.append(f"💡 提示：{html.escape(q.hint)} 再选一次试试。" if q.is_choice
                          else f"💡 提示：{html.escape(q.hint)} 改一改再按回车。")
-        mark, colour = ("❌", WRONG) if last is not None else ("📖", NOTE)
-        self.feedback.value = _line(colour, mark, "<br>".join(parts)) if parts else ""
+        kind, colour = ("fail", WRONG) if last is not None else ("info", NOTE)
+        self.feedback.value = _line(colour, kind, "<br>".join(parts)) if parts else ""
         self.quiz._refresh_score()
 
     def _wrong_feedback(self, record: dict) -> str:
@@ -272,9 +273,10 @@ class Quiz:
         return self.widget._repr_mimebundle_(**kwargs)
 
 
-def _line(colour: str, mark: str, body: str) -> str:
+def _line(colour: str, kind: str, body: str) -> str:
+    """A line of feedback after a drawn mark (:mod:`xinzhi.marks`: no emoji font needed)."""
     return (f"<div role='status' aria-live='polite' style='color:{colour};margin:0.2em 0 0.4em 0'>"
-            f"{mark} {body}</div>")
+            f"{mark(kind)} {body}</div>")
 
 
 def self_check(notebook: str) -> Quiz:

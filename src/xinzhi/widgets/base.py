@@ -25,7 +25,8 @@ The public hooks (a widget uses these, never the underscored machinery):
   from those same parts. ``intro`` (HTML) adds a note under the title; ``max_width`` bounds the whole.
 * ``with self.batch():`` — set several controls and redraw once, at the end (buttons such as "reset").
 * ``save_key`` — a workspace name: the controls' values (:meth:`state`) are restored when the cell runs
-  again and saved by :meth:`save` (at every change with ``autosave = True``). Override :meth:`state` /
+  again and saved by :meth:`save` (at every change with ``autosave = True``); a copy of a notebook starts
+  from the original's save and then saves apart (``per_notebook`` in workspace.py). Override :meth:`state` /
   :meth:`restore_state` only when what is saved is not simply the controls' values.
 * ``show_message(text, kind)`` — a Chinese note under the chart (``kind``: "info", "warn", "ok"); it is
   cleared at the next good update. ``lasting=True`` writes it on the status line instead, where it stays
@@ -283,7 +284,7 @@ class FigureWidget:
     def save(self) -> Path | None:
         """Save :meth:`state` under ``save_key``; returns the file, or None (with a message) if it failed."""
         try:
-            return workspace.save(self.save_key, self.state())
+            return workspace.save(self.save_key, self.state(), per_notebook=True)
         except CourseError as err:
             self.show_message(str(err), kind="warn", lasting=True)
             return None
@@ -294,7 +295,7 @@ class FigureWidget:
         Returns False when nothing was restored; a damaged file is set aside (kept) and ``load_note`` says so.
         """
         try:
-            loaded = workspace.load(self.save_key, default=None)
+            loaded = workspace.load(self.save_key, default=None, per_notebook=True)
         except (CourseError, OSError, ValueError) as err:
             loaded = workspace.LoadResult(None, note=f"读取之前保存的内容时出了问题（{err}），现在从默认值开始。")
         self.load_note = loaded.note
@@ -303,7 +304,11 @@ class FigureWidget:
             return False
         if not self.restore_state(loaded.value):
             return False
-        self.show_message(f"已恢复你在 {loaded.saved_at} 保存的内容。", lasting=True)
+        said = f"已恢复你在 {loaded.saved_at} 保存的内容。"
+        if loaded.copied_from:  # this notebook is a copy: it starts from the original's work, then saves apart
+            said = (f"已恢复你在 {loaded.saved_at} 于笔记本《{loaded.copied_from}》里保存的内容。"
+                    f"本笔记本之后的改动单独保存，不会覆盖《{loaded.copied_from}》的那一份。")
+        self.show_message(said, lasting=True)
         return True
 
     # --- machinery -----------------------------------------------------------------------------

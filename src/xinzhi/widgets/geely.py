@@ -13,6 +13,7 @@ from .. import charts
 from ..data import load, to_unit
 from ..formats import by_year, format_number
 from ..models import industry
+from ..tables import Table
 from .base import FigureWidget, number_box, slider
 
 __all__ = ["geely_sales_chart", "zeekr_chart", "china_nev_chart", "nev_share_table", "NevSCurve", "CarbonCost"]
@@ -59,7 +60,7 @@ def geely_sales_chart() -> None:
     ax.grid(axis="x", visible=False)
     rows = pd.concat([ds.series("sales_total", region="吉利汽车"), ds.series("nev_sales_electrified", region="吉利汽车"),
                       ds.series("nev_sales", region="吉利汽车")])
-    charts.set_source(fig, ds.source_line(rows) + "。2022—2023 年新能源为推算（纯电 + 插混两行相加）；2024 年取整到百辆。", width=62)
+    charts.set_source(fig, ds.source_line(rows) + "。2022—2023年新能源为推算（纯电 + 插混两行相加）；2024年取整到百辆。", width=62)
     charts.show(fig, alt=f"柱状图：吉利汽车总销量（辆）{by_year(total, unit='万')}。点表示新能源车销量：{by_year(wide, unit='万')}"
                          f"（较宽口径），{by_year(groups[1][0], unit='万')}（纯电+插混），{by_year(groups[2][0], unit='万')}（三品牌合计）；"
                          f"{'、'.join(str(int(y)) for y in missing)}年未找到。")
@@ -74,7 +75,7 @@ def zeekr_chart() -> None:
     ax.bar(wan["year"], wan["value"], color=charts.COLORS[0], hatch=["//", "", "", ""][:len(wan)], edgecolor="white")
     for year, value in zip(wan["year"], wan["value"]):
         ax.text(year, value + 0.5, f"{value:.1f} 万辆", ha="center", va="bottom", fontsize=11)
-    ax.annotate("2021 年 10 月底才开始交付\n（约 10 周）", xy=(2021, 1.5), xytext=(2021.1, 12), fontsize=10,
+    ax.annotate("2021年10月底才开始交付\n（约 10 周）", xy=(2021, 1.5), xytext=(2021.1, 12), fontsize=10,
                 arrowprops={"arrowstyle": "->", "color": "#444444"})
     ax.set_xticks(wan["year"])
     ax.set_ylim(0, 26)
@@ -111,19 +112,21 @@ def china_nev_chart() -> None:
     right.set_xlim(share_rows["year"].min() - 0.5, share_rows["year"].max() + 0.5)
     right.legend(loc="upper left", fontsize=10)
     charts.set_source(fig, ds.source_line(pd.concat([sales_rows, share_rows]))
-                      + "。2019、2020 年占有率为推算值（空心点）。", width=72)
+                      + "。2019、2020年占有率为推算值（空心点）。", width=72)
     estimated = "、".join(str(int(y)) for y in share_rows.loc[computed, "year"])
     charts.show(fig, alt=f"左图柱状：全国新能源汽车销量（辆）{by_year(sales, unit='万')}。右图折线：市场占有率"
                          f"{by_year(share_rows, unit='%')}；其中{estimated}年为推算。")
 
 
-def nev_share_table() -> pd.DataFrame:
+def nev_share_table() -> Table:
     """China's NEV share with each year's status (4 columns)."""
-    rows = load("auto_nev").series("nev_share", region="全国")
+    ds = load("auto_nev")
+    rows = ds.series("nev_share", region="全国")
     status = {"final": "中汽协公布", "computed": "推算"}
-    return pd.DataFrame({"年份": rows["year"], "占有率（%）": rows["value"],
-                         "性质": [status.get(s, s) for s in rows["status"]],
-                         "说明": [n or "" for n in rows["notes"]]})
+    return Table(pd.DataFrame({"年份": rows["year"], "占有率": rows["value"],
+                               "性质": [status.get(s, s) for s in rows["status"]],
+                               "说明": [n if isinstance(n, str) else "" for n in rows["notes"]]}),
+                 units={"占有率": "%"}, source=ds.source_line(rows))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -189,7 +192,7 @@ class NevSCurve(FigureWidget):
                 va="top")
         ax.set_ylim(0, 105)
         ax.set_ylabel("新能源汽车市场占有率（%）")
-        ax.legend(loc="center left", fontsize=10, bbox_to_anchor=(0.0, 0.62))
+        charts.legend_below(ax, ncols=3)
 
     def update(self, ceiling, midpoint, steepness, horizon):
         _, _, years, shares = _share_data()
@@ -216,8 +219,7 @@ class NevSCurve(FigureWidget):
 
     def source(self):
         ds, rows, _, _ = _share_data()
-        return (ds.source_line(rows) + "。曲线为逻辑斯蒂模型：占有率 = 上限 ÷ (1 + e^(−陡峭程度 × (年份 − 中点)))，"
-                "模型，不是预测。")
+        return ds.source_line(rows) + "。曲线是逻辑斯蒂模型（公式见正文），不是预测。"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -255,7 +257,7 @@ class CarbonCost(FigureWidget):
         self.total_text = [self.ax_t.text(0, yy, "", va="center", fontsize=11) for yy in y]
         self.ax_t.set_yticks(y, ["燃油车", "电动车"])
         self.ax_t.set_xlabel("全生命周期排放（吨二氧化碳）")
-        self.ax_t.legend(loc="lower right", fontsize=10)
+        charts.legend_below(self.ax_t)
         self.cost_bars = self.ax_c.barh(y, [1, 1], color=[charts.COLORS[3], charts.COLORS[2]])
         self.cost_bars[1].set_hatch("..")
         self.cost_text = [self.ax_c.text(0, yy, "", va="center", fontsize=11) for yy in y]
@@ -300,4 +302,4 @@ class CarbonCost(FigureWidget):
                  f"{even_text}")
 
     def source(self):
-        return "示意参数，非真实数据：碳价、里程和排放的默认值都是示意假设。碳成本 = 碳价 × (生产排放 + 每公里排放 × 里程)。"
+        return "示意参数，非真实数据：碳价、里程和排放的默认值都是示意假设，课程数据里没有它们的来源。"

@@ -15,6 +15,7 @@ from ..data import load
 from ..errors import InputError
 from ..formats import format_number, qualified
 from ..models import industry
+from ..tables import Table
 from .base import FigureWidget, dropdown, slider
 
 __all__ = ["PurityNines", "SiteChoice", "facts_table", "gaps_table", "platform_chart", "gdp_share_sentence",
@@ -31,11 +32,11 @@ _FACT_ROWS = ["F102", "F102b", "F106a", "F106b", "F106c", "F106d", "F107"]
 
 
 def _value_text(row) -> str:
-    return f"{qualified(format_number(float(row['value'])), row.get('qualifier'), 'before')} {row['unit']}".strip()
+    return qualified(format_number(float(row["value"])), row.get("qualifier"), "symbol")
 
 
-def facts_table() -> pd.DataFrame:
-    """Lishui's sourced figures, one row each, with their period, status and publisher (5 columns)."""
+def facts_table() -> Table:
+    """Lishui's sourced figures, one row each, with their unit, period, status and publisher."""
     ds = load("lishui")
     t = ds.table.set_index("id").loc[_FACT_ROWS].reset_index()
     status = {"final": "公开发布", "preliminary": "初步数", "target": "建成后设计能力（目标）",
@@ -43,23 +44,24 @@ def facts_table() -> pd.DataFrame:
     out = pd.DataFrame({
         "指标": t["indicator_zh"],
         "数值": [_value_text(r) for _, r in t.iterrows()],
+        "单位": t["unit"],
         "时间": [f"{p}（{d} 报道）" if p == "建成后" else f"{y}年{p}"
                for y, p, d in zip(t["year"], t["period"], t["date"])],
         "性质": [status.get(s, s) for s in t["status"]],
         "来源": [f"{p}《{d}》" for p, d in zip(t["publisher"], t["document"])],
     })
-    return out
+    return Table(out, notes=["“>”表示“超过”，即下限。"] if any(out["数值"].str.startswith(">")) else ())
 
 
 _GAP_ZH = {
     "F186": "丽水半导体（集成电路）产业的产值",
     "F188": "硅单晶外延片的产能或产量",
-    "F191": "丽水 2022 年地区生产总值",
-    "F192": "丽水 2024 年全年地区生产总值（只找到上半年增速 6.9%）",
+    "F191": "丽水 2022年地区生产总值",
+    "F192": "丽水 2024年全年地区生产总值（只找到上半年增速 6.9%）",
 }
 
 
-def gaps_table() -> pd.DataFrame:
+def gaps_table() -> Table:
     """What could not be confirmed about Lishui: the article's claims and the data gaps (3 columns)."""
     seed = load("seed_article").table
     claim = seed[seed["id"] == "S21"].iloc[0]
@@ -71,13 +73,13 @@ def gaps_table() -> pd.DataFrame:
         {"说法或数据": "文章：“国内首屈一指的硅单晶外延片生产线”",
          "核对结果": "部分支持", "说明": "来源只说外延片等引领平台上游，未找到产能或排名数字。"},
         {"说法或数据": "文章：“打破国外技术垄断的超高清制冷红外探测技术”",
-         "核对结果": "部分支持", "说明": "玨芯微电子的制冷红外探测器入选2023年“浙江制造精品”；“打破垄断”未找到来源。"},
+         "核对结果": "部分支持", "说明": "珏芯微电子的制冷红外探测器入选2023年“浙江制造精品”；“打破垄断”未找到来源。"},
     ]
     gaps = load("gaps").table
     for _, g in gaps[(gaps["region"] == "丽水") & (gaps["id"] != "F187")].iterrows():
         rows.append({"说法或数据": _GAP_ZH.get(g["id"], str(g["missing_zh"])), "核对结果": "缺数据",
                      "说明": "公开资料中未找到来源。"})
-    return pd.DataFrame(rows)
+    return Table(pd.DataFrame(rows))
 
 
 def gdp_share_sentence() -> str:
@@ -86,7 +88,7 @@ def gdp_share_sentence() -> str:
     table = load("zhejiang_indicators").table.set_index("id")
     zj, revised = table.loc["F001"], table.loc["F003"]   # 2023: 初步核算 (same vintage) and census-revised
     share = 100 * lishui["value"] / zj["value"]
-    return (f"2023 年丽水地区生产总值 {format_number(lishui['value'])} 亿元（丽水市统计局，初步核算），"
+    return (f"2023年丽水地区生产总值 {format_number(lishui['value'])} 亿元（丽水市统计局，初步核算），"
             f"浙江全省 {format_number(zj['value'])} 亿元（浙江省统计局，初步核算）："
             f"丽水约占全省的 {share:.1f}%。两数都是初步核算数，口径一致；"
             f"全省数后来经第五次经济普查修订为 {format_number(revised['value'])} 亿元，"
@@ -114,7 +116,7 @@ def platform_chart() -> None:
         ax.set_xlim(0, total * 1.45)
         ax.set_title(title)
         ax.grid(axis="y", visible=False)
-    fig.suptitle("丽水经开区半导体平台（截至 2022 年年中）", fontsize=14)
+    fig.suptitle("丽水经开区半导体平台（截至 2022年年中）", fontsize=14)
     charts.set_source(fig, ds.source_line(rows) + "。“超过500亿元”为下限。", width=62)
     value = lambda row_id: format_number(float(t.loc[row_id, "value"]))  # noqa: E731
     charts.show(fig, alt=f"两组横条：丽水经开区半导体平台截至2022年年中落地项目{value('F106a')}个，其中上游"
@@ -172,7 +174,7 @@ class PurityNines(FigureWidget):
                  f"从 3N 到 {nines}N，杂质减少到 1/{format_number(10 ** (nines - 3))}。")
 
     def source(self):
-        return "纯算术：n 个9的纯度，杂质占比为 10 的 −n 次方；1 ppm（按质量）= 每吨 1 克。不涉及任何企业数据。"
+        return "依据：纯度“几个9”的定义（纯算术），不涉及任何企业数据。"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -268,7 +270,7 @@ class SiteChoice(FigureWidget):
         self.ax_sens.set_ylim(0.8, 5.2)
         self.ax_sens.set_xlabel("")
         self.ax_sens.set_ylabel("加权平均分")
-        self.legend = self.ax_sens.legend(self.lines, DEFAULT_NAMES, loc="lower left", fontsize=10, ncols=2)
+        self.legend = charts.legend_below(self.ax_sens, self.lines, DEFAULT_NAMES, ncols=4, xlabel=True)
         for ax in axes:
             ax.grid(axis="y", visible=False)
 
@@ -346,7 +348,7 @@ class SiteChoice(FigureWidget):
         self.say(f"{lead}。{sens}")
 
     def source(self):
-        return OWN_JUDGEMENT + "。加权平均分 = Σ(权重 × 打分) ÷ Σ权重。"
+        return OWN_JUDGEMENT + "。"
 
     # --- buttons ---------------------------------------------------------------------------------
     def _fill(self, table, text):
@@ -366,6 +368,6 @@ class SiteChoice(FigureWidget):
     def save(self):
         path = super().save()
         if path is not None:
-            self.show_message(f"✅ 已保存到 {path.name}（my_work 文件夹）。下次运行这个单元格会自动恢复。", kind="ok",
+            self.show_message(f"已保存到 {path.name}（my_work 文件夹）。下次运行这个单元格会自动恢复。", kind="ok",
                               lasting=True)
         return path

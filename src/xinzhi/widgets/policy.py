@@ -17,6 +17,7 @@ from ..data import load
 from ..errors import InputError
 from ..formats import format_number, qualified
 from ..models import growth
+from ..tables import Table
 from .base import FigureWidget, number_box, slider
 
 CHAIN = [("source", "源头创新"), ("develop", "技术开发"), ("transfer", "成果转化"), ("industry", "新兴产业")]
@@ -28,52 +29,52 @@ CHECK_ZH = {"matches": "已找到印证", "not_verified": "未核实", "differs"
 # Tables and static charts
 # ----------------------------------------------------------------------------------------------
 
-def article_targets_table() -> pd.DataFrame:
+def article_targets_table() -> Table:
     """Hangzhou's targets as the article quotes the mayor, with what could be checked (≤ 5 columns)."""
     t = load("seed_article").table
     rows = t[(t["region"] == "杭州") & (t["status"] == "target")].reset_index(drop=True)
-    return pd.DataFrame({
+    return Table(pd.DataFrame({
         "文章中的目标": rows["indicator_zh"].to_numpy(),
         "数值": [qualified(format_number(v), q) for v, q in zip(rows["value"], rows["qualifier"])],
         "单位": rows["unit"].to_numpy(),
         "核实情况": rows["check"].map(CHECK_ZH).fillna("未核实").to_numpy(),
-        "说明": rows["check_note"].to_numpy(),
-    })
+        "说明": rows["check_note"].fillna("").to_numpy(),
+    }))
 
 
-def definitions_table() -> pd.DataFrame:
+def definitions_table() -> Table:
     """What “8+4” and “315” stand for, as the sourced documents define them (3 columns)."""
     rows = load("statements").table
     rows = rows[rows["topic"].isin(["policy_84", "policy_315"])]
-    return pd.DataFrame({"含义": rows["statement_zh"].to_numpy(), "出处": rows["document"].to_numpy(),
-                         "日期": rows["date"].to_numpy()})
+    return Table(pd.DataFrame({"含义": rows["statement_zh"].to_numpy(), "出处": rows["document"].to_numpy(),
+                               "日期": rows["date"].to_numpy()}))
 
 
-def policy_table() -> pd.DataFrame:
+def policy_table() -> Table:
     """Zhejiang's sourced policy figures (funds, projects), with their status and publisher (≤ 5 columns)."""
     rows = load("policy").table
     status = rows["status"].map({"final": "公布数", "target": "目标", "estimate": "估计"}).fillna(rows["status"])
     note = [s + ("（预算安排）" if "安排" in str(n) else "") for s, n in zip(status, rows["notes"])]
-    return pd.DataFrame({
+    return Table(pd.DataFrame({
         "指标": [f"{i}（{y}）" for i, y in zip(rows["indicator_zh"], rows["year"])],
         "数值": [qualified(format_number(v), q) for v, q in zip(rows["value"], rows["qualifier"])],
         "单位": rows["unit"].to_numpy(),
         "性质": note,
         "出处": [f"{p}（{d}）" for p, d in zip(rows["publisher"], rows["date"])],
-    })
+    }))
 
 
-def plan_2027_table() -> pd.DataFrame:
+def plan_2027_table() -> Table:
     """The 2027 targets of Hangzhou's Apr-2025 action plan (a different document, different targets)."""
     rows = load("hangzhou").table
     rows = rows[(rows["year"] == 2027) & (rows["status"] == "target")].reset_index(drop=True)
-    return pd.DataFrame({
+    return Table(pd.DataFrame({
         "2027年目标": rows["indicator_zh"].to_numpy(),
         "数值": [qualified(format_number(v), q) for v, q in zip(rows["value"], rows["qualifier"])],
         "单位": rows["unit"].to_numpy(),
         "发文": rows["publisher"].to_numpy(),
         "日期": rows["date"].to_numpy(),
-    })
+    }))
 
 
 def funds_84_chart() -> None:
@@ -125,7 +126,7 @@ def hangzhou_rd_chart() -> None:
                          f"{int(final['year'])} 年目标，每年约需提高 {rate:.1f}%（相对增幅）。")
 
 
-def implied_rates_table() -> pd.DataFrame:
+def implied_rates_table() -> Table:
     """The yearly rate implied by two sourced figures: Hangzhou's R&D intensity and the “8+4” funds."""
     hz = load("hangzhou").series("rd_intensity")
     done, goal = hz[hz["status"] != "target"].iloc[-1], hz[hz["status"] == "target"].iloc[-1]
@@ -136,8 +137,8 @@ def implied_rates_table() -> pd.DataFrame:
         years = int(b["year"] - a["year"])
         rows.append({"事项": name, "起点": f"{int(a['year'])}年 {a['value']:,g}{unit}",
                      "终点": f"{int(b['year'])}年 {b['value']:,g}{unit}",
-                     "每年约需提高": f"{growth.implied_rate(a['value'], b['value'], years):.2f}%"})
-    return pd.DataFrame(rows)
+                     "每年约需提高": round(growth.implied_rate(a['value'], b['value'], years), 2)})
+    return Table(pd.DataFrame(rows), units={"每年约需提高": "%"})
 
 
 # ----------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from .. import charts
 from ..data import load
 from ..formats import signed
 from ..models import accounting as acc
+from ..tables import Table
 from . import base
 
 PWT = "pwt1001_6countries"
@@ -145,29 +146,38 @@ def official_spans_text() -> str:
 # Tables
 # ---------------------------------------------------------------------------------------------------
 
-def reproduction_table(hours: bool = True) -> pd.DataFrame:
+def reproduction_table(hours: bool = True) -> Table:
     """The check: does the course's computation give PWT's rtfpna? One row per country, Chinese headers.
 
     ``hours=False`` shows what happens with a labour input that leaves hours out (it does not match).
     """
     check = acc.reproduce_rtfpna(pwt_table(), hours=hours)
-    return pd.DataFrame({
+    return Table(pd.DataFrame({
         "国家": check["name"],
         "比较的年份": [f"{a}—{b}" for a, b in zip(check["first"], check["last"])],
         "年数": check["years"],
         "最大相对差": [f"{x:.5%}" if x < 1e-3 else f"{x:.1%}" for x in check["max_rel_diff"]],
-        "一致？": ["✅ 一致" if x < 1e-3 else "❌ 不一致" for x in check["max_rel_diff"]],
-    }).set_index("国家")
+        "一致？": [bool(x < 1e-3) for x in check["max_rel_diff"]],
+    }), status={"一致？": ("一致", "不一致")}, notes="一致：每一年的差别都小于千分之一。")
 
 
-def _row(label: str, d: acc.Decomposition) -> dict:
-    return {"": label, "GDP 年均增长": round(d.gdp, 2), "资本贡献": round(d.capital, 2),
+_POINTS = ["GDP 年均增长", "资本贡献", "劳动贡献", "TFP 贡献"]
+_SMALL_GROWTH = "“—”：GDP 年均增长不到 0.5 个对数点时，不计算 TFP 占增长的比例（分母太小，比例没有意义）。"
+
+
+def _row(column: str, label: str, d: acc.Decomposition) -> dict:
+    return {column: label, "GDP 年均增长": round(d.gdp, 2), "资本贡献": round(d.capital, 2),
             "劳动贡献": round(d.labour, 2), "TFP 贡献": round(d.tfp, 2),
-            "TFP 占增长": f"{d.tfp / d.gdp:.0%}" if d.gdp > 0.5 else "—"}
+            "TFP 占增长": f"{d.tfp / d.gdp:.0%}" if d.gdp > 0.5 else None}
+
+
+def _decomposition(rows: list[dict]) -> Table:
+    return Table(pd.DataFrame(rows), units=dict.fromkeys(_POINTS, "对数点"), decimals=dict.fromkeys(_POINTS, 2),
+                 missing=_SMALL_GROWTH)
 
 
 def decomposition_table(start: int | None = None, end: int | None = None,
-                        capital_share: float | None = None) -> pd.DataFrame:
+                        capital_share: float | None = None) -> Table:
     """Average annual GDP growth and its sources for the six economies (log points a year).
 
     China appears twice when 国家统计局 published a figure for the span: on the official ledger and on
@@ -183,51 +193,53 @@ def decomposition_table(start: int | None = None, end: int | None = None,
         if code == "CHN":
             official = china_decomposition(s, e, "official", capital_share)
             if official is not None:
-                rows.append(_row(f"{name}（{LEDGERS['official']}）{late}", official))
-            rows.append(_row(f"{name}（{LEDGERS['pwt']}）{late}", china_decomposition(s, e, "pwt", capital_share)))
+                rows.append(_row("国家", f"{name}（{LEDGERS['official']}）{late}", official))
+            rows.append(_row("国家", f"{name}（{LEDGERS['pwt']}）{late}", china_decomposition(s, e, "pwt", capital_share)))
         else:
-            rows.append(_row(name + late, acc.decompose(table, code, s, e, capital_share=capital_share)))
-    return pd.DataFrame(rows).set_index("")
+            rows.append(_row("国家", name + late, acc.decompose(table, code, s, e, capital_share=capital_share)))
+    return _decomposition(rows)
 
 
-def official_table() -> pd.DataFrame:
+def official_table() -> Table:
     """国家统计局's published averages: the span, the figure as written, and the same in log points a year."""
     spans = official_spans()
     ds = load(OFFICIAL)
     out = pd.DataFrame({
         "时期（基期—末年）": [f"{a}—{b}" for a, b in zip(spans["start"], spans["end"])],
         "国家统计局的说法": spans["published"],
-        "折成对数点（每年）": spans["gdp"].round(2),
+        "折成对数增长": spans["gdp"].round(2),
         "可与 PWT 对照": ["是" if x else "否（超出 PWT 的年份）" for x in spans["in_pwt"]],
         "出处": [ds.source_line(ds.table[ds.table["id"].isin(ids)]).removeprefix("来源：") for ids in spans["ids"]],
     })
-    return out.set_index("时期（基期—末年）")
+    return Table(out, units={"折成对数增长": "对数点/年"}, decimals={"折成对数增长": 2})
 
 
-def ledgers_table() -> pd.DataFrame:
+def ledgers_table() -> Table:
     """China on both ledgers, for every span with an official figure inside PWT's years (log points a year)."""
     rows = []
     spans = official_spans()
     for start, end in spans.loc[spans["in_pwt"], ["start", "end"]].itertuples(index=False):
         for ledger in ("official", "pwt"):
-            row = _row(f"{start}—{end}，{LEDGERS[ledger]}", china_decomposition(int(start), int(end), ledger))
+            row = _row("时期与口径", f"{start}—{end}，{LEDGERS[ledger]}",
+                       china_decomposition(int(start), int(end), ledger))
             rows.append(row)
-    return pd.DataFrame(rows).set_index("")
+    return _decomposition(rows)
 
 
-def inputs_table(country: str = "CHN", years=(1978, 1990, 2000, 2010, 2019)) -> pd.DataFrame:
+def inputs_table(country: str = "CHN", years=(1978, 1990, 2000, 2010, 2019)) -> Table:
     """A few years of the inputs for one country, in units a reader can follow (five columns)."""
     table = pwt_table()
     rows = table[(table["countrycode"] == country) & (table["year"].isin(list(years)))].set_index("year")
     out = pd.DataFrame({
-        "实际 GDP（万亿美元，2017年价）": (rows["rgdpna"] / 1e6).round(2),
-        "资本服务（2017年 = 1）": rows["rkna"].round(3),
-        "就业人数（百万）": rows["emp"].round(1),
+        "实际 GDP": (rows["rgdpna"] / 1e6).round(2),
+        "资本服务": rows["rkna"].round(3),
+        "就业人数": rows["emp"].round(1),
         "人力资本指数": rows["hc"].round(2),
         "劳动份额": rows["labsh"].round(3),
     })
     out.index.name = "年份"
-    return out
+    return Table(out, units={"实际 GDP": "万亿美元，2017年价", "资本服务": "2017年 = 1", "就业人数": "百万人"},
+                 decimals={"实际 GDP": 2, "资本服务": 3, "就业人数": 1, "人力资本指数": 2, "劳动份额": 3})
 
 
 def explain(country: str = "CHN", start: int | None = None, end: int | None = None,
@@ -263,16 +275,17 @@ def explain(country: str = "CHN", start: int | None = None, end: int | None = No
     return HTML(text)
 
 
-def imputed_shares_table() -> pd.DataFrame:
+def imputed_shares_table() -> Table:
     """For each country, the early years whose labour share does not change (imputed by PWT)."""
     table = pwt_table()
     rows = []
     for code, name in acc.COUNTRIES.items():
         run = acc.imputed_share_years(table, code)
         rows.append({"国家": name,
-                     "劳动份额不变的年份": f"{run[0]}—{run[1]}" if run else "无",
+                     "劳动份额不变的年份": f"{run[0]}—{run[1]}" if run else None,
                      "这些年的劳动份额": round(run[2], 3) if run else None})
-    return pd.DataFrame(rows).set_index("国家")
+    return Table(pd.DataFrame(rows), decimals={"这些年的劳动份额": 3},
+                 missing="“—”：这个国家每年的劳动份额都有变化，没有一段不变的（填补的）年份。")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -442,7 +455,7 @@ class GrowthAccounting(base.FigureWidget):
         right.axhline(1.0, color="#888888", linewidth=1)
         right.set_xlabel("年份")
         right.set_ylabel("TFP 指数（起始年 = 1）")
-        self.legend_right = right.legend(loc="upper left", fontsize=10)
+        self.legend_right = charts.legend_below(right, ncols=2)
         self.right_title = right.set_title("")
 
     @staticmethod
@@ -529,7 +542,7 @@ class GrowthAccounting(base.FigureWidget):
         handles = [self.line_pwt, self.line_fixed] + [line for line in (self.line_compare, self.line_official)
                                                       if line.get_visible()]
         self.legend_right.remove()
-        self.legend_right = self.right.legend(handles=handles, loc="upper left", fontsize=10)
+        self.legend_right = charts.legend_below(self.right, handles=handles, ncols=2)
         finite = np.concatenate([v[np.isfinite(v)] for v in values])
         ymin, ymax = float(finite.min()), float(finite.max())
         pad = max(0.05, 0.08 * (ymax - ymin))

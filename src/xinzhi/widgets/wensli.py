@@ -17,6 +17,7 @@ from ..data import convert, load
 from ..errors import InputError
 from ..formats import format_number, qualified, sci
 from ..models import design, scarf
+from ..tables import Table
 from .base import FigureWidget, dropdown, slider
 
 #: (key, Chinese label, minimum, default, maximum) — the illustrative design dimensions
@@ -53,18 +54,18 @@ def claim_total() -> float:
     return design.claim_total(people, rows.loc["designs_per_person_claim", "value"])
 
 
-def wensli_table() -> pd.DataFrame:
+def wensli_table() -> Table:
     """Wensli's published figures, one row each, with who said it and when (≤ 5 columns)."""
     rows = pd.concat([load("seed_article").table.query("region == '万事利'"), load("wensli").table],
                      ignore_index=True)
     values = [qualified(format_number(v), q) for v, q in zip(rows["value"], rows["qualifier"])]
-    return pd.DataFrame({
+    return Table(pd.DataFrame({
         "指标": rows["indicator_zh"].to_numpy(),
         "数值": values,
         "单位": rows["unit"].to_numpy(),
         "出处": rows["publisher"].to_numpy(),
         "日期": rows["date"].to_numpy(),
-    })
+    }))
 
 
 def database_chart() -> None:
