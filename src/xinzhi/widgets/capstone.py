@@ -232,7 +232,8 @@ class MyFormula(FigureWidget):
         for key, counter in self.counters.items():
             length = len(values[key])
             colour = "#D55E00" if length > TEXT_LIMIT else "#444"
-            counter.value = (f"<div style='font-size:0.85em;color:{colour};margin:0 0 0.3em 11em'>"
+            counter.value = (f"<div style='font-size:0.85em;color:{colour};max-width:640px;text-align:right;"
+                             "margin:0 0 0.3em 0'>"
                              f"{length:,} / {TEXT_LIMIT:,} 字</div>")
 
     def make_page(self) -> None:
