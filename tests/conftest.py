@@ -21,6 +21,7 @@ def private_workspace(tmp_path, monkeypatch):
     """No test writes into a participant's real workspace."""
     folder = tmp_path / "my_work"
     monkeypatch.setenv("XINZHI_WORKSPACE", str(folder))
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)   # which notebook is running: set by a test if needed
     return folder
 
 

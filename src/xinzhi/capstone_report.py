@@ -55,7 +55,8 @@ def amount(value: float, unit: str = "") -> str:
 
 
 def percent(value: float) -> str:
-    return f"{value:+.1f}%" if math.isfinite(value) else "—"
+    """+7.5% / -2.0%; a change that rounds to nothing is +0.0%, never -0.0%."""
+    return f"{round(value, 1) + 0.0:+.1f}%" if math.isfinite(value) else "—"
 
 
 def with_unit(value: float, unit: str = "") -> str:

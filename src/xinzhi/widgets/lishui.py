@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 
 import ipywidgets as w
 import numpy as np
@@ -194,33 +193,16 @@ HATCHES = ["", "//", "..", "xx"]
 MAX_WEIGHT = 10
 
 
-def _font_charmap() -> set[int]:
-    from matplotlib.ft2font import FT2Font
-
-    try:
-        return set(FT2Font(str(charts.FONT_FILE)).get_charmap())
-    except Exception:  # noqa: BLE001 - without the map, keep ASCII only
-        return set(range(32, 127))
-
-
-_CHARMAP: set[int] | None = None
-
-
 def clean_name(text, fallback: str) -> str:
-    """A place name that the chart can draw: trimmed, at most 8 characters, drawable characters only."""
-    global _CHARMAP
-    if _CHARMAP is None:
-        _CHARMAP = _font_charmap()
-    raw = unicodedata.normalize("NFKC", str(text or "")).strip()
-    raw = re.sub(r"[\s$\\]+", " ", raw)        # $ and \ would start matplotlib's maths mode
-    kept = "".join(ch for ch in raw if ord(ch) in _CHARMAP or ch == " ").strip()
-    return kept[:8] or fallback
+    """A place name as the chart shows it: trimmed, drawable, at most 8 characters (what was typed is saved whole)."""
+    raw = re.sub(r"[\s$\\]+", " ", str(text or "")).strip()   # $ and \ would start matplotlib's maths mode
+    return " ".join(charts.drawable(raw).split())[:8] or fallback
 
 
 def _restore() -> tuple[dict, str]:
     """Saved weights, scores and names (checked and clipped), and a note if the file was damaged."""
     try:
-        result = workspace.load(WORKSPACE_KEY, default=None)
+        result = workspace.load(WORKSPACE_KEY, default=None, per_notebook=True)
     except (CourseError, OSError, ValueError) as err:
         return {}, f"读取之前保存的打分时出了问题（{err}），现在从默认值开始。"
     saved = result.value if isinstance(result.value, dict) else {}
@@ -254,7 +236,7 @@ def _restore() -> tuple[dict, str]:
             out["scores"] = rows
     names = saved.get("names")
     if isinstance(names, list) and len(names) == len(DEFAULT_NAMES):
-        out["names"] = [clean_name(n, d) for n, d in zip(names, DEFAULT_NAMES)]
+        out["names"] = [n if isinstance(n, str) else d for n, d in zip(names, DEFAULT_NAMES)]
     if saved.get("n_sites") in (3, 4):
         out["n_sites"] = saved["n_sites"]
     note = result.note
@@ -291,7 +273,8 @@ class SiteChoice(FigureWidget):
                                             layout={"width": "300px"})
             for j in range(len(DEFAULT_NAMES)):
                 controls[f"s{j}_{i}"] = w.IntSlider(value=scores[j][i], min=1, max=5, step=1,
-                                                    description=names[j], style={"description_width": "3.5em"},
+                                                    description=clean_name(names[j], DEFAULT_NAMES[j]),
+                                                    style={"description_width": "3.5em"},
                                                     layout={"width": "170px"})
         controls["focus"] = dropdown("敏感性：看哪个因素", {f: i for i, f in enumerate(FACTORS)}, value=0)
         controls["save"] = w.Button(description="保存我的权重和打分", icon="save", layout={"width": "190px"})
@@ -458,11 +441,13 @@ class SiteChoice(FigureWidget):
         self.status.value = "<div role='status'>已恢复为同等权重、中性打分（都是 3 分）。</div>"
 
     def save(self):
-        n, names, weights, scores = self._state(self.values())
-        payload = {"n_sites": n, "names": names, "weights": [int(v) for v in weights],
+        values = self.values()
+        n, _names, weights, scores = self._state(values)
+        typed = [values[f"name{j}"] for j in range(len(DEFAULT_NAMES))]   # as typed: never cut
+        payload = {"n_sites": n, "names": typed, "weights": [int(v) for v in weights],
                    "scores": [[int(v) for v in row] for row in scores], "factors": FACTORS}
         try:
-            path = workspace.save(WORKSPACE_KEY, payload)
+            path = workspace.save(WORKSPACE_KEY, payload, per_notebook=True)
         except CourseError as err:
             self.status.value = f"<div role='alert'>{mark('warn')} {html.escape(str(err))}</div>"
             return

@@ -242,7 +242,7 @@ class InnovationChain(FigureWidget):
     @staticmethod
     def _saved():
         try:
-            return workspace.load(SAVE_KEY, default=None)
+            return workspace.load(SAVE_KEY, default=None, per_notebook=True)
         except (CourseError, OSError, ValueError) as err:
             return workspace.LoadResult(None, note=f"读取上次保存的分配失败（{err}），现在从默认值开始。")
 
@@ -326,7 +326,7 @@ class InnovationChain(FigureWidget):
     def save(self):
         record = self.record()
         try:
-            path = workspace.save(SAVE_KEY, record)
+            path = workspace.save(SAVE_KEY, record, per_notebook=True)
         except CourseError as err:
             raise InputError(str(err)) from err
         hint = "" if record["reason"].strip() else "（还没有写理由：建议补上一两句，再保存一次。）"
@@ -342,9 +342,9 @@ class InnovationChain(FigureWidget):
             raise InputError("还没有保存过分配：先填好四个份额和理由，再点“保存到我的作品”。")
         for key, _ in CHAIN:
             if key in value["shares"]:
-                self.controls[key].value = f"{value['shares'][key]:g}"
+                self.controls[key].value = f"{value['shares'][key]:.15g}"
         if "budget" in value:
-            self.controls["budget"].value = f"{value['budget']:g}"
+            self.controls["budget"].value = f"{value['budget']:.15g}"
         self.controls["reason"].value = str(value.get("reason", ""))
         self.refresh()
         self._show_message(f"已读取你在 {saved.saved_at} 保存的分配和理由。")
