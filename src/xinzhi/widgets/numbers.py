@@ -20,6 +20,7 @@ from ..errors import InputError
 from ..inputs import format_number
 from ..models import growth
 from .base import FigureWidget, dropdown, number_box, slider
+from .predict import predict_first
 
 __all__ = ["INDICATORS", "STATUS_STYLES", "article_vs_sources", "show_article_check", "series_rows",
            "exercise_inputs", "show_exercise_inputs", "SeriesExplorer", "ShareProjectionWidget"]
@@ -288,6 +289,16 @@ def _base_share_row() -> tuple[float, int, pd.DataFrame]:
     return float(last["value"].iloc[0]), int(last["year"].iloc[0]), last
 
 
+def _share_after(g1: float, g0: float, years: int) -> float:
+    return float(growth.share_path(_base_share_row()[0], g1, g0, years)[-1])
+
+
+@predict_first(notebook="02", key="share_projection", unit="%", how="把 g1 设为 7、g0 设为 2、年数设为 20",
+               question=lambda _w: (f"从{_base_share_row()[1]}年的 {format_number(_base_share_row()[0])}% 出发，"
+                                    "如果高新技术产业每年增长 7%、其余工业每年增长 2%（示意参数），"
+                                    "20 年后高新技术产业的占比是百分之几？"),
+               target=lambda _w: {"g1": 7.0, "g0": 2.0, "years": 20, "base": _base_share_row()[0]},
+               result=lambda _w: _share_after(7.0, 2.0, 20))
 class ShareProjectionWidget(FigureWidget):
     """If high-tech industry grows g1 a year and the rest g0, how does its share move?"""
 
@@ -434,3 +445,4 @@ def show_exercise_inputs() -> None:
 
     df, line = exercise_inputs()
     display(HTML(_table_html(df, line)))
+

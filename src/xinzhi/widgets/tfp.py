@@ -26,6 +26,7 @@ from .. import charts
 from ..data import load
 from ..models import accounting as acc
 from . import base
+from .predict import predict_first
 
 PWT = "pwt1001_6countries"
 MPD = "mpd2020_6countries"
@@ -246,6 +247,19 @@ def show_maddison(start: int = 1820) -> None:
 # The widget
 # ---------------------------------------------------------------------------------------------------
 
+def _china_tfp(capital_share: float | None) -> float:
+    """China's average TFP contribution from 1978 to PWT's last year (log points)."""
+    table = pwt_table()
+    return acc.decompose(table, "CHN", 1978, int(table["year"].max()), capital_share=capital_share).tfp
+
+
+@predict_first(notebook="07", key="growth_accounting",
+               question=lambda _w: (f"按 PWT 逐年的劳动份额，1978—{int(pwt_table()['year'].max())} 年中国 TFP 的年均贡献"
+                                    f"约 {_china_tfp(None):.2f} 个对数点。如果把资本份额 α 固定为 0.5，你猜会是多少？"),
+               how="选“固定资本份额 α”，把 α 拖到 0.50，国家选中国、时期从 1978 年起",
+               target=lambda _w: {"country": "CHN", "start": 1978, "end": int(pwt_table()["year"].max()),
+                                  "shares": "fixed", "alpha": 0.5},
+               result=lambda _w: _china_tfp(0.5))
 class GrowthAccounting(base.FigureWidget):
     """Country × period × factor shares → contributions to GDP growth, and TFP indexes compared."""
 
