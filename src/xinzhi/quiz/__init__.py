@@ -26,6 +26,7 @@ import ipywidgets as w
 from .. import records
 from ..errors import CourseError
 from ..inputs import format_number, parse_number
+from ..marks import mark
 from .bank import Bank, BankError, Question, load
 
 __all__ = ["self_check", "Quiz", "BankError"]
@@ -110,7 +111,7 @@ class _View:
             try:
                 number = parse_number(value, name="答案", percent=q.unit == "%")
             except CourseError as err:
-                self.feedback.value = _line(NOTE, html.escape(str(err)))
+                self.feedback.value = _line(NOTE, "warn", html.escape(str(err)))
                 return
             mistake = q.mistake_for(number)
             record = {"option": None, "value": number, "mistake": mistake.id if mistake else None}
@@ -140,18 +141,19 @@ class _View:
         parts = []
         if last is not None and last["right"]:
             lead = "答对了。" if len(state.attempts) == 1 else "这次答对了。"
-            self.feedback.value = _line(RIGHT, f"<b>✔ {lead}</b>{html.escape(q.explanation)}")
+            self.feedback.value = _line(RIGHT, "ok", f"<b>{lead}</b>{html.escape(q.explanation)}")
             self._set_control_enabled(False)
             self.quiz._refresh_score()
             return
         if last is not None:
-            parts.append(f"<b>✘ 还不对。</b>{html.escape(self._wrong_feedback(last))}")
+            parts.append(f"<b>还不对。</b>{html.escape(self._wrong_feedback(last))}")
         if state.revealed_by:
             parts.append(f"正确答案：<b>{html.escape(self._answer_text())}</b>。{html.escape(q.explanation)}")
             self._set_control_enabled(False)
         elif last is not None:
             parts.append(f"<b>提示：</b>{html.escape(q.hint)}" + ("再选一次试试。" if q.is_choice else "改一改再按回车。"))
-        self.feedback.value = _line(WRONG if last is not None else NOTE, "<br>".join(parts)) if parts else ""
+        kind, colour = ("fail", WRONG) if last is not None else ("info", NOTE)
+        self.feedback.value = _line(colour, kind, "<br>".join(parts)) if parts else ""
         self.quiz._refresh_score()
 
     def _wrong_feedback(self, record: dict) -> str:
@@ -259,7 +261,7 @@ class Quiz:
             self._status(str(err))
 
     def _status(self, text: str) -> None:
-        self.status.value = f"<div role='alert'>⚠️ {html.escape(text)}</div>"
+        self.status.value = f"<div role='alert'>{mark('warn')} {html.escape(text)}</div>"
 
     def _refresh_score(self) -> None:
         if not hasattr(self, "views"):
@@ -272,9 +274,10 @@ class Quiz:
         return self.widget._repr_mimebundle_(**kwargs)
 
 
-def _line(colour: str, body: str) -> str:
-    return (f"<div role='status' aria-live='polite' style='color:{colour};border-left:4px solid {colour};"
-            f"padding:2px 8px;margin:0.2em 0 0.4em 0'>{body}</div>")
+def _line(colour: str, kind: str, body: str) -> str:
+    """A line of feedback after a drawn mark (:mod:`xinzhi.marks`: no emoji font needed)."""
+    return (f"<div role='status' aria-live='polite' style='color:{colour};margin:0.2em 0 0.4em 0'>"
+            f"{mark(kind)} {body}</div>")
 
 
 def self_check(notebook: str) -> Quiz:
