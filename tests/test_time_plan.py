@@ -121,3 +121,12 @@ def test_the_parser_can_fail():
     text = section_4_of_00().replace("| 机动 | 讨论、答疑、处理技术问题 | 20 |", "| 机动 | 讨论、答疑、处理技术问题 | 10 |")
     assert plan_tables(text)["half"]["机动"] == 10
     assert plan_tables(text.replace("5 + 20 + 20", "5 + 25 + 20"))["half"]["01"] == 25
+
+
+def test_the_notebook_template_shows_the_marks():
+    """A new notebook copied from docs/notebook_template.ipynb starts with marked sections that add up."""
+    from .conftest import TEMPLATE
+
+    assert all(kind for title, kind, _ in sections(TEMPLATE) if title not in UNMARKED)
+    teach, practise = map(int, re.search(r"教学 (\d+) 分钟 / 练习 (\d+) 分钟", markdown(TEMPLATE)).groups())
+    assert teach + practise == minutes(TEMPLATE)[1] and 0 < minutes(TEMPLATE)[0]
