@@ -37,6 +37,7 @@ from ..formats import signed
 from ..models import accounting as acc
 from ..tables import Table
 from . import base
+from .predict import predict_first
 
 PWT = "pwt1001_6countries"
 MPD = "mpd2020_6countries"
@@ -444,6 +445,19 @@ def show_maddison(start: int = 1820) -> None:
 # The widget
 # ---------------------------------------------------------------------------------------------------
 
+def _official_tfp(capital_share: float | None) -> float:
+    """China's average TFP contribution on the official ledger over the widget's opening period (log points)."""
+    return china_decomposition(*default_period(), "official", capital_share).tfp
+
+
+@predict_first(notebook="07", key="growth_accounting",
+               question=lambda _w: ("按官方账本和 PWT 逐年的劳动份额，{}—{}年中国 TFP 的年均贡献约 {:.2f} 个对数点。"
+                                    "如果把资本份额 α 固定为 0.5，你猜会是多少？").format(*default_period(),
+                                                                                  _official_tfp(None)),
+               how="“要素份额”选固定资本份额 α，把 α 拖到 0.50（账本、国家和时期保持打开时的设置）",
+               target=lambda _w: {"ledger": "official", "country": "CHN", "start": default_period()[0],
+                                  "end": default_period()[1], "shares": "fixed", "alpha": 0.5},
+               result=lambda _w: _official_tfp(0.5))
 class GrowthAccounting(base.FigureWidget):
     """Country × period × factor shares → contributions to GDP growth, and TFP indexes compared."""
 
