@@ -1,18 +1,27 @@
 """JupyterHub 课堂配置 / JupyterHub configuration for one class on one machine (The Littlest JupyterHub style).
 
 On The Littlest JupyterHub (TLJH) link this file into its config folder; TLJH keeps its own spawner (one system
-user per participant, systemd limits) and proxy, and this file adds the course on top::
+user per participant, systemd limits) and proxy (Traefik, which holds the HTTPS certificate), and this file adds
+the course on top::
 
     sudo ln -s /opt/xinzhi/deploy/jupyterhub_config.py /opt/tljh/config/jupyterhub_config.d/xinzhi.py
     sudo tljh-config reload hub
 
 What it sets (each overridable with an environment variable of the hub, shown in brackets):
 
-- login: the class password (``classroom_auth.ClassPasswordAuthenticator``; hashes in
-  ``/etc/xinzhi/class_password.hash`` [XINZHI_CLASS_PASSWORD_FILE] and ``/etc/xinzhi/admin_password.hash``
-  [XINZHI_ADMIN_PASSWORD_FILE]; teachers [XINZHI_HUB_ADMINS, comma-separated]; optional roster file, one name
-  a line [XINZHI_ROSTER]); or, with XINZHI_HUB_AUTH=native, jupyterhub-nativeauthenticator (each participant
-  signs up with a password of their own, the teacher approves at /hub/authorize). Never open access.
+- login: ``classroom_auth.ClassroomAuthenticator``: the roster [XINZHI_ROSTER, default /etc/xinzhi/roster.txt]
+  and each participant's own login code, each teacher's own long password (salted hashes in
+  [XINZHI_PASSWORDS, default /etc/xinzhi/passwords], written by ``deploy/roster.py``); throttled logins; teachers
+  are TLJH's ``users.admin`` [or XINZHI_HUB_ADMINS, comma-separated]. No sign-up, never open access; the hub does
+  not start without a valid roster and a password for every teacher.
+- network: the hub's own API listens on 127.0.0.1 only; without TLJH the public address is 127.0.0.1:8000
+  [XINZHI_BIND_URL], for a TLS-terminating proxy in front. On TLJH, Traefik listens (``tljh-config set
+  https.*``, see deploy/README.md).
+- roles: the teachers form the group ``instructors``; each hub service gets a role with only the scopes it
+  needs (the idle culler below). A service of the course's own (say, collecting the class's results for the
+  teacher) adds itself to ``c.JupyterHub.services``, its custom scopes to ``c.JupyterHub.custom_scopes``, a role
+  here granting the read scope to the ``instructors`` group, and the post scope to the participants' server
+  tokens (``c.Spawner.server_token_scopes``), each limited to the participant's own name.
 - the single-user environment: the course environment's Python [XINZHI_USER_PYTHON; default TLJH's
   /opt/tljh/user/bin/python] runs ``start_singleuser.py``, which copies missing notebooks into ``~/xinzhi`` (never
   overwriting), sets the workspace to ``~/xinzhi/my_work`` and starts JupyterLab. The Chinese UI comes from the
@@ -32,7 +41,7 @@ DEPLOY = Path(__file__).resolve().parent
 COURSE = DEPLOY.parent
 sys.path.insert(0, str(DEPLOY))
 
-from classroom_auth import ClassPasswordAuthenticator  # noqa: E402
+from classroom_auth import ClassroomAuthenticator  # noqa: E402
 
 
 def setting(name: str, default: str) -> str:
@@ -45,30 +54,25 @@ IDLE_TIMEOUT = int(setting("XINZHI_IDLE_TIMEOUT", "3600"))
 
 c = get_config()  # noqa: F821 - provided by JupyterHub when it loads this file
 
-# --- Login -------------------------------------------------------------------------------------------------
+# --- Login ---------------------------------------------------------------------------------------------------
+c.JupyterHub.authenticator_class = ClassroomAuthenticator
 admins = {name.strip().lower() for name in setting("XINZHI_HUB_ADMINS", "").split(",") if name.strip()}
-if admins:
-    c.Authenticator.admin_users = admins
-if setting("XINZHI_HUB_AUTH", "class-password") == "native":
-    c.JupyterHub.authenticator_class = "native"
-    c.NativeAuthenticator.open_signup = False  # the teacher approves each sign-up at /hub/authorize
-    c.NativeAuthenticator.minimum_password_length = 8
-    c.NativeAuthenticator.check_common_password = True
-    c.Authenticator.allow_all = True  # approval is the allow rule
-else:
-    c.JupyterHub.authenticator_class = ClassPasswordAuthenticator
-    c.ClassPasswordAuthenticator.password_hash_file = setting("XINZHI_CLASS_PASSWORD_FILE",
-                                                              "/etc/xinzhi/class_password.hash")
-    c.ClassPasswordAuthenticator.admin_password_hash_file = setting("XINZHI_ADMIN_PASSWORD_FILE",
-                                                                    "/etc/xinzhi/admin_password.hash")
-    roster = setting("XINZHI_ROSTER", "")
-    if roster:
-        names = Path(roster).read_text(encoding="utf-8").split()
-        c.Authenticator.allowed_users = {name.strip().lower() for name in names if not name.startswith("#")}
+admins = admins or set(c.Authenticator.get("admin_users", ()))  # TLJH: users.admin
+c.Authenticator.admin_users = admins
+c.JupyterHub.cookie_max_age_days = 1  # classroom computers are shared: a forgotten session ends by the next day
 c.JupyterHub.template_vars = {
-    "announcement_login": "用户名：拼音或工号（小写英文字母开头，如 zhangsan）；密码：老师给的班级口令。"
-                          " / Username: pinyin or staff number; password: the class password.",
+    "announcement_login": "用户名和密码（登录码）都印在老师发的登录条上。"
+                          " / Username and password (login code) are on your login slip.",
 }
+
+# --- Network: the hub's API on loopback only; the public side is a TLS proxy (TLJH: Traefik) -----------------
+c.JupyterHub.hub_ip = "127.0.0.1"
+if "traefik" not in str(c.JupyterHub.get("proxy_class", "")):  # not on TLJH: say where to listen
+    c.JupyterHub.bind_url = setting("XINZHI_BIND_URL", "http://127.0.0.1:8000")
+
+# --- Roles ---------------------------------------------------------------------------------------------------
+c.JupyterHub.load_groups = {"instructors": {"users": sorted(admins)}}
+roles = c.JupyterHub.load_roles if isinstance(c.JupyterHub.load_roles, list) else []
 
 # --- The single-user environment: the course ----------------------------------------------------------------
 c.Spawner.cmd = [USER_PYTHON, str(DEPLOY / "start_singleuser.py")]
@@ -91,9 +95,9 @@ if not any("cull" in service.get("name", "") for service in existing):  # TLJH a
         "command": [sys.executable, "-m", "jupyterhub_idle_culler", f"--timeout={IDLE_TIMEOUT}",
                     "--cull-every=300", "--concurrency=5"],
     }]
-    roles = c.JupyterHub.load_roles if isinstance(c.JupyterHub.load_roles, list) else []
-    c.JupyterHub.load_roles = roles + [{
+    roles.append({
         "name": "idle-culler",
         "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
         "services": ["idle-culler"],
-    }]
+    })
+c.JupyterHub.load_roles = roles

@@ -10,7 +10,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK_DIR = ROOT / "notebooks"
+#: The course, in order: every notebook in notebooks/ named NN_名称.ipynb. Every test takes the list from here,
+#: and tests/test_notebooks.py fails on any other .ipynb in notebooks/, so a new notebook cannot be left out.
 NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
+#: The skeleton a maintainer copies for a new notebook (docs/maintaining.md); checked for its skeleton, not run.
+TEMPLATE = ROOT / "docs" / "notebook_template.ipynb"
 
 
 @pytest.fixture(autouse=True)
@@ -18,6 +22,7 @@ def private_workspace(tmp_path, monkeypatch):
     """No test writes into a participant's real workspace."""
     folder = tmp_path / "my_work"
     monkeypatch.setenv("XINZHI_WORKSPACE", str(folder))
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)   # which notebook is running: set by a test if needed
     return folder
 
 
@@ -43,3 +48,18 @@ def launcher():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def python_strings(path: Path) -> str:
+    """The string literals of a module, without its docstrings: the text a module can show participants."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = getattr(node, "body", [])
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                docstrings.add(id(body[0].value))
+    return "\n".join(n.value for n in ast.walk(tree)
+                     if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings)

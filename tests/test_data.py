@@ -55,7 +55,7 @@ def all_fact_rows() -> list[dict]:
 
 # How many base units one unit (or one multiplier word in a quote) stands for.
 UNIT_SCALE = {"亿元": 1e8, "万亿元": 1e12, "万元": 1e4, "元": 1, "billion yuan": 1e9, "million units": 1e6,
-              "万辆": 1e4, "亿人": 1e8}
+              "万辆": 1e4, "亿人": 1e8, "万元/人": 1e4}
 WORD_SCALE = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "trillion": 1e12, "billion": 1e9, "million": 1e6, "m": 1e6}
 NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:多|余)?\s*(万亿|亿|万|trillion|billion|million|m(?![a-z]))?",
                     re.IGNORECASE)
@@ -307,8 +307,13 @@ def test_ids_trace_back_to_shared_facts():
         assert fid in facts, r["id"]
         assert r["quote"] == facts[fid]["quote"], r["id"]
         assert r["read_at"] == facts[fid]["source_url"], r["id"]
-    gap_ids = {r["id"] for r in read_rows("gaps")}
-    assert gap_ids == {i for i, f in facts.items() if f["topic"].startswith("GAP:")}
+    gap_ids = {r["id"] for r in read_rows("gaps") if r["id"].startswith("F")}
+    found_gaps = {i for i, f in facts.items() if f["topic"].startswith("GAP:")}
+    assert gap_ids <= found_gaps
+    closed = found_gaps - gap_ids   # a gap leaves gaps.csv only when a sourced row says it closes it
+    notes = " ".join(r["notes"] for r in all_fact_rows())
+    for gid in closed:
+        assert f"缺口{gid}" in notes, f"{gid} was removed from gaps.csv but no data row says it closes the gap"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -403,7 +408,9 @@ def test_load_types_and_unpacking():
 def test_series_sorted_and_preferred():
     ds = load("auto_nev")
     s = ds.series("nev_sales", region="全国")
-    assert s["year"].tolist() == sorted(s["year"]) == list(range(2018, 2025))
+    first, last = int(s["year"].min()), int(s["year"].max())
+    assert first == 2018 and last >= 2025
+    assert s["year"].tolist() == sorted(s["year"]) == list(range(first, last + 1)), "one preferred row a year"
     assert 1.24 not in s["value"].tolist()
     assert 1.24 in ds.series("nev_sales", region="全国", preferred_only=False)["value"].tolist()
     with pytest.raises(DataError, match="没有指标"):
@@ -421,7 +428,7 @@ def test_source_line_names_only_the_rows_publishers():
     assert "marketscreener" not in ds.source_line().lower()
     full = ds.source_line()
     assert "中国汽车工业协会" in full and "吉利汽车控股有限公司" in full
-    assert load("seed_article").source_line() == "来源：潮新闻《发展新质生产力,浙江如何作为?》（2024-03-05）"
+    assert load("seed_article").source_line() == "来源：潮新闻《发展新质生产力，浙江如何作为？》（2024-03-05）"
 
 
 def test_load_returns_independent_copies_from_cache():
@@ -631,3 +638,50 @@ def test_series_can_keep_to_one_vintage():
     assert 82553.0 in first["value"].tolist() and 85620.0 not in first["value"].tolist()
     with pytest.raises(DataError):
         ds.series("gdp", region="浙江", vintage="不存在的版本")
+
+
+@pytest.mark.parametrize("typed, value", [("1,234.5", 1234.5), ("1，234", 1234.0), ("12,345,678", 12345678.0)])
+def test_thousands_separators_in_a_number_column_load(data_copy, typed, value):
+    df = pd.read_csv(DATA_DIR / "policy.csv", dtype=str, keep_default_na=False)
+    df.loc[0, "value"] = typed
+    df.to_csv(data_copy / "policy.csv", index=False)
+    assert load("policy").table.loc[0, "value"] == value
+
+
+@pytest.mark.parametrize("typed", ["1500838,5", "7,5", "1,0000", "1.000,5"])
+def test_a_decimal_comma_is_refused_not_stripped(data_copy, typed):
+    df = pd.read_csv(DATA_DIR / "policy.csv", dtype=str, keep_default_na=False)
+    df.loc[3, "value"] = typed
+    df.to_csv(data_copy / "policy.csv", index=False)
+    with pytest.raises(DataError) as exc:
+        load("policy")
+    assert_chinese_error(exc, "policy.csv")
+    assert "第 5 行" in str(exc.value) and typed in str(exc.value) and "千位分隔" in str(exc.value)
+
+
+def test_a_row_copied_twice_is_refused_naming_the_rows(data_copy):
+    df = pd.read_csv(DATA_DIR / "zhejiang_indicators.csv", dtype=str, keep_default_na=False)
+    pd.concat([df, df.iloc[[2]]]).to_csv(data_copy / "zhejiang_indicators.csv", index=False)
+    with pytest.raises(DataError) as exc:
+        load("zhejiang_indicators")
+    assert_chinese_error(exc, "zhejiang_indicators.csv")
+    assert f"第 4、{len(df) + 2} 行重复" in str(exc.value) and df.loc[2, "id"] in str(exc.value)
+
+
+def test_a_copied_row_with_a_new_id_is_refused(data_copy):
+    df = pd.read_csv(DATA_DIR / "zhejiang_indicators.csv", dtype=str, keep_default_na=False)
+    copy = df.iloc[[2]].assign(id="X999")
+    pd.concat([df.iloc[:5], copy, df.iloc[5:]]).to_csv(data_copy / "zhejiang_indicators.csv", index=False)
+    with pytest.raises(DataError) as exc:
+        load("zhejiang_indicators")
+    assert_chinese_error(exc, "zhejiang_indicators.csv")
+    assert "第 4、7 行重复" in str(exc.value) and "除了id以外完全相同" in str(exc.value)
+
+
+def test_a_repeated_country_year_is_refused(data_copy):
+    df = pd.read_csv(DATA_DIR / "pwt1001_6countries.csv", dtype=str, keep_default_na=False)
+    df.loc[1, "rgdpna"] = "1"
+    pd.concat([df.iloc[:1], df.iloc[1:2], df.iloc[1:]]).to_csv(data_copy / "pwt1001_6countries.csv", index=False)
+    with pytest.raises(DataError) as exc:
+        load("pwt1001_6countries")
+    assert "countrycode=" in str(exc.value) and "year=" in str(exc.value)

@@ -342,6 +342,8 @@ def test_jupyterlab_starts_with_a_quiet_chinese_terminal_and_a_notice_for_old_br
         page = get(f"http://127.0.0.1:{port}/lab?token={token}")
         assert 'id="jupyter-config-data"' in page, "JupyterLab's own page"
         assert "xinzhi-old-browser" in page and "打不开课程" in page and 'name="renderer" content="webkit"' in page
+        opened = json.loads(get(f"http://127.0.0.1:{port}/api/contents/01_concept.ipynb", token))
+        assert opened["type"] == "notebook"   # a course notebook opens trusted: the server says nothing
         kernel = json.loads(get(f"http://127.0.0.1:{port}/api/kernels", token, b'{"name": "python3"}'))
         assert kernel_answers(Path(jupyter_runtime_dir(), f"kernel-{kernel['id']}.json"))
         time.sleep(1)   # anything the kernel prints on start has reached the terminal

@@ -74,6 +74,19 @@ def test_plus_and_times():
     assert g.multiplicative_output(4, 3) == 12
 
 
+def test_short_plank_is_a_minimum_and_the_cross_effect():
+    """短板 is min() (Leontief): only the shorter plank matters; in a product each factor raises the
+    other's effect (complementarity), in a sum neither does."""
+    assert g.weakest_link_output(6, 3) == 3
+    assert g.weakest_link_output(6, 0) == 0
+    assert g.weakest_link_output(9, 3) == g.weakest_link_output(6, 3)       # more of the long plank: nothing
+    assert g.weakest_link_output(6, 4) - g.weakest_link_output(6, 3) == 1   # the short one: all of it
+    # one more unit of technology adds: 1 in a sum whatever industry is; industry itself in a product
+    for industry in (2, 8):
+        assert g.additive_output(industry, 4) - g.additive_output(industry, 3) == 1
+        assert g.multiplicative_output(industry, 4) - g.multiplicative_output(industry, 3) == industry
+
+
 def test_cobb_douglas():
     assert g.cobb_douglas(1, 100, 100, 0.3) == pytest.approx(100)
     assert g.cobb_douglas(1.2, 100, 100, 0.3) == pytest.approx(120)

@@ -6,11 +6,9 @@ import re
 
 import pytest
 
-from .conftest import NOTEBOOK_DIR, NOTEBOOKS
+from .conftest import NOTEBOOK_DIR, NOTEBOOKS, TEMPLATE
 from .kernel import code_cells, kernel, run
 
-EXPECTED = ["00_guide", "01_concept", "02_zhejiang_numbers", "03_lishui", "04_geely", "05_wensli",
-            "06_policy", "07_tfp", "08_capstone"]
 ids = [p.stem for p in NOTEBOOKS]
 
 
@@ -23,7 +21,36 @@ def markdown(path) -> str:
 
 
 def test_the_course_is_complete():
-    assert [p.stem for p in NOTEBOOKS] == EXPECTED
+    """Numbered 00, 01, 02 … without holes or doubles, starting with the guide."""
+    numbers = [int(p.stem[:2]) for p in NOTEBOOKS]
+    assert numbers == list(range(len(numbers))) and len(numbers) >= 9, [p.name for p in NOTEBOOKS]
+    assert NOTEBOOKS[0].stem == "00_guide"
+
+
+def test_no_notebook_is_left_out():
+    """Every notebook in notebooks/ is in the course list, so every test runs it."""
+    skip = {"my_work", ".ipynb_checkpoints"}
+    found = [p for p in NOTEBOOK_DIR.rglob("*.ipynb") if not skip & set(p.relative_to(NOTEBOOK_DIR).parts)]
+    strays = sorted(p.relative_to(NOTEBOOK_DIR).as_posix() for p in found if p not in NOTEBOOKS)
+    assert not strays, (f"notebooks/ 里的这些笔记本不在课程目录中，测试不会运行它们：{strays}。"
+                        "请按“两位编号_英文名.ipynb”命名（见 docs/maintaining.md），或移出 notebooks/。")
+
+
+def test_template_has_the_skeleton_and_no_outputs():
+    """docs/notebook_template.ipynb is not part of the course (not run), but it must still pass test_structure
+    once copied and numbered, and be committed clean."""
+    nb = load(TEMPLATE)
+    first = "".join(nb["cells"][0]["source"])
+    assert first.startswith("# NN ") and "学习目标" in first and re.search(r"教学 \d+ 分钟 / 练习 \d+ 分钟", first)
+    text = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    for heading in ["## 小结", "## 讨论题", "## 自测", "## 延伸阅读"]:
+        assert heading in text
+    code = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+    assert "show_edition()" in code[0] and any("self_check(" in s for s in code)
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert not cell["outputs"] and cell["execution_count"] is None
+    assert nb["metadata"]["kernelspec"]["name"] == "python3"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
@@ -57,6 +84,7 @@ def test_runs_top_to_bottom_twice(path, tmp_path):
             for number, source in enumerate(cells, start=1):
                 result = run(client, source)
                 assert not result.error, f"{path.name} round {round_}, code cell {number}: {result.error}\n{source[:300]}"
+                assert not result.raw_tables, f"{path.name}, code cell {number} shows a raw pandas table: use xinzhi.tables.Table"
     assert not network.exists(), f"{path.name} tried to reach the network: {network.read_text()}"
 
 

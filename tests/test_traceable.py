@@ -21,17 +21,19 @@ import csv
 import json
 import math
 import re
+import textwrap
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
 
+from .conftest import NOTEBOOK_DIR, NOTEBOOKS
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
-NOTEBOOK_DIR = REPO / "notebooks"
-STEMS = ["01_concept", "02_zhejiang_numbers", "03_lishui", "04_geely", "05_wensli", "06_policy", "07_tfp",
-         "08_capstone"]
+#: every notebook but the guide (00 explains menus and the time plan; it quotes no figures)
+STEMS = [p.stem for p in NOTEBOOKS if p.stem != "00_guide"]
 
 # ---------------------------------------------------------------------------------------------
 # Numbers that need no data row: (notebook stem, number exactly as written) -> reason.
@@ -46,8 +48,10 @@ ALLOWLIST: dict[tuple[str, str], str] = {
     ("04_geely", "95"): "the conventional 95% level of the fitted curve's uncertainty band",
     ("04_geely", "60"): "a slider setting the exercise asks for (saturation cap 60%), not a figure",
     ("04_geely", "80"): "a hypothetical question in the instructor's note (“哪年能到 80%？”)",
+    ("04_geely", "50"): "half of a 100% ceiling, in the self-check on the logistic curve's midpoint: a definition",
     ("07_tfp", "12"): "the Maddison database's own citation condition (“fewer than 12 countries”, data/README.md)",
     ("07_tfp", "0.5"): "a slider setting the exercise asks for (capital share α = 0.5), not a figure",
+    ("07_tfp", "0.1"): "a step of the α slider in the worked answer (“α 每变 0.1”), not a figure",
 }
 
 # Kinds of number that are never figures (checked by pattern, see `generic_reason`).
@@ -85,9 +89,46 @@ def _reproduction(hours_fill="usa") -> dict:
     return dict(zip(table["country"], table["max_rel_diff"]))
 
 
+def _rest_growth(share_prev: float | None) -> float:
+    from xinzhi.models.growth import rest_growth
+    share = _fact("zhejiang_indicators", "F033") if share_prev is None else share_prev
+    return rest_growth(total_pct=_fact("zhejiang_indicators", "F026"), part_pct=_fact("seed_article", "S01"),
+                       share_prev_pct=share)
+
+
+def _previous_share() -> float:
+    from xinzhi.models.growth import previous_share
+    return previous_share(share_now_pct=_fact("zhejiang_indicators", "F033"), part_pct=_fact("seed_article", "S01"),
+                          total_pct=_fact("zhejiang_indicators", "F026"))
+
+
 def _design_space() -> float:
     from xinzhi.models import scarf
     return len(scarf.MOTIFS) * (scarf.MAX_SYMMETRY - scarf.MIN_SYMMETRY + 1) * len(scarf.PALETTES) * 10000
+
+
+def _ledger(start: int, end: int, ledger: str, part: str = "tfp", capital_share: float | None = None) -> float:
+    """One number of China's growth accounting on one ledger (07): log points a year, or "share" in %."""
+    from xinzhi.widgets import tfp
+    d = tfp.china_decomposition(start, end, ledger, capital_share)
+    return 100 * d.tfp / d.gdp if part == "share" else getattr(d, part)
+
+
+def _pwt_decomposition(country: str, start: int, end: int, part: str) -> float:
+    from xinzhi.data import load
+    from xinzhi.models import accounting as acc
+    return getattr(acc.decompose(load("pwt1001_6countries").table, country, start, end), part)
+
+
+def _dimensions(which: str, skip_motif: bool = False) -> float:
+    """The design-space calculator's sliders (05): the product of their maxima or defaults."""
+    from xinzhi.widgets.wensli import DIMENSIONS
+    index = {"max": 4, "default": 3, "min": 2}[which]
+    return math.prod(d[index] for d in DIMENSIONS if not (skip_motif and d[0] == "motif"))
+
+
+def _claim() -> float:
+    return _fact("seed_article", "S11")
 
 
 COMPUTED: dict[tuple[str, str], tuple] = {
@@ -103,12 +144,55 @@ COMPUTED: dict[tuple[str, str], tuple] = {
                               "the pattern generator's own design space: motifs × symmetries × palettes × 10,000"),
     ("05_wensli", "4"): (lambda: len(__import__("xinzhi.models.scarf", fromlist=["MOTIFS"]).MOTIFS),
                          "the number of motifs of the pattern generator (xinzhi.models.scarf.MOTIFS)"),
+    ("02_zhejiang_numbers", "3.96"): (lambda: _rest_growth(share_prev=None),
+                                      "growth of the rest of industry, (6 − 67.1% × 7.0) ÷ (1 − 67.1%), self-check"),
+    ("02_zhejiang_numbers", "66.5"): (lambda: _previous_share(),
+                                      "last year's high-tech share backed out, 67.1% × 1.06 ÷ 1.07, self-check"),
+    ("02_zhejiang_numbers", "4.02"): (lambda: _rest_growth(share_prev=_previous_share()),
+                                      "growth of the rest of industry with last year's share, self-check"),
+    ("07_tfp", "6.30"): (lambda: _ledger(1978, 2018, "pwt", "gdp"),
+                         "PWT's China GDP growth 1978–2018, log points (worked answer and self-check)"),
     ("07_tfp", "60 多"): (lambda: _pwt("CHN", "rkna", 2019) / _pwt("CHN", "rkna", 1978),
                          "PWT rkna, China 2019 / 1978 (capital services grew 64-fold)"),
     ("07_tfp", "0.00001"): (lambda: 100 * max(_reproduction().values()),
                             "largest relative gap, in %, of the rtfpna reproduction (xinzhi.models.accounting)"),
     ("07_tfp", "3"): (lambda: 100 * _reproduction(None)["CHN"],
                       "gap, in %, for China when missing hours are taken as no change"),
+    # 05: the worked answer to the design-space exercise, from the sliders' own ranges
+    ("05_wensli", "1000"): (lambda: max(d[4] for d in __import__("xinzhi.widgets.wensli", fromlist=["D"]).DIMENSIONS),
+                            "the largest slider maximum of the design-space calculator"),
+    ("05_wensli", "2.4×10^{14}"): (lambda: _dimensions("max"), "all six sliders at their maxima"),
+    ("05_wensli", "3.3"): (lambda: _claim() / _dimensions("max"), "how far that falls short of 8×10^14"),
+    ("05_wensli", "1.2×10^{17}"): (lambda: _fact("seed_article", "S07") * _dimensions("max", skip_motif=True),
+                                   "the 50万-pattern database times the other five sliders at their maxima"),
+    ("05_wensli", "1.2×10^{6}"): (lambda: _dimensions("default", skip_motif=True), "the other five at their defaults"),
+    ("05_wensli", "1333"): (lambda: _claim() / _fact("seed_article", "S07") / _dimensions("default", skip_motif=True),
+                            "how many times more the other five need at their defaults"),
+    ("05_wensli", "2.4×10^{11}"): (lambda: _dimensions("max", skip_motif=True), "the other five at their maxima"),
+    ("05_wensli", "0.30"): (lambda: math.log10(2), "log10 2: the segment's growth when the symmetry doubles"),
+    # 07: the two ledgers (国家统计局's GDP with PWT's inputs, and PWT's own), see xinzhi.widgets.tfp
+    ("07_tfp", "9.08"): (lambda: _ledger(1978, 2017, "official", "gdp"),
+                         "国家统计局's 1978–2017 growth (33.5倍 / 9.5%) in log points a year"),
+    ("07_tfp", "6.44"): (lambda: _ledger(1978, 2017, "pwt", "gdp"), "PWT's China GDP growth 1978–2017, log points"),
+    ("07_tfp", "6.7"): (lambda: 100 * math.expm1(_ledger(1978, 2017, "pwt", "gdp") / 100),
+                        "the same as a compound rate, in %"),
+    ("07_tfp", "34"): (lambda: _ledger(1978, 2017, "official", "share"),
+                       "TFP's share of growth on the official ledger, 1978–2017 (and 1978–2018: also 34%)"),
+    ("07_tfp", "8.98"): (lambda: _ledger(1978, 2018, "official", "gdp"), "official GDP growth 1978–2018, log points"),
+    ("07_tfp", "3.05"): (lambda: _ledger(1978, 2018, "official"), "TFP on the official ledger, 1978–2018"),
+    ("07_tfp", "0.37"): (lambda: _ledger(1978, 2018, "pwt"), "TFP on PWT's ledger, 1978–2018"),
+    ("07_tfp", "4.29"): (lambda: _ledger(1978, 2018, "pwt", "capital"), "capital's contribution 1978–2018 (both ledgers)"),
+    ("07_tfp", "0.22"): (lambda: -_pwt_decomposition("CHN", 2008, 2019, "tfp"),
+                         "TFP on PWT's ledger 2008–2019, written −0.22"),
+    ("07_tfp", "0.20"): (lambda: -_ledger(1978, 2018, "pwt", capital_share=0.5),
+                         "TFP on PWT's ledger 1978–2018 with α = 0.5, written −0.20"),
+    ("07_tfp", "3.96"): (lambda: _ledger(1978, 2018, "official", capital_share=0.3),
+                         "TFP on the official ledger 1978–2018 with α = 0.3"),
+    ("07_tfp", "8.84"): (lambda: _pwt_decomposition("KOR", 1970, 1997, "gdp"), "Korea's GDP growth 1970–1997"),
+    ("07_tfp", "4.56"): (lambda: _pwt_decomposition("KOR", 1970, 1997, "capital"), "Korea's capital, 1970–1997"),
+    ("07_tfp", "3.90"): (lambda: _pwt_decomposition("KOR", 1997, 2019, "gdp"), "Korea's GDP growth 1997–2019"),
+    ("07_tfp", "3.39"): (lambda: math.exp(40 * _ledger(1978, 2018, "official") / 100),
+                         "China's TFP index 2018 (1978 = 1) on the official ledger: the end of the dash-dot line"),
 }
 
 
@@ -309,26 +393,48 @@ def markdown_cells(stem: str) -> list[tuple[int, str]]:
     return [(i, "".join(c["source"])) for i, c in enumerate(nb["cells"], start=1) if c["cell_type"] == "markdown"]
 
 
+def bank_questions(stem: str, folder: Path = REPO / "quizzes") -> list[tuple[str, list[str], bool, str]]:
+    """The notebook's self-check bank (quizzes/NN_*.yaml), one entry per question: where it is, every text a
+    participant can read (question, hint, explanation, the right option, each wrong option's feedback and
+    each mistake's feedback), whether the question says it is illustrative (示意/示例: then its numbers
+    need no source), and a numeric answer as written ("" for a choice). The wrong options themselves are
+    distractors, not statements: their text is not checked, their feedback is."""
+    from xinzhi.quiz import bank
+
+    paths = sorted(folder.glob(f"{stem[:2]}_*.yaml"))
+    if not paths:
+        return []
+    out = []
+    for q in bank.load_path(paths[0]).questions:
+        texts = [q.question, q.hint, q.explanation] + [o.text for o in q.options if o.right] + [
+            o.feedback for o in q.options if not o.right] + [m.feedback for m in q.mistakes]
+        answer = "" if q.is_choice else f"{q.answer:g}" + ("%" if q.unit == "%" else f" {q.unit}" if q.unit else "")
+        out.append((f"quizzes/{paths[0].name} {q.id}", texts, bool(ILLUSTRATIVE.search(q.question)), answer))
+    return out
+
+
 #: notebooks whose text may quote Penn World Table / Maddison values (rounded)
 OPEN_DATA_NOTEBOOKS = {"07_tfp", "08_capstone"}
 
 
-def untraced(stem: str) -> list[str]:
+def untraced(stem: str, bank_folder: Path = REPO / "quizzes") -> list[str]:
+    sources = [(f"{stem}.ipynb cell {index}", source) for index, source in markdown_cells(stem)]
+    for where, texts, illustrative, answer in bank_questions(stem, bank_folder):
+        if not illustrative:
+            sources += [(where, text) for text in texts + ([answer] if answer else [])]
     problems = []
-    for index, source in markdown_cells(stem):
+    for where, source in sources:
         for block, illustrative in blocks(source):
             for f in numbers_in(block):
                 if (illustrative or generic_reason(f) or (stem, f.text) in ALLOWLIST or (stem, f.text) in COMPUTED
                         or traced(f, open_data=stem in OPEN_DATA_NOTEBOOKS)):
                     continue
-                problems.append(f"{stem}.ipynb cell {index}: {f.text!r} in “…{f.before}{f.text}{f.after}…”")
+                problems.append(f"{where}: {f.text!r} in “…{f.before}{f.text}{f.after}…”")
     return problems
 
 
 @pytest.mark.parametrize("stem", STEMS)
 def test_every_number_is_traceable(stem):
-    if not (NOTEBOOK_DIR / f"{stem}.ipynb").exists():
-        pytest.skip(f"{stem}.ipynb is not in the course yet")
     problems = untraced(stem)
     assert not problems, (
         "these numbers are neither in data/ nor on the allowlist of tests/test_traceable.py — add a sourced "
@@ -356,7 +462,8 @@ def test_allowlist_entries_are_used_and_explained():
         assert stem in STEMS and len(reason) >= 10, (stem, number)
         path = NOTEBOOK_DIR / f"{stem}.ipynb"
         if path.exists():
-            written = {f.text for _, s in markdown_cells(stem) for f in numbers_in(s)}
+            written = {f.text for _, s in markdown_cells(stem) for f in numbers_in(s)} | {
+                f.text for _, texts, _, answer in bank_questions(stem) for t in texts + [answer] for f in numbers_in(t)}
             assert number in written, f"ALLOWLIST entry {stem} {number!r} no longer appears: remove it"
 
 
@@ -384,6 +491,25 @@ def test_sourced_numbers_pass(text):
                                   "研发投入 7.0 亿元"])
 def test_invented_numbers_fail(text):
     assert not all(traced(f) or generic_reason(f) for f in numbers_in(text)), text
+
+
+def test_numbers_in_a_question_bank_are_checked(tmp_path):
+    """An invented number in a self-check (question, explanation, feedback or numeric answer) fails the test;
+    the same number in a question that says it is illustrative (示意) passes."""
+    bank = textwrap.dedent("""
+        questions:
+          - id: platform
+            question: 丽水经开区半导体平台落地项目有多少个？
+            answer: 31
+            unit: 个
+            hint: 看第 2 节的图。
+            explanation: 截至2022年年中落地项目 31 个。
+    """)
+    (tmp_path / "03_lishui.yaml").write_text(bank, encoding="utf-8")
+    problems = [p for p in untraced("03_lishui", tmp_path) if "quizzes/" in p]
+    assert len(problems) == 2 and all("'31'" in p for p in problems), problems
+    (tmp_path / "03_lishui.yaml").write_text(bank.replace("有多少个？", "有多少个（示意数字）？"), encoding="utf-8")
+    assert not [p for p in untraced("03_lishui", tmp_path) if "quizzes/" in p]
 
 
 @pytest.mark.parametrize("text", ["2023年", "2024-03-05", "3月5日", "第11期", "教学 30 分钟 / 练习 15 分钟",

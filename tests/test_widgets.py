@@ -64,7 +64,9 @@ def widget(request, monkeypatch):
 
 def test_builds_with_source_alt_and_title(widget):
     assert widget.last_error is None
-    assert charts.source_of(widget.fig).strip(), "every chart needs a source line"
+    source = charts.source_of(widget.fig)
+    assert source.strip(), "every chart needs a source line"
+    assert not re.search(r"[=÷Σ^]", source), f"a source line names documents, not formulas: {source!r}"
     assert CJK.search(widget.alt or ""), "every widget needs Chinese alt text"
     assert widget.title and CJK.search(widget.title)
     assert widget.controls, "a widget without controls is a chart"

@@ -8,14 +8,28 @@ cell that uses the package imports what it needs, so cells can run in any order.
     charts      style, source line, static charts with alt text
     widgets     the course's widgets, one module per notebook
     models      pure functions behind the widgets (no plotting)
-    quiz        self-checks with feedback
+    quiz        self-checks from the question banks in quizzes/
+    records     what a participant answered and guessed, ready for a class view
     workspace   a participant's saved work
 """
 from __future__ import annotations
 
 from .errors import CourseError, DataError, InputError
 
-__version__ = "1.0.0"
+
+def _version() -> str:
+    """The course version people cite: the file VERSION beside README.md (a maintainer edits only that file)."""
+    from pathlib import Path
+
+    try:
+        return (Path(__file__).resolve().parents[2] / "VERSION").read_text(encoding="utf-8").strip()
+    except OSError:  # installed without the repository around it
+        from importlib.metadata import version
+
+        return version("xinzhi")
+
+
+__version__ = _version()
 __all__ = ["CourseError", "DataError", "InputError", "setup", "__version__"]
 
 

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 from . import workspace
+from .edition import stamp
 from .inputs import format_number
 from .models.capstone import Formula, Outcome, outcome
 
@@ -54,7 +55,8 @@ def amount(value: float, unit: str = "") -> str:
 
 
 def percent(value: float) -> str:
-    return f"{value:+.1f}%" if math.isfinite(value) else "—"
+    """+7.5% / -2.0%; a change that rounds to nothing is +0.0%, never -0.0%."""
+    return f"{round(value, 1) + 0.0:+.1f}%" if math.isfinite(value) else "—"
 
 
 def with_unit(value: float, unit: str = "") -> str:
@@ -138,7 +140,7 @@ def page_html(entries: dict, formula: Formula, unit: str, png: bytes, date: str 
     summary = "".join(f"<li>{html.escape(line)}</li>" for line in summary_lines(result, unit))
     image = base64.b64encode(png).decode("ascii")
     page = _PAGE.format(title=title, date=date, own=OWN_ASSUMPTIONS, e=e, blank=blank, rows=rows,
-                        summary=summary, image=image, font="<!--font-->")
+                        summary=summary, image=image, font="<!--font-->", edition=html.escape(stamp()))
     visible = html.unescape(re.sub(r"<[^>]+>|data:[^\"')]+", "", page)) + "（未填写）"
     return page.replace("<!--font-->", embedded_font_css(visible), 1)
 
@@ -169,7 +171,7 @@ ul {{ margin: 1mm 0 2mm 0; padding-left: 6mm; }}
 </style></head>
 <body>
 <h1>{title}</h1>
-<div class="meta">新质生产力——浙江实践 · 结课作业 · 生成日期：{date}</div>
+<div class="meta">新质生产力——浙江实践 · 结课作业 · 生成日期：{date} · {edition}</div>
 <div class="own">{own}</div>
 <div class="formula">
 <p><b>被乘数（产业载体）：</b>{e[carrier_text]}</p>

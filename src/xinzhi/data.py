@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from xinzhi.errors import DataError
+from xinzhi.inputs import THOUSANDS
 
 __all__ = [
     "DATA_DIR", "Dataset", "DataError", "UnitError", "load", "list_datasets", "data_dir",
@@ -186,7 +187,16 @@ def _typed(df: pd.DataFrame, schema: dict, path: Path) -> pd.DataFrame:
                 raise _error(path, f"的“{name}”列第 {i + 2} 行不是整数：“{col.iloc[i]}”。")
             out[name] = num.astype("int64") if not blank.any() else num.astype("Int64")
         elif ftype == "number":
-            num = pd.to_numeric(col.str.replace(",", "", regex=False).where(~blank), errors="coerce")
+            col = col.str.replace("，", ",", regex=False)
+            separated = col.str.contains(",", regex=False)
+            grouped = col.str.fullmatch(THOUSANDS.pattern)
+            bad = separated & ~grouped
+            if bad.any():
+                i = int(np.flatnonzero(bad.to_numpy())[0])
+                raise _error(path, f"的“{name}”列第 {i + 2} 行“{col.iloc[i]}”里的逗号不是千位分隔符（应每三位一组，"
+                                   "如 12,345.6）。如果它是小数点，请改成“.”。")
+            num = pd.to_numeric(col.where(~grouped, col.str.replace(r"[, ]", "", regex=True)).where(~blank),
+                                errors="coerce")
             bad = (~blank) & num.isna()
             if bad.any():
                 i = int(np.flatnonzero(bad.to_numpy())[0])
@@ -229,7 +239,33 @@ def _read_table(key: tuple, schema_json: str) -> pd.DataFrame:
         raise _error(path, f"格式已损坏，无法按 CSV 读取（{type(exc).__name__}）。") from None
     if df.empty:
         raise _error(path, "没有数据行（可能被截断）。")
-    return _typed(df, json.loads(schema_json), path)
+    schema = json.loads(schema_json)
+    table = _typed(df, schema, path)
+    _refuse_duplicates(table, schema, path)
+    return table
+
+
+def _refuse_duplicates(table: pd.DataFrame, schema: dict, path: Path) -> None:
+    """Two rows with the same key, or alike in everything but the key, would be counted twice."""
+    key = schema.get("primaryKey") or []
+    key = [key] if isinstance(key, str) else [k for k in key if k in table.columns]
+    # A fact row copied under a new id; (a table keyed by country and year may hold two empty years.)
+    rest = [c for c in table.columns if c not in key] if key == ["id"] else []
+    text = table.astype(object).fillna("").astype(str)
+    for columns in (key, rest):
+        if not columns:
+            continue
+        repeated = np.flatnonzero(text.duplicated(columns).to_numpy())
+        if not len(repeated):
+            continue
+        same = (text[columns] == text.iloc[repeated[0]][columns]).all(axis=1).to_numpy()
+        rows = "、".join(str(i + 2) for i in np.flatnonzero(same)[:5])
+        if columns is key:
+            values = "、".join(f"{c}={text.iloc[repeated[0]][c]}" for c in key)
+            what = f"的第 {rows} 行重复：{values} 出现了不止一次"
+        else:
+            what = f"的第 {rows} 行重复：除了{'、'.join(key)}以外完全相同"
+        raise _error(path, f"{what}（同一行录入了两次？）。请删去多余的行。")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -31,8 +31,10 @@ def show_course_errors_plainly(shell=None) -> bool:
     def _handler(shell, etype, value, tb, tb_offset=None):
         from IPython.display import HTML, display
 
+        from .marks import mark
+
         display(HTML(f'<div class="xinzhi-message" role="alert" style="border-left:4px solid #D55E00;'
-                     f'padding:6px 10px;background:#fff6ee">⚠️ {_escape(str(value))}</div>'))
+                     f'padding:6px 10px;background:#fff6ee">{mark("warn")} {_escape(str(value))}</div>'))
         return None
 
     shell.set_custom_exc((CourseError,), _handler)

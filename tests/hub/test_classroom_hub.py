@@ -1,21 +1,33 @@
-"""A whole class on one JupyterHub: a real hub on 127.0.0.1, eight simulated participants, notebook 01.
+"""A whole class on one JupyterHub: a real hub on 127.0.0.1, eight participants as separate system users, attacks.
 
-The hub runs deploy/jupyterhub_config.py (class-password login, start script, limits, idle culler) with a small
-overlay for this machine: the local-process spawner with a home folder per participant under a temporary root
-(no system users), loopback ports, and configurable-http-proxy from npm installed into build/hub-proxy/.
-Each participant logs in through the login form, starts a server, opens a kernel through the REST API and runs
-every code cell of their own copy of notebook 01 over the kernel websocket. Measured times and memory go to
+The hub runs deploy/jupyterhub_config.py (roster and personal login codes, throttled logins, start script,
+limits, idle culler) with a small overlay for this machine: loopback ports, configurable-http-proxy from npm
+(installed into build/hub-proxy/), shorter throttle times, and a spawner that creates one system user per
+participant at the first start, as The Littlest JupyterHub does (tests/hub/system_users.py; the test runs as root,
+as CI does, and removes its users afterwards).
+
+The teacher's side runs as a teacher would: a roster, ``deploy/roster.py slips`` for the codes and the printable
+slips, ``roster.py teacher`` for the teacher's password; then one participant drops out and their line is
+commented. Each participant logs in with the code read off their slip, starts a server, opens a kernel through
+the REST API and runs every code cell of their own copy of notebook 01 over the kernel websocket. Then the
+attacks: wrong codes until throttled and locked, a whole address paused, the commented roster line, someone
+else's name without their code, odd names, a kernel reaching for another participant's files, server and
+kernels, the hub's secrets. Every attack fails; every participant still gets in. Measured times and memory go to
 stdout and test-artifacts/hub_measurements.json (deploy/README.md sizes a class from them).
 """
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import pwd
+import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -28,9 +40,14 @@ from ..kernel import PRELUDE, Result
 if os.environ.get("CI") != "true":  # locally, a missing hub package skips; in CI it must be installed
     pytest.importorskip("jupyterhub", reason="pip install -r deploy/requirements-hub.txt")
     pytest.importorskip("jupyterhub_idle_culler", reason="pip install -r deploy/requirements-hub.txt")
+    if os.geteuid() != 0 or not shutil.which("useradd"):
+        pytest.skip("the hub test creates system users: run it as root (CI does)", allow_module_level=True)
 import psutil  # noqa: E402
 import requests  # noqa: E402
 import websocket  # noqa: E402  (websocket-client, a jupyter_server dependency)
+from requests.adapters import HTTPAdapter  # noqa: E402
+
+from .system_users import create_user, kill_all, remove_users  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -41,9 +58,12 @@ PROXY_VERSION = "5.3.0"
 ARTIFACTS = ROOT / "test-artifacts"
 NOTEBOOK = "01_concept.ipynb"
 PARTICIPANTS = [f"xuesheng{i}" for i in range(1, 9)]  # N = 8
-CLASS_PASSWORD = "ketang-ceshi-2024"
+DROPPED = "wangwu"  # on the first roster, given a code, then commented out
 ADMIN, ADMIN_PASSWORD = "laoshi", "laoshi-ceshi-mima-0123456789-abcdef"
+USER_PREFIX = "xzt"  # system users of this test: xzt<run>-<name>
 HUB_START_LIMIT, SPAWN_LIMIT, RUN_LIMIT = 90, 240, 420  # seconds; the whole test stays within ~10 minutes
+FIRST_DELAY, LOCK_AFTER, LOCK_SECONDS, ADDRESS_LIMIT = 0.5, 6, 4.0, 15  # the throttle, shortened for the test
+WRONG, WAIT, LOCKED, ADDRESS_PAUSED = "用户名或登录码不对", "秒后再试", "已暂时锁定", "已暂停登录"
 
 
 def free_port() -> int:
@@ -80,62 +100,112 @@ def wait_for(check, limit: float, what: str, every: float = 0.25):
         time.sleep(every)
 
 
+def roster_command(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(DEPLOY / "roster.py"), *args], input=stdin, capture_output=True,
+                          text=True, timeout=60)
+
+
+def hub_config(root: Path, url: str, hub_port: int, api_port: int, extra: str = "") -> Path:
+    """deploy/jupyterhub_config.py plus this machine's overlay: loopback ports, files in ``root``."""
+    config = root / "jupyterhub_test_config.py"
+    config.write_text(f"""
+load_subconfig({str(DEPLOY / "jupyterhub_config.py")!r})
+c.JupyterHub.bind_url = {url + "/"!r}
+c.JupyterHub.hub_bind_url = "http://127.0.0.1:{hub_port}"
+c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{api_port}"
+c.ConfigurableHTTPProxy.pid_file = {str(root / "proxy.pid")!r}
+c.JupyterHub.db_url = "sqlite:///{root / 'hub.sqlite'}"
+c.JupyterHub.cookie_secret_file = {str(root / "cookie_secret")!r}
+c.JupyterHub.pid_file = {str(root / "hub.pid")!r}
+c.JupyterHub.cleanup_servers = True
+c.JupyterHub.cleanup_proxy = True
+{extra}""")
+    return config
+
+
 class Hub:
-    """A JupyterHub process and everything it started; stopped and reaped in :meth:`stop`."""
+    """A JupyterHub process, everything it started and the system users it made; all removed in :meth:`stop`."""
 
     def __init__(self, root: Path):
-        self.root = root
+        self.root = root  # the hub's own files: only root can enter (pytest's temporary folder)
         self.port, self.hub_port, self.api_port = free_port(), free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.marker = uuid.uuid4().hex
-        self.course = root / "course_notebooks"  # a copy, so the test can "update the course"
+        self.prefix = f"{USER_PREFIX}{uuid.uuid4().hex[:5]}-"
+        # What the participants may see lives in a folder everyone can enter, like /home on a server.
+        self.shared = Path(tempfile.mkdtemp(prefix="xzhub-"))  # short: kernel socket paths stop at 107 bytes
+        self.shared.chmod(0o755)
+        self.course = self.shared / "course_notebooks"  # a copy, so the test can "update the course"
         shutil.copytree(ROOT / "notebooks", self.course, ignore=shutil.ignore_patterns("my_work", ".ipynb_checkpoints"))
-        self.homes = root / "home"
-        self.homes.mkdir()
+        self.homes, self.etc = self.shared / "home", self.shared / "etc"
+        self.homes.mkdir(mode=0o755)
+        self.etc.mkdir(mode=0o700)  # as deploy/README.md says: /etc/xinzhi is for the hub (root) only
+        self.roster, self.passwords = self.etc / "roster.txt", self.etc / "passwords"
+        self.codes: dict[str, str] = {}
         self.process: subprocess.Popen | None = None
         self.seen: dict[int, psutil.Process] = {}
 
+    def system_name(self, name: str) -> str:
+        return self.prefix + name
+
+    def home(self, name: str) -> Path:
+        return Path(pwd.getpwnam(self.system_name(name)).pw_dir)
+
+    def enrol(self) -> None:
+        """The teacher's steps: roster, codes and slips, a drop-out commented out, the teacher's own password."""
+        lines = ["# 测试班（2026 春）  学员名单", *[f"{n}   学员{n[-1]}   # 第 {n[-1]} 组" for n in PARTICIPANTS]]
+        self.roster.write_text("\n".join([*lines, f"{DROPPED}  王五"]) + "\n", encoding="utf-8")
+        slips = self.root / "login-slips.html"
+        made = roster_command("--roster", str(self.roster), "--passwords", str(self.passwords), "slips",
+                              "--out", str(slips), "--url", self.url)
+        assert made.returncode == 0, made.stderr
+        text = slips.read_text(encoding="utf-8")
+        self.codes = dict(re.findall(r'data-username="([^"]+)".*?<dd class="code">([^<]+)</dd>', text, re.S))
+        assert set(self.codes) == {*PARTICIPANTS, DROPPED}
+        self.roster.write_text("\n".join([*lines, f"# {DROPPED}  王五  dropped the course on 3 May"]) + "\n",
+                               encoding="utf-8")
+        teacher = roster_command("--roster", str(self.roster), "--passwords", str(self.passwords), "teacher", ADMIN,
+                                 stdin=ADMIN_PASSWORD + "\n")
+        assert teacher.returncode == 0, teacher.stderr
+        assert oct(self.passwords.stat().st_mode & 0o777) == oct(0o600)
+
     def write_config(self, proxy: str) -> Path:
-        sys.path.insert(0, str(DEPLOY))
-        from classroom_auth import make_hash
-        sys.path.remove(str(DEPLOY))
-        (self.root / "class.hash").write_text(make_hash(CLASS_PASSWORD))
-        (self.root / "admin.hash").write_text(make_hash(ADMIN_PASSWORD))
-        config = self.root / "jupyterhub_test_config.py"
-        config.write_text(f"""
-load_subconfig({str(DEPLOY / "jupyterhub_config.py")!r})
-c.JupyterHub.bind_url = {self.url + "/"!r}
-c.JupyterHub.hub_bind_url = "http://127.0.0.1:{self.hub_port}"
-c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{self.api_port}"
+        return hub_config(self.root, self.url, self.hub_port, self.api_port, f"""
+import sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+from system_users import SystemUserSpawner
 c.ConfigurableHTTPProxy.command = [{proxy!r}]
-c.ConfigurableHTTPProxy.pid_file = {str(self.root / "proxy.pid")!r}
-c.JupyterHub.db_url = "sqlite:///{self.root / 'hub.sqlite'}"
-c.JupyterHub.cookie_secret_file = {str(self.root / "cookie_secret")!r}
-c.JupyterHub.pid_file = {str(self.root / "hub.pid")!r}
-c.JupyterHub.cleanup_servers = True
-c.JupyterHub.cleanup_proxy = True
-c.JupyterHub.spawner_class = "jupyterhub.spawner.SimpleLocalProcessSpawner"
-c.SimpleLocalProcessSpawner.home_dir_template = {str(self.homes) + "/{username}"!r}
+c.JupyterHub.spawner_class = SystemUserSpawner
+c.SystemUserSpawner.system_prefix = {self.prefix!r}
+c.SystemUserSpawner.home_base = {str(self.homes)!r}
+c.SystemUserSpawner.owner_pid = "{os.getpid()}"
+c.SystemUserSpawner.reachable_paths = {[sys.base_prefix, sys.prefix, str(ROOT), str(self.shared)]!r}
 c.Spawner.ip = "127.0.0.1"
 c.Spawner.http_timeout = c.Spawner.start_timeout = {SPAWN_LIMIT}
-c.Spawner.args = {["--ServerApp.allow_root=True"] if os.geteuid() == 0 else []!r}  # CI runs as root
-c.Spawner.environment = dict(c.Spawner.environment, XINZHI_COURSE_NOTEBOOKS={str(self.course)!r},
-                             XINZHI_STRICT="1", XINZHI_HUB_TEST_RUN={self.marker!r})
+c.Spawner.environment = dict(c.Spawner.environment, XINZHI_COURSE_NOTEBOOKS={str(self.course)!r}, XINZHI_STRICT="1")
+c.ClassroomAuthenticator.first_delay = {FIRST_DELAY}
+c.ClassroomAuthenticator.lock_after = {LOCK_AFTER}
+c.ClassroomAuthenticator.lock_seconds = {LOCK_SECONDS}
+c.ClassroomAuthenticator.address_failure_limit = {ADDRESS_LIMIT}
+c.JupyterHub.cleanup_servers = False  # the test stops every process itself: faster than one server at a time
 """)
-        return config
+
+    def environment(self) -> dict:
+        env = dict(os.environ, LANG="C.UTF-8", XINZHI_ROSTER=str(self.roster),
+                   XINZHI_PASSWORDS=str(self.passwords), XINZHI_HUB_ADMINS=ADMIN)
+        for name in ("XINZHI_BIND_URL", "XINZHI_USER_PYTHON"):
+            env.pop(name, None)
+        return env
 
     def start(self) -> float:
+        remove_users(USER_PREFIX, only_stale=True)  # left by a run that was killed
         proxy = proxy_command()
+        self.enrol()
         config = self.write_config(proxy)
-        env = dict(os.environ, XINZHI_HUB_TEST_RUN=self.marker, LANG="C.UTF-8",
-                   XINZHI_CLASS_PASSWORD_FILE=str(self.root / "class.hash"),
-                   XINZHI_ADMIN_PASSWORD_FILE=str(self.root / "admin.hash"), XINZHI_HUB_ADMINS=ADMIN)
-        env.pop("XINZHI_ROSTER", None)
-        env.pop("XINZHI_HUB_AUTH", None)
         self.log = open(self.root / "hub.log", "w")
         began = time.monotonic()
         self.process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=self.root,
-                                        env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
+                                        env=self.environment(), stdout=self.log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
 
         def up():
             if self.process.poll() is not None:
@@ -144,8 +214,11 @@ c.Spawner.environment = dict(c.Spawner.environment, XINZHI_COURSE_NOTEBOOKS={str
         wait_for(up, HUB_START_LIMIT, "JupyterHub behind the proxy")
         return time.monotonic() - began
 
+    def log_text(self) -> str:
+        return (self.root / "hub.log").read_text(errors="replace")
+
     def tail(self, lines: int = 60) -> str:
-        return "\n".join((self.root / "hub.log").read_text(errors="replace").splitlines()[-lines:])
+        return "\n".join(self.log_text().splitlines()[-lines:])
 
     def remember_children(self) -> list[psutil.Process]:
         if self.process and self.process.poll() is None:
@@ -156,9 +229,24 @@ c.Spawner.environment = dict(c.Spawner.environment, XINZHI_COURSE_NOTEBOOKS={str
                 pass
         return list(self.seen.values())
 
+    def server_process(self, name: str) -> psutil.Process:
+        for proc in self.remember_children():
+            try:
+                if "jupyterhub.singleuser" in " ".join(proc.cmdline()) and proc.environ().get("JUPYTERHUB_USER") == name:
+                    return proc
+            except psutil.Error:
+                continue
+        raise AssertionError(f"no single-user server process found for {name}")
+
     def stop(self) -> None:
-        if not self.process:
-            return
+        try:
+            if self.process:
+                self._stop_processes()
+        finally:
+            remove_users(self.prefix)
+            shutil.rmtree(self.shared, ignore_errors=True)
+
+    def _stop_processes(self) -> None:
         self.remember_children()
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)  # the hub stops the servers and the proxy itself
@@ -167,39 +255,44 @@ c.Spawner.environment = dict(c.Spawner.environment, XINZHI_COURSE_NOTEBOOKS={str
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
-        leftovers = [p for p in self.seen.values() if p.is_running()]
-        for proc in psutil.process_iter():  # kernels and servers carry the run's marker in their environment
-            try:
-                if proc.environ().get("XINZHI_HUB_TEST_RUN") == self.marker and proc.pid != os.getpid():
-                    leftovers.append(proc)
-            except (psutil.Error, OSError):
-                continue
-        for proc in leftovers:
-            try:
-                proc.kill()
-            except psutil.NoSuchProcess:
-                pass
-        psutil.wait_procs(leftovers, timeout=10)
+        kill_all([p for p in self.seen.values() if p.is_running()])  # servers and kernels: with their users
         self.log.close()
 
 
+class FromAddress(HTTPAdapter):
+    """Connections from a chosen loopback address: one more computer in the classroom, or an attacker's."""
+
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
 class Participant:
-    def __init__(self, hub: Hub, name: str):
+    def __init__(self, hub: Hub, name: str, address: str = "127.0.0.1"):
         self.hub, self.name = hub, name
         self.session = requests.Session()
+        self.session.mount("http://", FromAddress(address))
         self.token = ""
+        self.page = ""
 
     @property
     def auth(self) -> dict:
         return {"Authorization": f"token {self.token}"}
 
-    def login(self, password: str = CLASS_PASSWORD) -> bool:
+    def login(self, password: str | None = None, headers: dict | None = None) -> bool:
         """The login form, as a browser submits it; then an API token for the rest of the test."""
-        self.session.get(f"{self.hub.url}/hub/login", timeout=30)
+        password = self.hub.codes.get(self.name, "") if password is None else password
+        self.session.get(f"{self.hub.url}/hub/login", timeout=30, headers=headers)
         xsrf = self.session.cookies.get("_xsrf", "")
-        reply = self.session.post(f"{self.hub.url}/hub/login", allow_redirects=False, timeout=60,
+        reply = self.session.post(f"{self.hub.url}/hub/login", allow_redirects=False, timeout=60, headers=headers,
                                   data={"username": self.name, "password": password, "_xsrf": xsrf})
+        self.page = reply.content.decode("utf-8", "replace")  # the page says <meta charset="utf-8">
         if reply.status_code != 302:
+            assert reply.status_code == 403, f"{self.name!r}: login → {reply.status_code}"
             return False
         self.session.get(f"{self.hub.url}/hub/home", timeout=60)  # the session's own XSRF cookie
         xsrf = [c.value for c in self.session.cookies if c.name == "_xsrf"][-1]
@@ -208,6 +301,12 @@ class Participant:
         made.raise_for_status()
         self.token = made.json()["token"]
         return True
+
+    def refused(self, password: str | None = None, headers: dict | None = None) -> str:
+        """Log in, expecting a refusal; the message shown on the login page."""
+        assert not self.login(password, headers), f"{self.name!r} got in"
+        found = re.search(r'class="login_error"[^>]*>\s*(.*?)\s*</', self.page, re.S)
+        return found.group(1) if found else self.page[:300]
 
     def api(self, method: str, path: str, **kwargs) -> requests.Response:
         kwargs.setdefault("timeout", 60)
@@ -236,6 +335,11 @@ class Participant:
     def contents(self, path: str = "") -> requests.Response:
         return self.api("GET", f"/user/{self.name}/api/contents/{path}")
 
+    def write(self, path: str, text: str) -> None:
+        reply = self.api("PUT", f"/user/{self.name}/api/contents/{path}",
+                         json={"type": "file", "format": "text", "content": text})
+        assert reply.status_code in (200, 201), reply.text
+
     def listing(self, path: str = "") -> set[str]:
         reply = self.contents(path)
         reply.raise_for_status()
@@ -246,10 +350,13 @@ class Participant:
         assert reply.status_code == 201, f"{self.name}: kernel → {reply.status_code} {reply.text[:300]}"
         return reply.json()["id"]
 
+    def websocket(self, owner: str, kernel_id: str, limit: float = 60):
+        url = f"ws://127.0.0.1:{self.hub.port}/user/{owner}/api/kernels/{kernel_id}/channels"
+        return websocket.create_connection(url, header=[f"Authorization: token {self.token}"], timeout=limit)
+
     def execute(self, kernel_id: str, sources: list[str], limit: float = 180) -> list[Result]:
         """Run each source in turn over the kernel's websocket channel, as JupyterLab does."""
-        url = f"ws://127.0.0.1:{self.hub.port}/user/{self.name}/api/kernels/{kernel_id}/channels"
-        ws = websocket.create_connection(url, header=[f"Authorization: token {self.token}"], timeout=limit)
+        ws = self.websocket(self.name, kernel_id, limit)
         session = uuid.uuid4().hex
         results = []
         try:
@@ -287,23 +394,19 @@ class Participant:
 
 def memory_of(hub: Hub, name: str) -> dict:
     """A participant's single-user server and the kernels under it (psutil): RSS and USS in MB, CPU seconds."""
-    for proc in hub.remember_children():
-        try:
-            if "jupyterhub.singleuser" in " ".join(proc.cmdline()) and proc.environ().get("JUPYTERHUB_USER") == name:
-                group = [proc, *proc.children(recursive=True)]
-                rss = [p.memory_info().rss / 2**20 for p in group]
-                uss = sum(p.memory_full_info().uss for p in group) / 2**20
-                cpu = sum(sum(p.cpu_times()[:2]) for p in group)
-                return {"server_mb": round(rss[0], 1), "kernels_mb": [round(k, 1) for k in rss[1:]],
-                        "total_mb": round(sum(rss), 1), "total_uss_mb": round(uss, 1), "cpu_s": round(cpu, 1)}
-        except psutil.Error:
-            continue
-    raise AssertionError(f"no single-user server process found for {name}")
+    proc = hub.server_process(name)
+    group = [proc, *proc.children(recursive=True)]
+    rss = [p.memory_info().rss / 2**20 for p in group]
+    uss = sum(p.memory_full_info().uss for p in group) / 2**20
+    cpu = sum(sum(p.cpu_times()[:2]) for p in group)
+    return {"server_mb": round(rss[0], 1), "kernels_mb": [round(k, 1) for k in rss[1:]],
+            "total_mb": round(sum(rss), 1), "total_uss_mb": round(uss, 1), "cpu_s": round(cpu, 1)}
 
 
 def code_cells(notebook: dict) -> list[str]:
     return ["".join(c["source"]) if isinstance(c["source"], list) else c["source"]
             for c in notebook["cells"] if c["cell_type"] == "code"]
+
 
 
 @pytest.fixture(scope="module")
@@ -314,10 +417,14 @@ def classroom(tmp_path_factory):
     try:
         figures["hub_start_s"] = round(hub.start(), 2)
         class_ = [Participant(hub, name) for name in PARTICIPANTS]
-        # A returning participant who edited notebook 00 before: the first start must keep that edit.
-        edited = hub.homes / class_[0].name / "xinzhi" / "00_guide.ipynb"
-        edited.parent.mkdir(parents=True)
+        # A returning participant (their system user exists) who edited notebook 00 before: the first start
+        # must keep that edit.
+        returning = create_user(hub.system_name(class_[0].name), str(hub.homes), os.getpid())
+        edited = Path(returning.pw_dir) / "xinzhi" / "00_guide.ipynb"
+        edited.parent.mkdir()
         edited.write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+        for path in (edited.parent, edited):
+            os.chown(path, returning.pw_uid, returning.pw_gid)
         with ThreadPoolExecutor(len(class_)) as pool:
             began = time.monotonic()
             logged_in = list(pool.map(lambda p: p.login(), class_))
@@ -363,6 +470,8 @@ def classroom(tmp_path_factory):
                 "participant_uss_mb_median": uss[len(uss) // 2], "participant_cpu_s_median": cpu[len(cpu) // 2],
                 "server_start_s_median": starts[len(starts) // 2], "server_start_s_max": starts[-1]}
         ARTIFACTS.mkdir(exist_ok=True)
+        if (hub.root / "hub.log").exists():
+            shutil.copyfile(hub.root / "hub.log", ARTIFACTS / "hub.log")
         (ARTIFACTS / "hub_measurements.json").write_text(json.dumps(figures, indent=2, ensure_ascii=False))
         print("\n[hub] measurements: " + json.dumps(figures, ensure_ascii=False), flush=True)
 
@@ -375,33 +484,44 @@ def test_every_participant_runs_notebook_01(classroom):
             assert not result.error, f"{participant.name}, code cell {number}: {result.error}\n{result.source[:300]}"
 
 
-def test_each_participant_has_an_own_copy_and_workspace(classroom):
+def test_each_participant_is_a_separate_system_user_with_a_private_home(classroom):
     hub, class_, runs, _ = classroom
     course_files = {p.name for p in hub.course.iterdir() if p.is_file()}
+    uids = set()
     for participant in class_:
         listing = participant.listing()
         assert course_files <= listing and "my_work" in listing
-        home = hub.homes / participant.name
+        account = pwd.getpwnam(hub.system_name(participant.name))
+        home = Path(account.pw_dir)
         assert (home / "xinzhi" / NOTEBOOK).is_file()
+        assert home.stat().st_uid == account.pw_uid and (home / "xinzhi" / NOTEBOOK).stat().st_uid == account.pw_uid
         assert oct(home.stat().st_mode & 0o777) == oct(0o700), "the home folder is private"
+        server = hub.server_process(participant.name)
+        kernels = server.children(recursive=True)
+        assert kernels and {p.uids().real for p in [server, *kernels]} == {account.pw_uid}
+        for kernel in kernels:  # its channels are Unix sockets in the private home: no output port others could read
+            info = json.loads(Path(kernel.cmdline()[kernel.cmdline().index("-f") + 1]).read_text())
+            assert info["transport"] == "ipc" and info["ip"].startswith(f"{home}/.jupyter-run/"), info
+        uids.add(account.pw_uid)
+    assert len(uids) == len(class_) and 0 not in uids
     # the returning participant's own edit of notebook 00 was not overwritten
     assert class_[0].contents("00_guide.ipynb").json()["content"]["cells"] == []
     assert class_[1].contents("00_guide.ipynb").json()["content"]["cells"] != []
 
 
 def test_files_are_separate_and_servers_private(classroom):
-    hub, class_, _, _ = classroom
+    hub, class_, runs, _ = classroom
     a, b = class_[0], class_[1]
-    wrote = a.api("PUT", f"/user/{a.name}/api/contents/only_mine.txt",
-                  json={"type": "file", "format": "text", "content": "甲的笔记"})
-    assert wrote.status_code in (200, 201), wrote.text
+    a.write("only_mine.txt", "甲的笔记")
     assert "only_mine.txt" in a.listing()
     assert "only_mine.txt" not in b.listing()
     assert b.contents("only_mine.txt").status_code == 404
     # A's token must not open B's server, its files or its kernels
-    for path in ["api/contents", "api/contents/only_mine.txt", "api/kernels", "lab"]:
+    for path in ["api/contents", "api/contents/only_mine.txt", "api/kernels", f"api/kernels/{runs[1][0]}", "lab"]:
         reply = a.api("GET", f"/user/{b.name}/{path}", allow_redirects=False)
         assert reply.status_code in (302, 403, 404), f"{path}: {reply.status_code}"
+    with pytest.raises(websocket.WebSocketBadStatusException):  # nor B's running kernel
+        a.websocket(b.name, runs[1][0], limit=30).close()
     # nor A's logged-in browser session (cookies), following every redirect
     reply = a.session.get(f"{hub.url}/user/{b.name}/api/contents", timeout=60)
     assert reply.status_code in (403, 404) or "only_mine" not in reply.text and reply.url.startswith(f"{hub.url}/hub/")
@@ -410,16 +530,160 @@ def test_files_are_separate_and_servers_private(classroom):
     assert a.api("GET", "/hub/api/users").status_code == 403
 
 
-def test_the_class_password_is_required_and_never_gives_admin(classroom):
-    hub, _, _, _ = classroom
-    assert not Participant(hub, "xuesheng1").login("wrong-password")
-    assert not Participant(hub, "new-person").login("")
-    assert not Participant(hub, ADMIN).login(CLASS_PASSWORD), "the teacher's name needs the admin password"
+KERNEL_PROBE = """
+import http.client, json, os, pwd
+T = json.loads({targets!r})
+
+def attempt(action):
+    try:
+        action()
+        return "allowed"
+    except PermissionError:
+        return "permission denied"
+    except OSError as error:
+        return f"{{type(error).__name__}}: {{error}}"
+
+def status(port, path, token=None):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path, headers={{"Authorization": "token " + token}} if token else {{}})
+    return connection.getresponse().status
+
+token = os.environ["JUPYTERHUB_API_TOKEN"]
+print(json.dumps({{
+    "user": pwd.getpwuid(os.getuid()).pw_name,
+    "read B's file": attempt(lambda: open(T["b_file"]).read()),
+    "list B's home": attempt(lambda: os.listdir(T["b_home"])),
+    "write into B's home": attempt(lambda: open(T["b_home"] + "/from_a.txt", "w").write("x")),
+    "change B's notebook": attempt(lambda: open(T["b_notebook"], "a").write("x")),
+    "read the passwords file": attempt(lambda: open(T["passwords"]).read()),
+    "read the roster": attempt(lambda: open(T["roster"]).read()),
+    "reach B's kernel output socket": attempt(lambda: os.stat(T["b_iopub"])),
+    "read the hub's database": attempt(lambda: open(T["database"], "rb").read(16)),
+    "read the cookie secret": attempt(lambda: open(T["cookie_secret"], "rb").read()),
+    "read the hub's environment": attempt(lambda: open(f"/proc/{{T['hub_pid']}}/environ", "rb").read()),
+    "read B's server environment": attempt(lambda: open(f"/proc/{{T['b_pid']}}/environ", "rb").read()),
+    "B's server, directly": status(T["b_port"], T["b_prefix"] + "api/contents", token),
+    "B's kernels, directly": status(T["b_port"], T["b_prefix"] + "api/kernels", token),
+    "the hub's user list": status(T["hub_port"], "/hub/api/users", token),
+    "the proxy's routes": status(T["api_port"], "/api/routes"),
+}}))
+"""
+
+
+def test_a_kernel_cannot_reach_another_participant_or_the_hubs_secrets(classroom):
+    hub, class_, runs, _ = classroom
+    a, b = class_[0], class_[1]
+    b.write("b_private.txt", "乙的答案")
+    b_server, b_home = hub.server_process(b.name), hub.home(b.name)
+    b_port = next(c.laddr.port for c in b_server.net_connections(kind="tcp") if c.status == psutil.CONN_LISTEN)
+    b_kernel = b_server.children()[0].cmdline()
+    b_connection = json.loads(Path(b_kernel[b_kernel.index("-f") + 1]).read_text())
+    targets = {"b_file": str(b_home / "xinzhi" / "b_private.txt"), "b_home": str(b_home),
+               "b_notebook": str(b_home / "xinzhi" / NOTEBOOK), "passwords": str(hub.passwords),
+               "roster": str(hub.roster), "b_iopub": f"{b_connection['ip']}-{b_connection['iopub_port']}",
+               "database": str(hub.root / "hub.sqlite"), "cookie_secret": str(hub.root / "cookie_secret"),
+               "hub_pid": hub.process.pid, "b_pid": b_server.pid, "b_port": b_port, "b_prefix": f"/user/{b.name}/",
+               "hub_port": hub.hub_port, "api_port": hub.api_port}
+    result = a.execute(runs[0][0], [KERNEL_PROBE.format(targets=json.dumps(targets))])[0]
+    assert not result.error, result.error
+    seen = json.loads("".join(o["content"]["text"] for o in result.outputs if o["msg_type"] == "stream"))
+    assert seen.pop("user") == hub.system_name(a.name)
+    statuses = {k: seen.pop(k) for k in list(seen) if isinstance(seen[k], int)}
+    assert seen == dict.fromkeys(seen, "permission denied") and len(seen) == 11, seen
+    assert statuses == dict.fromkeys(statuses, 403), statuses
+    assert not (b_home / "from_a.txt").exists()
+
+
+def test_wrong_codes_are_throttled_then_locked(classroom):
+    hub = classroom[0]
+    victim = "xuesheng8"
+    attacker = Participant(hub, victim, address="127.0.0.21")
+    for _ in range(3):
+        assert WRONG in attacker.refused("aaaaa-bbbbb"), "a few typos cost nothing"
+    assert WRONG in attacker.refused("aaaaa-bbbbb")
+    assert WAIT in attacker.refused(), "while the name waits, not even the right code is checked"
+    messages = []
+    deadline = time.monotonic() + 30
+    while not messages or LOCKED not in messages[-1]:
+        assert time.monotonic() < deadline, messages
+        time.sleep(0.2)
+        messages.append(attacker.refused("aaaaa-bbbbb"))
+    locked_at = time.monotonic()
+    owner = Participant(hub, victim)  # from the class's address, with the right code
+    assert LOCKED in owner.refused()
+    reply = requests.post(f"{hub.url}/hub/api/users/{victim}/tokens", timeout=30,
+                          json={"auth": {"username": victim, "password": hub.codes[victim]}})
+    assert reply.status_code == 403, "the token route is throttled as well"
+    assert Participant(hub, "xuesheng7").login(), "the rest of the class is not affected"
+    assert f"Login lock: '{victim}' locked for {LOCK_SECONDS:.0f} s after {LOCK_AFTER} failed logins " \
+           "(last from 127.0.0.21)" in hub.log_text()
+    time.sleep(max(0.0, locked_at + LOCK_SECONDS + 0.5 - time.monotonic()))
+    assert owner.login(), "after the lock the right code works again"
+
+
+def test_an_address_is_paused_only_after_a_high_ceiling(classroom):
+    hub = classroom[0]
+    typist = Participant(hub, "xuesheng5", address="127.0.0.22")
+    assert WRONG in typist.refused("xuesheng5")
+    assert WRONG in typist.refused(hub.codes["xuesheng5"][:-1])
+    assert typist.login(hub.codes["xuesheng5"].upper().replace("-", " ")), "typos, then the code as typed: in"
+    sprayer = "127.0.0.23"
+    with ThreadPoolExecutor(3) as pool:
+        refusals = list(pool.map(lambda n: Participant(hub, f"guess{n}", address=sprayer).refused("aaaaa-bbbbb"),
+                                 range(ADDRESS_LIMIT)))
+    assert all(WRONG in message for message in refusals)
+    paused = Participant(hub, "xuesheng6", address=sprayer)
+    assert ADDRESS_PAUSED in paused.refused()
+    forged = {"X-Forwarded-For": "10.1.2.3", "X-Real-Ip": "10.4.5.6"}
+    assert ADDRESS_PAUSED in paused.refused(headers=forged), "forged forwarding headers change nothing"
+    assert f"address {sprayer} paused" in hub.log_text()
+    assert Participant(hub, "xuesheng6", address="127.0.0.24").login(), "another computer still gets in"
+
+
+def test_a_commented_roster_line_lets_nobody_in(classroom):
+    hub = classroom[0]
+    for name in [DROPPED, "dropped", "the", "course", "may"]:
+        assert WRONG in Participant(hub, name, address="127.0.0.25").refused(hub.codes[DROPPED]), name
+
+
+def test_the_teacher_has_a_long_password_of_their_own(classroom):
+    hub = classroom[0]
+    assert WRONG in Participant(hub, ADMIN, address="127.0.0.26").refused(ADMIN_PASSWORD[:-1])
     teacher = Participant(hub, ADMIN)
     assert teacher.login(ADMIN_PASSWORD)
+    me = teacher.api("GET", "/hub/api/user").json()
+    assert me["admin"] and "instructors" in me["groups"]
     services = teacher.api("GET", "/hub/api/services").json()
     assert "idle-culler" in services, "idle culling runs as a hub service"
     assert any("jupyterhub_idle_culler" in " ".join(p.cmdline()) for p in hub.remember_children() if p.is_running())
+
+
+def test_no_one_gets_in_without_their_own_secret(classroom):
+    hub, class_, _, _ = classroom
+    a, b = class_[0], class_[1]
+    code_a, code_b = hub.codes[a.name], hub.codes[b.name]
+    attempts = [
+        (b.name, code_a), (b.name, ""), (ADMIN, code_a), (ADMIN, ""), ("LAOSHI ", code_a),  # others' names
+        ("../" + b.name, code_a), (f"{a.name}/../{b.name}", code_a), ("x" * 5000, code_a),  # odd names
+        (b.name + "\u200b", code_a), (b.name + "\x00", code_a),
+        ("ｘｕｅｓｈｅｎｇ２", code_a),  # full width: xuesheng2 all the same, so xuesheng2's code is needed
+        (b.name[:-2] + "\u0261" + b.name[-1], code_b),  # a look-alike letter: not B, and no new account
+    ]
+    for number, (name, secret) in enumerate(attempts):
+        address = f"127.0.0.{30 + number // 6}"
+        assert WRONG in Participant(hub, name, address=address).refused(secret), (name[:20], secret)
+    assert requests.get(f"{hub.url}/hub/signup", timeout=30).status_code == 404, "no sign-up route"
+    assert a.api("POST", "/hub/api/users", json={"usernames": ["eve"]}).status_code == 403
+    assert a.api("POST", f"/hub/api/users/{ADMIN}/tokens", json={}).status_code == 403
+    assert a.api("PATCH", f"/hub/api/users/{a.name}", json={"admin": True}).status_code == 403
+    teacher = Participant(hub, ADMIN)
+    assert teacher.login(ADMIN_PASSWORD)
+    names = {user["name"] for user in teacher.api("GET", "/hub/api/users").json()}
+    assert names == {*PARTICIPANTS, ADMIN}, "no account other than the roster's and the teacher's"
+    system = {e.pw_name for e in pwd.getpwall() if e.pw_name.startswith(hub.prefix)}
+    assert system == {hub.system_name(n) for n in PARTICIPANTS}
+    with ThreadPoolExecutor(4) as pool:  # and every participant still gets in
+        assert all(pool.map(lambda n: Participant(hub, n).login(), PARTICIPANTS))
 
 
 def test_work_survives_a_restart_and_course_updates_add_only(classroom):
@@ -428,7 +692,7 @@ def test_work_survives_a_restart_and_course_updates_add_only(classroom):
     saved = participant.execute(kernel_id, [
         "from xinzhi import workspace\nprint(workspace.save('restart_check', {'答案': 42}))"])[0]
     assert not saved.error, saved.error
-    on_disk = hub.homes / participant.name / "xinzhi" / "my_work" / "restart_check.json"
+    on_disk = hub.home(participant.name) / "xinzhi" / "my_work" / "restart_check.json"
     assert on_disk.is_file(), f"the workspace is inside the participant's home: {saved.outputs}"
     before = participant.contents("00_guide.ipynb").json()["content"]
     participant.stop_server()
@@ -442,3 +706,18 @@ def test_work_survives_a_restart_and_course_updates_add_only(classroom):
     assert "99_extra.ipynb" in listing, "a new course notebook reaches the participant"
     assert participant.contents("00_guide.ipynb").json()["content"] == before, "their copy is left alone"
     assert "restart_check.json" in participant.listing("my_work")
+
+
+def test_the_hub_refuses_to_start_on_an_invalid_roster(tmp_path):
+    (tmp_path / "roster.txt").write_text("# 名单\nzhangsan  张三\n张三丰   # 中文名不能当用户名\n", encoding="utf-8")
+    made = roster_command("--roster", str(tmp_path / "none.txt"), "--passwords", str(tmp_path / "passwords"),
+                          "teacher", ADMIN, stdin=ADMIN_PASSWORD + "\n")
+    assert made.returncode == 0, made.stderr
+    config = hub_config(tmp_path, f"http://127.0.0.1:{free_port()}", free_port(), free_port())
+    env = dict(os.environ, LANG="C.UTF-8", XINZHI_ROSTER=str(tmp_path / "roster.txt"),
+               XINZHI_PASSWORDS=str(tmp_path / "passwords"), XINZHI_HUB_ADMINS=ADMIN)
+    run = subprocess.run([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=tmp_path, env=env,
+                         capture_output=True, text=True, timeout=HUB_START_LIMIT)
+    output = run.stdout + run.stderr
+    assert run.returncode != 0, "the hub started"
+    assert "班级服务器没有启动" in output and "第 3 行" in output, output[-2000:]

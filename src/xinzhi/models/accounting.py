@@ -26,11 +26,19 @@ The same arithmetic splits GDP growth over a period into contributions that add 
 
     GDP growth = capital + (persons engaged + hours + human capital) + TFP
 
-each as an average annual log change in percentage points (about the same as "% a year" for small
+each as an average annual log change in log points (100 × ln, about the same as "% a year" for small
 rates).
+
+**Two ledgers for China.** PWT's real GDP for China is not the official series: PWT builds an alternative
+national-accounts series from Harry X. Wu's estimates (see ``data/statements.csv``). The official
+ledger keeps PWT's inputs and puts 国家统计局's GDP growth in their place — :func:`with_gdp_growth` —
+so the residual, TFP, changes by exactly the difference in GDP growth. 国家统计局 publishes averages over
+stated spans (``data/china_gdp_official.csv``); :func:`average_log_growth` turns such a statement
+(“年均增长 9.5%” or “增长 33.5 倍”) into average log points a year.
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -193,7 +201,7 @@ def reproduce_rtfpna(table: pd.DataFrame, *, hours: bool = True, hours_fill: str
 
 @dataclass(frozen=True)
 class Decomposition:
-    """Average annual contributions to GDP growth over a period, in percentage points (log × 100)."""
+    """Average annual contributions to GDP growth over a period, in log points (log × 100)."""
 
     country: str
     start: int
@@ -235,7 +243,7 @@ def available_period(table: pd.DataFrame, country: str) -> tuple[int, int]:
 
 def decompose(table: pd.DataFrame, country: str, start: int, end: int, *, capital_share: float | None = None,
               hours: bool = True, hours_fill: str | None = HOURS_REFERENCE) -> Decomposition:
-    """Split average annual GDP growth from ``start`` to ``end`` into contributions (percentage points).
+    """Split average annual GDP growth from ``start`` to ``end`` into contributions (log points).
 
     The components add up to GDP growth exactly. Raises ValueError when the period is empty or lies
     outside the years with data (see :func:`available_period`).
@@ -282,3 +290,35 @@ def imputed_share_years(table: pd.DataFrame, country: str) -> tuple[int, int, fl
     if run < 5:
         return None
     return int(share.index[0]), int(share.index[run - 1]), float(first_value)
+
+
+def average_log_growth(years: int, *, rate_pct: float | None = None, increase_times: float | None = None) -> float:
+    """Average annual log growth (log points) over ``years`` years, from an official statement.
+
+    * ``rate_pct`` — a compound average rate, “年均增长 9.5%”: 100·ln(1 + 9.5/100);
+    * ``increase_times`` — a cumulative increase, “增长 33.5 倍” (the end level is 34.5 times the
+      start): 100·ln(1 + 33.5) / years.
+
+    Give exactly one of the two.
+    """
+    if not isinstance(years, (int, np.integer)) or years < 1:
+        raise ValueError(f"years must be a whole number ≥ 1, not {years!r}")
+    if (rate_pct is None) == (increase_times is None):
+        raise ValueError("give either rate_pct or increase_times")
+    if rate_pct is not None:
+        if not math.isfinite(rate_pct) or rate_pct <= -100:
+            raise ValueError(f"a growth rate must be a finite number above −100 %, not {rate_pct!r}")
+        return 100.0 * math.log1p(rate_pct / 100.0)
+    if not math.isfinite(increase_times) or increase_times <= -1:
+        raise ValueError(f"an increase must be a finite number above −1 times, not {increase_times!r}")
+    return 100.0 * math.log1p(increase_times) / years
+
+
+def with_gdp_growth(d: Decomposition, gdp: float) -> Decomposition:
+    """The same inputs with another GDP growth (log points a year): TFP becomes the new residual.
+
+    Used for the official ledger: PWT's capital and labour contributions, 国家统计局's GDP growth.
+    """
+    if not math.isfinite(gdp):
+        raise ValueError(f"GDP growth must be a finite number, not {gdp!r}")
+    return dataclasses.replace(d, gdp=float(gdp), tfp=float(gdp) - d.capital - d.labour)

@@ -6,7 +6,8 @@ them in statistical bulletins; shares are in percent too (67.1 means 67.1 %).
 * compounding: :func:`compound`, :func:`growth_path`, :func:`doubling_time`, :func:`rule_of_70`
 * a part growing faster than the rest: :func:`share_path`, :func:`share_after`,
   :func:`rest_growth`, :func:`previous_share`, :func:`total_growth`
-* the article's "加号变乘号": :func:`additive_output`, :func:`multiplicative_output`
+* the article's "加号变乘号": :func:`additive_output`, :func:`multiplicative_output`, and the short plank
+  (短板) :func:`weakest_link_output`
 * Cobb–Douglas: :func:`cobb_douglas`, :func:`growth_decomposition`
 """
 from __future__ import annotations
@@ -19,6 +20,7 @@ __all__ = [
     "compound", "growth_path", "doubling_time", "rule_of_70",
     "share_path", "share_after", "total_growth", "rest_growth", "previous_share",
     "additive_output", "multiplicative_output",
+    "weakest_link_output",
     "cobb_douglas", "growth_decomposition",
 ]
 
@@ -132,6 +134,14 @@ def additive_output(industry: float, technology: float) -> float:
 def multiplicative_output(industry: float, technology: float) -> float:
     """Output when technology multiplies industry: industry × technology."""
     return float(industry) * float(technology)
+
+
+def weakest_link_output(industry: float, technology: float) -> float:
+    """Output set by the shorter plank (短板, a Leontief production function): min(industry, technology).
+
+    More of the longer plank adds nothing; only raising the shorter one helps.
+    """
+    return min(float(industry), float(technology))
 
 
 # ---------------------------------------------------------------------------------------------

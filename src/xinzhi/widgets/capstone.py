@@ -10,9 +10,9 @@ and a printable one-page HTML into the same folder (:mod:`xinzhi.capstone_report
 from __future__ import annotations
 
 import dataclasses
-import functools
 import html
 import math
+import re
 
 import ipywidgets as w
 from matplotlib.ticker import FuncFormatter
@@ -22,6 +22,8 @@ from .. import charts, workspace
 from ..errors import CourseError, InputError
 from ..inputs import parse_number
 from ..models.capstone import LIMITS, Formula, outcome
+from ..marks import mark
+from ..tables import Table
 from .base import SLIDER_STYLE, FigureWidget, number_box, slider
 
 SAVE_NAME = "capstone_08"
@@ -38,35 +40,17 @@ PLACEHOLDERS = {
     "next_step": "例如：摸清全县企业设备联网的比例",
 }
 TEXT_ONLY = ("carrier_text", "tech_text", "sign_text", "next_step")
+TEXT_LIMIT = 20_000   # characters a box keeps; beyond it, nothing is saved until the text is shortened
 STEP_LABELS = ["今天", "被乘数\n扩大", "乘数效应\n（经乘号）", "相乘\n多出的部分", "{years} 年后\n（做乘法）"]
 STEP_COLORS = [charts.PALETTE["蓝"], charts.PALETTE["橙"], charts.PALETTE["绿"], charts.PALETTE["紫红"],
                charts.PALETTE["蓝"]]
 STEP_HATCHES = ["", "//", "\\\\", "xx", ""]
 
 
-@functools.lru_cache(maxsize=1)
-def _drawable_codepoints() -> frozenset[int]:
-    """Characters the chart fonts can draw (the bundled Chinese subset plus DejaVu Sans)."""
-    from matplotlib import font_manager
-    from matplotlib.ft2font import FT2Font
-
-    points = set(FT2Font(str(charts.FONT_FILE)).get_charmap())
-    try:
-        points |= set(FT2Font(font_manager.findfont("DejaVu Sans", fallback_to_default=True)).get_charmap())
-    except Exception:  # noqa: BLE001 - DejaVu ships with matplotlib; without it we are only stricter
-        pass
-    return frozenset(points)
-
-
 def chart_text(text: str, fallback: str, limit: int = 18) -> str:
-    """``text`` for a chart label if every character can be drawn (no boxes); else ``fallback``."""
-    text = " ".join(str(text or "").split())[:limit]
-    if not text:
-        return fallback
-    drawable = _drawable_codepoints()
-    if all(ord(ch) in drawable for ch in text) and "$" not in text:
-        return text
-    return fallback
+    """What a participant typed, as a chart label: on one line, at most ``limit`` characters, drawable."""
+    text = " ".join(charts.drawable(" ".join(str(text or "").split())).split())
+    return text[:limit].removesuffix("\\") or fallback
 
 
 def restore(saved) -> dict:
@@ -77,7 +61,7 @@ def restore(saved) -> dict:
     for key, default in DEFAULTS.items():
         value = saved.get(key)
         if isinstance(default, str) and isinstance(value, str):
-            values[key] = value[:2000]
+            values[key] = value   # never cut: a text over TEXT_LIMIT is restored whole and reported
         elif isinstance(default, int) and isinstance(value, (int, float)) and not isinstance(value, bool):
             low, high = (0, 100) if key == "fusion_pct" else LIMITS[key]
             if math.isfinite(value) and low <= value <= high:
@@ -117,9 +101,12 @@ class MyFormula(FigureWidget):
 
     # --- controls --------------------------------------------------------------------------------
     def make_controls(self):
-        loaded = workspace.load(SAVE_NAME, default={})
+        loaded = workspace.load(SAVE_NAME, default={}, per_notebook=True)
         self._load_note = loaded.note
-        self._saved_at = loaded.saved_at
+        self._restored = f"已恢复你在 {loaded.saved_at} 保存的内容。" if loaded.saved_at else ""
+        if loaded.copied_from:  # this notebook is a copy: it starts from the original's work, then saves apart
+            self._restored = (f"已恢复你在 {loaded.saved_at} 于笔记本《{loaded.copied_from}》里保存的内容。"
+                              f"本笔记本之后的改动单独保存，不会覆盖《{loaded.copied_from}》的那一份。")
         v = restore(loaded.value)
 
         def text(key, label, area=False):
@@ -130,6 +117,7 @@ class MyFormula(FigureWidget):
                        style=SLIDER_STYLE, layout=layout, continuous_update=area)
 
         self.status = w.HTML()
+        self.counters = {key: w.HTML() for key in TEXT_ONLY}
         button = w.Button(description="生成我的一页纸", icon="file", button_style="primary",
                           tooltip="把图（PNG）和可打印的一页纸（HTML）保存到 my_work 文件夹",
                           layout={"width": "max-content", "min_width": "220px"})
@@ -215,14 +203,37 @@ class MyFormula(FigureWidget):
         super()._changed(change)
 
     def save(self) -> None:
-        """Save everything typed, valid or not, so nothing is lost."""
+        """Save everything typed, valid or not, so nothing is lost — unless a box is over :data:`TEXT_LIMIT`."""
+        values = self.values()
+        self._count(values)
+        if self._too_long(values):
+            self.status.value = self._note(self._too_long(values), warn=True)
+            return
         try:
-            workspace.save(SAVE_NAME, self.values())
+            path = workspace.save(SAVE_NAME, values, per_notebook=True)
         except CourseError as err:
             self.status.value = self._note(str(err), warn=True)
             return
         if not self._load_note:
-            self.status.value = self._note("已自动保存到 my_work 文件夹；重新打开笔记本、重新运行本单元格，内容会自动恢复。")
+            self.status.value = self._note(f"已自动保存到 my_work 文件夹（{path.name}）；重新打开笔记本、"
+                                           "重新运行本单元格，内容会自动恢复。")
+
+    def _too_long(self, values) -> str:
+        """A Chinese message if a box holds more than :data:`TEXT_LIMIT` characters, else ""."""
+        boxes = "、".join(f"“{self.controls[key].description}”（{len(text):,} 字）" for key, text in values.items()
+                          if isinstance(text, str) and len(text) > TEXT_LIMIT)
+        if not boxes:
+            return ""
+        return (f"{boxes}超过了每格 {TEXT_LIMIT:,} 字的上限。请删减到 {TEXT_LIMIT:,} 字以内；在那之前，本页的改动"
+                "暂不保存（之前保存的内容没有改动，你写的字也都还在框里）。")
+
+    def _count(self, values) -> None:
+        """The length of each long text under its box, so the limit is seen before it is reached."""
+        for key, counter in self.counters.items():
+            length = len(values[key])
+            colour = "#D55E00" if length > TEXT_LIMIT else "#444"
+            counter.value = (f"<div style='font-size:0.85em;color:{colour};margin:0 0 0.3em 11em'>"
+                             f"{length:,} / {TEXT_LIMIT:,} 字</div>")
 
     def make_page(self) -> None:
         if self._current is None:
@@ -234,9 +245,10 @@ class MyFormula(FigureWidget):
         try:
             png_path, html_path = report.write_take_home(entries, formula, self.controls["unit"].value, png)
         except OSError as err:
-            raise InputError(f"一页纸没能写入 my_work 文件夹（{err.strerror or err}）。请检查磁盘空间或文件夹权限。") from err
+            raise InputError(str(err) if isinstance(err, CourseError) else
+                             f"一页纸没能写入 my_work 文件夹（{workspace.reason(err)}）。请检查磁盘空间或文件夹权限。") from err
         self.status.value = self._note(
-            f"✅ 已生成：<b>{html.escape(html_path.name)}</b>（可打印的一页纸）和 <b>{html.escape(png_path.name)}</b>（图）。"
+            f"{mark('ok')} 已生成：<b>{html.escape(html_path.name)}</b>（可打印的一页纸）和 <b>{html.escape(png_path.name)}</b>（图）。"
             f"它们在 my_work 文件夹（{html.escape(str(html_path.parent))}）。在左侧文件浏览器里右键点文件可“下载”；"
             "用浏览器打开 HTML 后按 Ctrl+P（macOS：⌘+P）可以打印或另存为 PDF。", raw=True)
 
@@ -250,24 +262,36 @@ class MyFormula(FigureWidget):
     # --- layout ----------------------------------------------------------------------------------
     def _layout(self):
         c = self.controls
-        if self._load_note:
+        self._count(self.values())
+        if self._too_long(self.values()):
+            self.status.value = self._note(self._too_long(self.values()), warn=True)
+        elif self._load_note:
             self.status.value = self._note(self._load_note, warn=True)
-        elif self._saved_at:
-            self.status.value = self._note(f"已恢复你在 {self._saved_at} 保存的内容。")
+        elif self._restored:
+            self.status.value = self._note(self._restored)
         step = "<div style='font-weight:bold;margin:0.8em 0 0.2em 0'>{}</div>"
         parts = [
             w.HTML(f"<h4 style='margin:0.3em 0'>{html.escape(self.title)}</h4>"),
             w.HTML("<div style='color:#444'>这里的每个数字都是<b>你自己的假设</b>，不是统计数据，也不是预测。</div>"),
             w.HTML(step.format("第一步：写出算式（每格一两句话）")),
-            c["region"], c["carrier_text"], c["tech_text"], c["sign_text"],
+            c["region"], c["carrier_text"], self.counters["carrier_text"], c["tech_text"], self.counters["tech_text"],
+            c["sign_text"], self.counters["sign_text"],
             w.HTML(step.format("第二步：填上你的假设")),
             c["unit"], c["base"], c["carrier_pct"], c["tech_pct"], c["fusion_pct"], c["years"],
             self.view, self.message, self.summary,
             w.HTML(f"<div style='font-size:0.9em;color:#444'>图示说明：{html.escape(self.alt)}</div>"),
             w.HTML(step.format("第三步：写下第一件事，生成一页纸带回去")),
-            c["next_step"], c["make_page"], self.status,
+            c["next_step"], self.counters["next_step"], c["make_page"], self.status,
         ]
         return w.VBox(parts, layout={"max_width": "900px"})
+
+
+def _as_written(value: float, quote: str) -> str:
+    """The number as its source wrote it (“6%” stays 6, “7.0%” stays 7.0), else the shortest form."""
+    for m in re.finditer(r"\d+(?:\.\d+)?", quote):
+        if math.isclose(float(m.group(0)), value):
+            return m.group(0)
+    return f"{value:g}"
 
 
 def reference_growth():
@@ -279,10 +303,10 @@ def reference_growth():
     picks = [
         (zj, "gdp_real_growth", "浙江地区生产总值"),
         (zj, "ind_va_growth", "浙江规上工业增加值"),
-        (seed, "sei_va_growth", "浙江战略性新兴产业增加值（据文章）"),
-        (seed, "hightech_va_growth", "浙江高新技术产业增加值（据文章）"),
+        (seed, "sei_va_growth", "浙江战略性新兴产业增加值（据文章，未核实）"),
+        (seed, "hightech_va_growth", "浙江高新技术产业增加值（据文章，未核实）"),
     ]
-    labels, values, rows = [], [], []
+    labels, values, rows, written, unverified = [], [], [], [], []
     for dataset, indicator, label in picks:
         series = dataset.series(indicator, region="浙江")
         row = series[series["year"] == 2023]
@@ -293,14 +317,16 @@ def reference_growth():
         mark = "（初步数）" if status == "preliminary" else ""
         labels.append(f"{label}{mark}")
         values.append(float(row["value"].iloc[0]))
+        written.append(_as_written(float(row["value"].iloc[0]), str(row["quote"].iloc[0])))
+        unverified.append("check" in row.columns and row["check"].iloc[0] != "matches")
         rows.append((dataset, row))
     sources = "；".join(dict.fromkeys(dataset.source_line(row).removeprefix("来源：") for dataset, row in rows))
-    mine = workspace.load(SAVE_NAME, default=None)
+    mine = workspace.load(SAVE_NAME, default=None, per_notebook=True)
     if mine.note:  # a damaged save was set aside (kept, not deleted): say so here, since this cell read it first
         from IPython.display import HTML, display
 
         display(HTML(f"<div role='alert' style='border-left:4px solid #D55E00;padding:4px 10px'>"
-                     f"⚠️ {html.escape(mine.note)}</div>"))
+                     f"{mark('warn')} {html.escape(mine.note)}</div>"))
     own_rate = None
     if isinstance(mine.value, dict) and not mine.note:
         try:
@@ -311,9 +337,15 @@ def reference_growth():
             own_rate = None
     fig, ax = charts.new_figure(8.0, 3.9)
     y = list(range(len(values)))
-    ax.barh(y, values, color=charts.PALETTE["天蓝"], edgecolor="#222222", height=0.6)
-    for i, value in zip(y, values):
-        ax.text(value, i, f" {value:.1f}%", va="center", fontsize=12)
+    # sourced figures solid; the article's figures no second source confirmed, pale and dotted
+    bars = ax.barh(y, values, color=[("#FFFFFF" if u else charts.PALETTE["天蓝"]) for u in unverified],
+                   edgecolor=[(charts.PALETTE["蓝"] if u else "#222222") for u in unverified], height=0.6)
+    for bar, u in zip(bars, unverified):
+        if u:
+            bar.set_hatch("..")
+            bar.set_linestyle("--")
+    for i, text in zip(y, written):
+        ax.text(values[i], i, f" {text}%", va="center", fontsize=12)
     if own_rate is not None and math.isfinite(own_rate):
         y.append(len(values))
         labels.append("我的算式（自己的假设）")
@@ -326,11 +358,12 @@ def reference_growth():
     low = min([0.0] + values + ([own_rate] if own_rate is not None else []))
     high = max(values + ([own_rate] if own_rate is not None else []))
     ax.set_xlim(low * 1.25, high * 1.25 + 1)
-    ax.set_title("参照：浙江 2023 年几项增速" + ("与我的年均增速" if own_rate is not None else ""))
+    ax.set_title("参照：浙江 2023年几项增速" + ("与我的年均增速" if own_rate is not None else ""))
     note = "；橙色一行是你在本笔记本第 2 节填写的假设" if own_rate is not None else "；在第 2 节填好算式后重新运行本单元，会加上你的年均增速"
     charts.set_source(fig, f"来源：{sources}{note}")
-    alt = ("横向条形图：浙江 2023 年地区生产总值、规上工业增加值、战略性新兴产业增加值和高新技术产业增加值的增速"
-           + ("，以及学员自己算式隐含的年均增速。" if own_rate is not None else "。"))
+    alt = ("横向条形图：浙江 2023年地区生产总值、规上工业增加值、战略性新兴产业增加值和高新技术产业增加值的增速"
+           + ("，以及学员自己算式隐含的年均增速" if own_rate is not None else "")
+           + "。后两项只见于潮新闻的文章、未找到其他来源，画成白底点状虚线框，与有出处的实心条区分。")
     charts.show(fig, alt=alt)
 
 
@@ -340,15 +373,16 @@ def my_files():
 
     import pandas as pd
 
-    folder = workspace.workspace_dir()
-    rows = []
-    for path in sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True):
-        if path.name.startswith(".") or not path.is_file():
+    found = []
+    for path in workspace.workspace_dir().iterdir():
+        try:
+            if not path.name.startswith(".") and path.is_file():
+                found.append((path.stat(), path.name))
+        except OSError:  # gone meanwhile (a temporary file replaced): not the participant's
             continue
-        size = path.stat().st_size
-        rows.append({"文件": path.name,
-                     "大小": f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} 字节",
-                     "保存时间": time.strftime("%Y-%m-%d %H:%M", time.localtime(path.stat().st_mtime))})
+    rows = [{"文件": name, "大小": round(st.st_size / 1024, 1),
+             "保存时间": time.strftime("%Y-%m-%d %H:%M", time.localtime(st.st_mtime))}
+            for st, name in sorted(found, key=lambda item: item[0].st_mtime, reverse=True)]
     if not rows:
-        return pd.DataFrame({"文件": ["（还没有保存的作品）"], "大小": [""], "保存时间": [""]})
-    return pd.DataFrame(rows)
+        return Table(pd.DataFrame({"文件": ["（还没有保存的作品）"], "大小": [""], "保存时间": [""]}))
+    return Table(pd.DataFrame(rows), units={"大小": "KB"}, decimals={"大小": 1})

@@ -2,13 +2,12 @@
 
     from xinzhi.widgets.concept import timeline_chart, PlusTimesWidget, CobbDouglasWidget
     timeline_chart()          # static chart from data/concept_timeline.csv, with its sources
-    PlusTimesWidget()         # 加法 vs 乘法: two factors, sum and product side by side
+    PlusTimesWidget()         # 加法, 乘法, 短板: two factors summed, multiplied, and limited by the shorter
     CobbDouglasWidget()       # Y = A·K^α·L^(1−α): raising A lifts output at the same inputs
 """
 from __future__ import annotations
 
 import math
-import textwrap
 
 import numpy as np
 import pandas as pd
@@ -17,6 +16,7 @@ from .. import charts
 from ..data import load
 from ..inputs import format_number
 from ..models import growth
+from ..tables import Table
 from .base import FigureWidget, slider
 
 __all__ = ["timeline_chart", "timeline_table", "PlusTimesWidget", "CobbDouglasWidget"]
@@ -38,27 +38,48 @@ def _timeline_rows() -> tuple[pd.DataFrame, object]:
     return rows, ds
 
 
-def timeline_table() -> pd.DataFrame:
+def timeline_table() -> Table:
     """The events as a narrow table (日期, 事件, 发布者) for reading on a phone."""
-    rows, _ = _timeline_rows()
-    return rows[["date", "event_zh", "publisher"]].rename(
-        columns={"date": "日期", "event_zh": "事件", "publisher": "发布者"})
+    rows, ds = _timeline_rows()
+    return Table(rows[["date", "event_zh", "publisher"]].rename(
+        columns={"date": "日期", "event_zh": "事件", "publisher": "发布者"}), source=ds.source_line(rows))
+
+
+def _dodge(when: pd.Series, share: float = 0.03, step: float = 13.0) -> list[float]:
+    """Sideways offsets (points) for markers of events closer than ``share`` of the time span."""
+    days = (when - when.min()).dt.days.to_numpy(float)
+    span = max(days.max(), 1.0) if len(days) else 1.0
+    offsets, group = [0.0] * len(days), []
+    for i in range(len(days) + 1):
+        if i < len(days) and group and days[i] - days[group[-1]] < share * span:
+            group.append(i)
+            continue
+        for k, j in enumerate(group):
+            offsets[j] = (k - (len(group) - 1) / 2) * step
+        group = [i]
+    return offsets
 
 
 def timeline_chart(show: bool = True):
     """The term's path from first mention to the government work report, as a dated timeline."""
     rows, ds = _timeline_rows()
     fig, ax = charts.new_figure(9.0, 4.8)
+    import matplotlib.dates as mdates
+    from matplotlib.transforms import offset_copy
+
     when = rows["when"].to_numpy()
     ax.axhline(0, color="#444444", linewidth=1.5, zorder=1)
-    for i, (t, text, date) in enumerate(zip(when, rows["event_zh"], rows["date"])):
+    for i, (t, text, date, dodge) in enumerate(zip(when, rows["event_zh"], rows["date"], _dodge(rows["when"]))):
         up = i % 2 == 0
         height = (0.55 if up else -0.55) * (1.0 if i % 4 < 2 else 0.62)
         color = charts.COLORS[i % len(charts.COLORS)]
-        ax.plot([t, t], [0, height], color=color, linewidth=1.2, linestyle=":")
-        ax.plot([t], [0], marker=charts.MARKERS[i % len(charts.MARKERS)], color=color, markersize=10, zorder=3)
-        label = "\n".join(textwrap.wrap(str(text), 13)[:4])
-        ax.annotate(f"{date}\n{label}", (t, height), ha="center", va="bottom" if up else "top",
+        # events a few days apart would hide each other's marker: set them side by side (a few points)
+        shifted = offset_copy(ax.transData, fig=fig, x=dodge, y=0, units="points")
+        ax.plot([t, t], [0, height], color=color, linewidth=1.2, linestyle=":", transform=shifted)
+        ax.plot([t], [0], marker=charts.MARKERS[i % len(charts.MARKERS)], color=color, markersize=10, zorder=3,
+                transform=shifted)
+        label = charts.wrap_mixed(str(text), 8)
+        ax.annotate(f"{date}\n{label}", (t, height), xycoords=shifted, ha="center", va="bottom" if up else "top",
                     fontsize=10, color="#222222")
     ax.set_ylim(-1.25, 1.25)
     ax.set_yticks([])
@@ -66,8 +87,6 @@ def timeline_chart(show: bool = True):
     ax.spines["left"].set_visible(False)
     pad = pd.Timedelta(days=40)
     ax.set_xlim(rows["when"].min() - pad, rows["when"].max() + pad)
-    import matplotlib.dates as mdates
-
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 4, 7, 10]))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     ax.set_title("“新质生产力”一词的来历")
@@ -85,15 +104,20 @@ def timeline_chart(show: bool = True):
 # ---------------------------------------------------------------------------------------------
 
 class PlusTimesWidget(FigureWidget):
-    """Two factors — industry (被乘数) and technology (乘数) — added or multiplied."""
+    """Two factors — industry (被乘数) and technology (乘数) — added, multiplied, or limited by the shorter one."""
 
-    title = "加法与乘法：产业 × 科技创新"
+    title = "加法、乘法与短板：产业 和 科技创新"
     illustrative = True
     figure_size = (9.0, 4.4)
     figure_grid = (1, 2)
-    alt = ("左图两根柱子分别是两个因素相加和相乘的结果；右图横轴是科技创新（乘数），两条线分别表示"
-           "相加和相乘的结果随乘数变化，圆点和方块标出当前取值。乘数接近零时，乘积跌到零，而和不会。")
+    alt = ("左图三根柱子分别是两个因素相加、相乘和取较小者（短板）的结果；右图横轴是科技创新（乘数），"
+           "三条线分别表示相加、相乘和取小的结果随乘数变化，圆点、方块和三角标出当前取值。乘数接近零时，"
+           "乘积和短板都跌到零，而和不会；科技创新超过产业以后，短板那条线变平。")
     TECH_MAX = 10.0
+    #: (tick label, legend name, hatch, line style, marker) of the sum, the product and the minimum
+    STYLES = [("加法\n产业 + 科技", "加法", "", "-", "o"),
+              ("乘法\n产业 × 科技", "乘法", "//", "--", "s"),
+              ("短板（取小）\nmin(产业, 科技)", "短板（取小）", "..", ":", "^")]
 
     def make_controls(self):
         return {
@@ -103,21 +127,25 @@ class PlusTimesWidget(FigureWidget):
 
     def setup(self, fig, ax):
         left, right = ax
-        self.bars = left.bar([0, 1], [0, 0], width=0.6, color=[charts.COLORS[0], charts.COLORS[1]],
-                             edgecolor="#222222", hatch=None)
-        self.bars[1].set_hatch("//")
-        left.set_xticks([0, 1], ["加法\n产业 + 科技", "乘法\n产业 × 科技"])
+        colours = [charts.COLORS[i] for i in range(len(self.STYLES))]
+        self.bars = left.bar(range(len(self.STYLES)), [0] * len(self.STYLES), width=0.6, color=colours,
+                             edgecolor="#222222")
+        for bar, style in zip(self.bars, self.STYLES):
+            bar.set_hatch(style[2] or None)
+        left.set_xticks(range(len(self.STYLES)), [s[0] for s in self.STYLES], fontsize=10)
         left.set_ylim(0, 108)
         left.set_ylabel("产出（示意单位）")
         left.set_title("同样两个因素")
-        self.bar_labels = [left.text(i, 0, "", ha="center", va="bottom", fontsize=13) for i in (0, 1)]
+        self.bar_labels = [left.text(i, 0, "", ha="center", va="bottom", fontsize=13) for i in range(len(self.STYLES))]
 
         xs = np.linspace(0, self.TECH_MAX, 101)
         self.xs = xs
-        self.sum_line, = right.plot(xs, xs, color=charts.COLORS[0], linestyle="-", label="加法")
-        self.prod_line, = right.plot(xs, xs, color=charts.COLORS[1], linestyle="--", label="乘法")
-        self.sum_dot, = right.plot([0], [0], marker="o", color=charts.COLORS[0], markersize=10, linestyle="none")
-        self.prod_dot, = right.plot([0], [0], marker="s", color=charts.COLORS[1], markersize=10, linestyle="none")
+        self.lines, self.dots = [], []
+        for colour, (_tick, name, _hatch, style, marker) in zip(colours, self.STYLES):
+            line, = right.plot(xs, xs, color=colour, linestyle=style, linewidth=2.2, label=name)
+            dot, = right.plot([0], [0], marker=marker, color=colour, markersize=10, linestyle="none")
+            self.lines.append(line)
+            self.dots.append(dot)
         self.cursor = right.axvline(0, color="#666666", linewidth=1, linestyle=":")
         right.set_xlim(0, self.TECH_MAX)
         right.set_ylim(0, 108)
@@ -127,26 +155,27 @@ class PlusTimesWidget(FigureWidget):
 
     def update(self, industry, technology):
         a, b = float(industry), float(technology)
-        plus, times = growth.additive_output(a, b), growth.multiplicative_output(a, b)
-        for bar, label, value in zip(self.bars, self.bar_labels, (plus, times)):
+        rules = (growth.additive_output, growth.multiplicative_output, growth.weakest_link_output)
+        values = [rule(a, b) for rule in rules]
+        for bar, label, value in zip(self.bars, self.bar_labels, values):
             bar.set_height(value)
             label.set_position((bar.get_x() + bar.get_width() / 2, value + 1.5))
             label.set_text(format_number(round(value, 1)))
-        self.sum_line.set_ydata(a + self.xs)
-        self.prod_line.set_ydata(a * self.xs)
-        self.sum_dot.set_data([b], [plus])
-        self.prod_dot.set_data([b], [times])
+        for line, dot, rule, value in zip(self.lines, self.dots, rules, values):
+            line.set_ydata([rule(a, x) for x in self.xs])
+            dot.set_data([b], [value])
         self.cursor.set_xdata([b, b])
+        plus, times, short = (format_number(round(v, 1)) for v in values)
+        # the cross effect: what one more unit of technology adds under each rule, at this industry size
+        extra = [format_number(round(rule(a, b + 1) - rule(a, b), 1)) for rule in rules]
+        lines = [f"加法 {plus}，乘法 {times}，短板（取小）{short}。",
+                 f"<b>科技创新再加 1</b>：加法多 {extra[0]}（与产业多大无关）；乘法多 {extra[1]}（正好等于产业的大小）；"
+                 f"取小多 {extra[2]}（只有科技是短板时才有用）。"]
         if min(a, b) < 0.5:
-            short = "产业" if a <= b else "科技创新"
-            self.say(f"<b>短板效应</b>：{short}接近零，乘积只有 {format_number(round(times, 1))}，"
-                     f"而加法的结果仍有 {format_number(round(plus, 1))}。相乘时，任何一个因素为零，结果就是零。")
-        elif times > plus:
-            self.say(f"乘法产出 {format_number(round(times, 1))}，加法产出 {format_number(round(plus, 1))}："
-                     f"科技创新每增加 1，乘法产出增加 {format_number(a)}（正好等于被乘数），被乘数越大，乘数越“值钱”。")
-        else:
-            self.say(f"乘法产出 {format_number(round(times, 1))}，还不如加法的 {format_number(round(plus, 1))}："
-                     "两个因素都不够大时，相乘反而吃亏。")
+            weak = "产业" if a <= b else "科技创新"
+            lines.append(f"{weak}接近零：乘法和短板的结果都跌到零附近，加法却不会。")
+        lines.append("乘法和取小里，一个因素起多大作用取决于另一个——这叫<b>互补</b>；加法里两者互不相干。")
+        self.say("<br>".join(lines))
 
     def source(self):
         return ILLUSTRATIVE_SOURCE
@@ -193,7 +222,7 @@ class CobbDouglasWidget(FigureWidget):
         left.set_xlabel("资本 K")
         left.set_ylabel("产出 Y")
         left.set_title("A 提高：同样投入，产出更多")
-        left.legend(loc="lower right", fontsize=10)
+        charts.legend_below(left)
 
         names = ["全要素生产率 A", "资本 K", "劳动 L", "合计"]
         self.hbars = right.barh(range(4), [0, 0, 0, 0], color=[charts.COLORS[5], charts.COLORS[1],

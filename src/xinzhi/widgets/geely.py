@@ -14,6 +14,7 @@ from .. import charts
 from ..data import load, to_unit
 from ..inputs import format_number
 from ..models import industry
+from ..tables import Table
 from .base import FigureWidget, number_box, slider
 
 __all__ = ["geely_sales_chart", "zeekr_chart", "china_nev_chart", "nev_share_table", "NevSCurve", "CarbonCost"]
@@ -47,7 +48,7 @@ def geely_sales_chart() -> None:
     groups = [
         (wide, "o", "新能源（“电气化”，口径较宽，可能含混动）"),
         (nev[nev["year"].isin([2022, 2023])], "s", "新能源：纯电 + 插混（由公告两行相加）"),
-        (nev[nev["year"] == 2024], "D", "新能源：银河 + 极氪 + 领克三品牌合计"),
+        (nev[nev["year"] >= 2024], "D", "新能源：银河 + 极氪 + 领克（公司公布的合计）"),
     ]
     for k, (rows, marker, label) in enumerate(groups):
         ax.plot(rows["year"], rows["value"], linestyle="none", marker=marker, markersize=11,
@@ -58,14 +59,14 @@ def geely_sales_chart() -> None:
     missing = sorted(set(total["year"]) - set(wide["year"]) - set(nev["year"]) - {2018})
     for year in missing:
         ax.text(year, 12, "新能源\n未找到", ha="center", fontsize=10, color="#444444")
-    ax.set_ylim(0, 260)
+    ax.set_ylim(0, charts.nice_ceiling(total["value"].max() * 1.15))
     ax.set_ylabel("万辆")
     ax.set_title("吉利汽车：总销量与新能源车销量（三种口径，不可直接比较）")
     ax.legend(loc="upper left", fontsize=10)
     ax.grid(axis="x", visible=False)
     rows = pd.concat([ds.series("sales_total", region="吉利汽车"), ds.series("nev_sales_electrified", region="吉利汽车"),
                       ds.series("nev_sales", region="吉利汽车")])
-    charts.set_source(fig, ds.source_line(rows) + "。2022—2023 年新能源为推算（纯电 + 插混两行相加）；2024 年取整到百辆。", width=62)
+    charts.set_source(fig, ds.source_line(rows) + "。2022—2023年新能源为推算（纯电 + 插混两行相加）；2024年取整到百辆。", width=62)
     charts.show(fig, alt=f"柱状图：吉利汽车总销量（辆）{_by_year(total)}。点表示新能源车销量：{_by_year(wide)}"
                          f"（较宽口径），{_by_year(groups[1][0])}（纯电+插混），{_by_year(groups[2][0])}（三品牌合计）；"
                          f"{'、'.join(str(int(y)) for y in missing)}年未找到。")
@@ -80,7 +81,7 @@ def zeekr_chart() -> None:
     ax.bar(wan["year"], wan["value"], color=charts.COLORS[0], hatch=["//", "", "", ""][:len(wan)], edgecolor="white")
     for year, value in zip(wan["year"], wan["value"]):
         ax.text(year, value + 0.5, f"{value:.1f} 万辆", ha="center", va="bottom", fontsize=11)
-    ax.annotate("2021 年 10 月底才开始交付\n（约 10 周）", xy=(2021, 1.5), xytext=(2021.1, 12), fontsize=10,
+    ax.annotate("2021年10月底才开始交付\n（约 10 周）", xy=(2021, 1.5), xytext=(2021.1, 12), fontsize=10,
                 arrowprops={"arrowstyle": "->", "color": "#444444"})
     ax.set_xticks(wan["year"])
     ax.set_ylim(0, 26)
@@ -102,7 +103,7 @@ def china_nev_chart() -> None:
     for year, value in zip(sales["year"], sales["value"]):
         left.text(year, value + 15, f"{value:.0f}", ha="center", va="bottom", fontsize=10)
     left.set_title("新能源汽车销量（万辆）")
-    left.set_ylim(0, 1450)
+    left.set_ylim(0, charts.nice_ceiling(sales["value"].max() * 1.1))
     left.grid(axis="x", visible=False)
     computed = share_rows["status"] == "computed"
     right.plot(share_rows["year"], share_rows["value"], color=charts.COLORS[0], zorder=1)
@@ -113,23 +114,25 @@ def china_nev_chart() -> None:
     for year, value in zip(share_rows["year"], share_rows["value"]):
         right.text(year, value + 1.8, f"{value:.1f}%", ha="center", fontsize=10)
     right.set_title("新能源汽车市场占有率（%）")
-    right.set_ylim(0, 50)
-    right.set_xlim(2018.5, 2024.5)
+    right.set_ylim(0, charts.nice_ceiling(share_rows["value"].max() * 1.15))
+    right.set_xlim(share_rows["year"].min() - 0.5, share_rows["year"].max() + 0.5)
     right.legend(loc="upper left", fontsize=10)
     charts.set_source(fig, ds.source_line(pd.concat([sales_rows, share_rows]))
-                      + "。2019、2020 年占有率为推算值（空心点）。", width=72)
+                      + "。2019、2020年占有率为推算值（空心点）。", width=72)
     estimated = "、".join(str(int(y)) for y in share_rows.loc[computed, "year"])
     charts.show(fig, alt=f"左图柱状：全国新能源汽车销量（辆）{_by_year(sales)}。右图折线：市场占有率"
                          f"{_by_year(share_rows, unit='%')}；其中{estimated}年为推算。")
 
 
-def nev_share_table() -> pd.DataFrame:
+def nev_share_table() -> Table:
     """China's NEV share with each year's status (4 columns)."""
-    rows = load("auto_nev").series("nev_share", region="全国")
+    ds = load("auto_nev")
+    rows = ds.series("nev_share", region="全国")
     status = {"final": "中汽协公布", "computed": "推算"}
-    return pd.DataFrame({"年份": rows["year"], "占有率（%）": rows["value"],
-                         "性质": [status.get(s, s) for s in rows["status"]],
-                         "说明": [n or "" for n in rows["notes"]]})
+    return Table(pd.DataFrame({"年份": rows["year"], "占有率": rows["value"],
+                               "性质": [status.get(s, s) for s in rows["status"]],
+                               "说明": [n if isinstance(n, str) else "" for n in rows["notes"]]}),
+                 units={"占有率": "%"}, source=ds.source_line(rows))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -188,13 +191,13 @@ class NevSCurve(FigureWidget):
         ax.plot(years[computed], shares[computed], "o", color="black", markerfacecolor="white", markeredgewidth=2,
                 markersize=8, label="推算（销量÷总销量）")
         self.ceiling_line = ax.axhline(100, color="#444444", linestyle=":", linewidth=1.5)
-        ax.axvline(2024.5, color="#444444", linewidth=1)
-        ax.text(2024.7, 3, "右边是模型外推 →", fontsize=10, color="#444444")
+        ax.axvline(years.max() + 0.5, color="#444444", linewidth=1)
+        ax.text(years.max() + 0.7, 3, "右边是模型外推 →", fontsize=10, color="#444444")
         ax.text(0.02, 0.97, MODEL_NOT_FORECAST, transform=ax.transAxes, fontsize=16, color=charts.COLORS[3],
                 va="top")
         ax.set_ylim(0, 105)
         ax.set_ylabel("新能源汽车市场占有率（%）")
-        ax.legend(loc="center left", fontsize=10, bbox_to_anchor=(0.0, 0.62))
+        charts.legend_below(ax, ncols=3)
 
     def update(self, ceiling, midpoint, steepness, horizon):
         _, _, years, shares = _share_data()
@@ -221,8 +224,7 @@ class NevSCurve(FigureWidget):
 
     def source(self):
         ds, rows, _, _ = _share_data()
-        return (ds.source_line(rows) + "。曲线为逻辑斯蒂模型：占有率 = 上限 ÷ (1 + e^(−陡峭程度 × (年份 − 中点)))，"
-                "模型，不是预测。")
+        return ds.source_line(rows) + "。曲线是逻辑斯蒂模型（公式见正文），不是预测。"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -266,7 +268,7 @@ class CarbonCost(FigureWidget):
         self.total_text = [self.ax_t.text(0, yy, "", va="center", fontsize=11) for yy in y]
         self.ax_t.set_yticks(y, ["燃油车", "电动车"])
         self.ax_t.set_xlabel("全生命周期排放（吨二氧化碳）")
-        self.ax_t.legend(loc="lower right", fontsize=10)
+        charts.legend_below(self.ax_t)
         self.cost_bars = self.ax_c.barh(y, [1, 1], color=[charts.COLORS[3], charts.COLORS[2]])
         self.cost_bars[1].set_hatch("..")
         self.cost_text = [self.ax_c.text(0, yy, "", va="center", fontsize=11) for yy in y]
@@ -311,4 +313,4 @@ class CarbonCost(FigureWidget):
                  f"{even_text}")
 
     def source(self):
-        return "示意参数，非真实数据：碳价、里程和排放的默认值都是示意假设。碳成本 = 碳价 × (生产排放 + 每公里排放 × 里程)。"
+        return "示意参数，非真实数据：碳价、里程和排放的默认值都是示意假设，课程数据里没有它们的来源。"

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 
 import ipywidgets as w
 import numpy as np
@@ -16,7 +15,9 @@ from .. import charts, workspace
 from ..data import load
 from ..errors import CourseError, InputError
 from ..inputs import format_number
+from ..marks import mark
 from ..models import industry
+from ..tables import Table
 from .base import FigureWidget, dropdown, slider
 
 __all__ = ["PurityNines", "SiteChoice", "facts_table", "gaps_table", "platform_chart", "gdp_share_sentence",
@@ -33,13 +34,12 @@ _FACT_ROWS = ["F102", "F102b", "F106a", "F106b", "F106c", "F106d", "F107"]
 
 
 def _value_text(row) -> str:
-    qualifier = str(row.get("qualifier", "") or "")
-    value = format_number(float(row["value"]))
-    return f"{qualifier}{value} {row['unit']}".strip()
+    qualifier = {"超过": ">", "约": "≈", "不低于": "≥"}.get(str(row.get("qualifier", "") or ""), "")
+    return f"{qualifier}{format_number(float(row['value']))}"
 
 
-def facts_table() -> pd.DataFrame:
-    """Lishui's sourced figures, one row each, with their period, status and publisher (5 columns)."""
+def facts_table() -> Table:
+    """Lishui's sourced figures, one row each, with their unit, period, status and publisher."""
     ds = load("lishui")
     t = ds.table.set_index("id").loc[_FACT_ROWS].reset_index()
     status = {"final": "公开发布", "preliminary": "初步数", "target": "建成后设计能力（目标）",
@@ -47,23 +47,24 @@ def facts_table() -> pd.DataFrame:
     out = pd.DataFrame({
         "指标": t["indicator_zh"],
         "数值": [_value_text(r) for _, r in t.iterrows()],
+        "单位": t["unit"],
         "时间": [f"{p}（{d} 报道）" if p == "建成后" else f"{y}年{p}"
                for y, p, d in zip(t["year"], t["period"], t["date"])],
         "性质": [status.get(s, s) for s in t["status"]],
         "来源": [f"{p}《{d}》" for p, d in zip(t["publisher"], t["document"])],
     })
-    return out
+    return Table(out, notes=["“>”表示“超过”，即下限。"] if any(out["数值"].str.startswith(">")) else ())
 
 
 _GAP_ZH = {
     "F186": "丽水半导体（集成电路）产业的产值",
     "F188": "硅单晶外延片的产能或产量",
-    "F191": "丽水 2022 年地区生产总值",
-    "F192": "丽水 2024 年全年地区生产总值（只找到上半年增速 6.9%）",
+    "F191": "丽水 2022年地区生产总值",
+    "F192": "丽水 2024年全年地区生产总值（只找到上半年增速 6.9%）",
 }
 
 
-def gaps_table() -> pd.DataFrame:
+def gaps_table() -> Table:
     """What could not be confirmed about Lishui: the article's claims and the data gaps (3 columns)."""
     seed = load("seed_article").table
     claim = seed[seed["id"] == "S21"].iloc[0]
@@ -75,13 +76,13 @@ def gaps_table() -> pd.DataFrame:
         {"说法或数据": "文章：“国内首屈一指的硅单晶外延片生产线”",
          "核对结果": "部分支持", "说明": "来源只说外延片等引领平台上游，未找到产能或排名数字。"},
         {"说法或数据": "文章：“打破国外技术垄断的超高清制冷红外探测技术”",
-         "核对结果": "部分支持", "说明": "玨芯微电子的制冷红外探测器入选2023年“浙江制造精品”；“打破垄断”未找到来源。"},
+         "核对结果": "部分支持", "说明": "珏芯微电子的制冷红外探测器入选2023年“浙江制造精品”；“打破垄断”未找到来源。"},
     ]
     gaps = load("gaps").table
     for _, g in gaps[(gaps["region"] == "丽水") & (gaps["id"] != "F187")].iterrows():
-        rows.append({"说法或数据": _GAP_ZH.get(g["id"], str(g["indicator_en"])), "核对结果": "缺数据",
+        rows.append({"说法或数据": _GAP_ZH.get(g["id"], str(g["missing_zh"])), "核对结果": "缺数据",
                      "说明": "公开资料中未找到来源。"})
-    return pd.DataFrame(rows)
+    return Table(pd.DataFrame(rows))
 
 
 def gdp_share_sentence() -> str:
@@ -90,7 +91,7 @@ def gdp_share_sentence() -> str:
     table = load("zhejiang_indicators").table.set_index("id")
     zj, revised = table.loc["F001"], table.loc["F003"]   # 2023: 初步核算 (same vintage) and census-revised
     share = 100 * lishui["value"] / zj["value"]
-    return (f"2023 年丽水地区生产总值 {format_number(lishui['value'])} 亿元（丽水市统计局，初步核算），"
+    return (f"2023年丽水地区生产总值 {format_number(lishui['value'])} 亿元（丽水市统计局，初步核算），"
             f"浙江全省 {format_number(zj['value'])} 亿元（浙江省统计局，初步核算）："
             f"丽水约占全省的 {share:.1f}%。两数都是初步核算数，口径一致；"
             f"全省数后来经第五次经济普查修订为 {format_number(revised['value'])} 亿元，"
@@ -118,7 +119,7 @@ def platform_chart() -> None:
         ax.set_xlim(0, total * 1.45)
         ax.set_title(title)
         ax.grid(axis="y", visible=False)
-    fig.suptitle("丽水经开区半导体平台（截至 2022 年年中）", fontsize=14)
+    fig.suptitle("丽水经开区半导体平台（截至 2022年年中）", fontsize=14)
     charts.set_source(fig, ds.source_line(rows) + "。“超过500亿元”为下限。", width=62)
     value = lambda row_id: format_number(float(t.loc[row_id, "value"]))  # noqa: E731
     charts.show(fig, alt=f"两组横条：丽水经开区半导体平台截至2022年年中落地项目{value('F106a')}个，其中上游"
@@ -176,7 +177,7 @@ class PurityNines(FigureWidget):
                  f"从 3N 到 {nines}N，杂质减少到 1/{format_number(10 ** (nines - 3))}。")
 
     def source(self):
-        return "纯算术：n 个9的纯度，杂质占比为 10 的 −n 次方；1 ppm（按质量）= 每吨 1 克。不涉及任何企业数据。"
+        return "依据：纯度“几个9”的定义（纯算术），不涉及任何企业数据。"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -192,33 +193,16 @@ HATCHES = ["", "//", "..", "xx"]
 MAX_WEIGHT = 10
 
 
-def _font_charmap() -> set[int]:
-    from matplotlib.ft2font import FT2Font
-
-    try:
-        return set(FT2Font(str(charts.FONT_FILE)).get_charmap())
-    except Exception:  # noqa: BLE001 - without the map, keep ASCII only
-        return set(range(32, 127))
-
-
-_CHARMAP: set[int] | None = None
-
-
 def clean_name(text, fallback: str) -> str:
-    """A place name that the chart can draw: trimmed, at most 8 characters, drawable characters only."""
-    global _CHARMAP
-    if _CHARMAP is None:
-        _CHARMAP = _font_charmap()
-    raw = unicodedata.normalize("NFKC", str(text or "")).strip()
-    raw = re.sub(r"[\s$\\]+", " ", raw)        # $ and \ would start matplotlib's maths mode
-    kept = "".join(ch for ch in raw if ord(ch) in _CHARMAP or ch == " ").strip()
-    return kept[:8] or fallback
+    """A place name as the chart shows it: trimmed, drawable, at most 8 characters (what was typed is saved whole)."""
+    raw = re.sub(r"[\s$\\]+", " ", str(text or "")).strip()   # $ and \ would start matplotlib's maths mode
+    return " ".join(charts.drawable(raw).split())[:8] or fallback
 
 
 def _restore() -> tuple[dict, str]:
     """Saved weights, scores and names (checked and clipped), and a note if the file was damaged."""
     try:
-        result = workspace.load(WORKSPACE_KEY, default=None)
+        result = workspace.load(WORKSPACE_KEY, default=None, per_notebook=True)
     except (CourseError, OSError, ValueError) as err:
         return {}, f"读取之前保存的打分时出了问题（{err}），现在从默认值开始。"
     saved = result.value if isinstance(result.value, dict) else {}
@@ -252,7 +236,7 @@ def _restore() -> tuple[dict, str]:
             out["scores"] = rows
     names = saved.get("names")
     if isinstance(names, list) and len(names) == len(DEFAULT_NAMES):
-        out["names"] = [clean_name(n, d) for n, d in zip(names, DEFAULT_NAMES)]
+        out["names"] = [n if isinstance(n, str) else d for n, d in zip(names, DEFAULT_NAMES)]
     if saved.get("n_sites") in (3, 4):
         out["n_sites"] = saved["n_sites"]
     note = result.note
@@ -289,7 +273,8 @@ class SiteChoice(FigureWidget):
                                             layout={"width": "300px"})
             for j in range(len(DEFAULT_NAMES)):
                 controls[f"s{j}_{i}"] = w.IntSlider(value=scores[j][i], min=1, max=5, step=1,
-                                                    description=names[j], style={"description_width": "3.5em"},
+                                                    description=clean_name(names[j], DEFAULT_NAMES[j]),
+                                                    style={"description_width": "3.5em"},
                                                     layout={"width": "170px"})
         controls["focus"] = dropdown("敏感性：看哪个因素", {f: i for i, f in enumerate(FACTORS)}, value=0)
         controls["save"] = w.Button(description="保存我的权重和打分", icon="save", layout={"width": "190px"})
@@ -350,7 +335,7 @@ class SiteChoice(FigureWidget):
         self.ax_sens.set_ylim(0.8, 5.2)
         self.ax_sens.set_xlabel("")
         self.ax_sens.set_ylabel("加权平均分")
-        self.legend = self.ax_sens.legend(self.lines, DEFAULT_NAMES, loc="lower left", fontsize=10, ncols=2)
+        self.legend = charts.legend_below(self.ax_sens, self.lines, DEFAULT_NAMES, ncols=4, xlabel=True)
         for ax in axes:
             ax.grid(axis="y", visible=False)
 
@@ -428,7 +413,7 @@ class SiteChoice(FigureWidget):
         self.say(f"{lead}。{sens}")
 
     def source(self):
-        return OWN_JUDGEMENT + "。加权平均分 = Σ(权重 × 打分) ÷ Σ权重。"
+        return OWN_JUDGEMENT + "。"
 
     # --- buttons ---------------------------------------------------------------------------------
     def _set_many(self, pairs):
@@ -456,13 +441,15 @@ class SiteChoice(FigureWidget):
         self.status.value = "<div role='status'>已恢复为同等权重、中性打分（都是 3 分）。</div>"
 
     def save(self):
-        n, names, weights, scores = self._state(self.values())
-        payload = {"n_sites": n, "names": names, "weights": [int(v) for v in weights],
+        values = self.values()
+        n, _names, weights, scores = self._state(values)
+        typed = [values[f"name{j}"] for j in range(len(DEFAULT_NAMES))]   # as typed: never cut
+        payload = {"n_sites": n, "names": typed, "weights": [int(v) for v in weights],
                    "scores": [[int(v) for v in row] for row in scores], "factors": FACTORS}
         try:
-            path = workspace.save(WORKSPACE_KEY, payload)
+            path = workspace.save(WORKSPACE_KEY, payload, per_notebook=True)
         except CourseError as err:
-            self.status.value = f"<div role='alert'>⚠️ {html.escape(str(err))}</div>"
+            self.status.value = f"<div role='alert'>{mark('warn')} {html.escape(str(err))}</div>"
             return
-        self.status.value = (f"<div role='status'>✅ 已保存到 {html.escape(path.name)}（my_work 文件夹）。"
+        self.status.value = (f"<div role='status'>{mark('ok')} 已保存到 {html.escape(path.name)}（my_work 文件夹）。"
                              "下次运行这个单元格会自动恢复。</div>")

@@ -19,6 +19,7 @@ from ..data import load, to_unit
 from ..errors import InputError
 from ..inputs import format_number
 from ..models import growth
+from ..tables import Table
 from .base import FigureWidget, dropdown, number_box, slider
 
 __all__ = ["INDICATORS", "STATUS_STYLES", "article_vs_sources", "show_article_check", "series_rows",
@@ -29,17 +30,17 @@ REGION = "浙江"
 #: indicator key -> (menu label, unit shown on the axis, a short note for reading it)
 INDICATORS: dict[str, tuple[str, str, str]] = {
     "hightech_va_share": ("高新技术产业增加值占规上工业比重", "%",
-                          "2020年一行的英文原文说的是“high-tech enterprises”，按本指标理解，未核实；2024、2027年是目标。"),
+                          "2020年一行的英文原文说的是“high-tech enterprises”，按本指标理解，未核实；2024、2025、2027年是目标，实际比重未找到。"),
     "hightech_va_growth": ("高新技术产业增加值增速", "%",
-                           "2023年只有文章的7.0%，官方数未找到；2024年只有1—8月、1—10月的数。"),
+                           "2023年只有文章的7.0%，官方数未找到；2025年只有一季度的数。"),
     "sei_va_growth": ("战略性新兴产业增加值增速", "%", "2023年只有文章的6.3%，未找到其他来源；2025年是目标。"),
-    "ind_va_growth": ("规上工业增加值增速", "%", "2022、2024年是政府工作报告里的“左右”（预计数）。"),
+    "ind_va_growth": ("规上工业增加值增速", "%", "2022年是政府工作报告里的“左右”（预计数）；2025年只有1—10月的数和目标。"),
     "gdp_real_growth": ("地区生产总值增速（可比价）", "%", "增速按可比价格计算，扣除了物价变动。"),
     "gdp": ("地区生产总值", "亿元",
             "第五次全国经济普查后，2023年总量从82553亿元修订为85620亿元：两种口径分开画，不能连起来算增速。2020年只找到取整的6.46万亿元。"),
-    "rd_intensity": ("研发投入强度（R&D经费占GDP比重）", "%", "2021年是由杭州数据推算的；2024年既有预计数也有目标。"),
-    "digital_core_va_growth": ("数字经济核心产业增加值增速", "%", "2022、2023年全年数未找到；2024年是“左右”。"),
-    "digital_core_va": ("数字经济核心产业增加值", "亿元", "2021年原文是“突破8000亿”；2027年是目标。"),
+    "rd_intensity": ("研发投入强度（R&D经费占GDP比重）", "%", "2021年是由杭州数据推算的；2024、2025年的实际数都是预计数，同年还有目标；2026、2027、2030年是目标。"),
+    "digital_core_va_growth": ("数字经济核心产业增加值增速", "%", "2022、2023、2025年全年数未找到；2024年是“左右”；2025年只有目标。"),
+    "digital_core_va": ("数字经济核心产业增加值", "亿元", "2021年原文是“突破8000亿”；2025年是规划征求意见稿回顾“十四五”时的数（预计）；2027年是目标。"),
 }
 
 #: status category -> (legend label, marker, filled?)
@@ -91,7 +92,7 @@ def article_vs_sources() -> tuple[pd.DataFrame, str]:
                 other = f"{format_number(f['value'])}{f['unit']}（{f['publisher']}，{f['date']}）"
                 used_facts.append(cid)
                 break
-        rows.append({"指标（2023年）": r["indicator_zh"], "文章": f"{r['value']:.1f}{r['unit']}",
+        rows.append({"指标（2023年）": r["indicator_zh"], "文章": float(r["value"]),
                      "其他来源": other, "核对": _CHECK_ZH.get(r["check"], r["check"])})
     line = article.source_line(article.table[article.table["id"].isin(_ARTICLE_IDS)])
     if used_facts:
@@ -99,21 +100,11 @@ def article_vs_sources() -> tuple[pd.DataFrame, str]:
     return pd.DataFrame(rows), line
 
 
-def _table_html(df: pd.DataFrame, source: str) -> str:
-    head = "".join(f"<th style='text-align:left;padding:4px 8px'>{html.escape(c)}</th>" for c in df.columns)
-    body = "".join("<tr>" + "".join(f"<td style='padding:4px 8px'>{html.escape(str(v))}</td>" for v in rec) + "</tr>"
-                   for rec in df.itertuples(index=False))
-    return (f"<table style='border-collapse:collapse;max-width:100%'><thead><tr>{head}</tr></thead>"
-            f"<tbody>{body}</tbody></table>"
-            f"<div style='font-size:0.9em;color:#444;margin-top:4px'>{html.escape(source)}</div>")
-
-
-def show_article_check() -> None:
-    """Display the article-vs-sources table with its source line."""
-    from IPython.display import HTML, display
-
+def show_article_check() -> Table:
+    """The article-vs-sources table with its source line."""
     df, line = article_vs_sources()
-    display(HTML(_table_html(df, line)))
+    units = load("seed_article").table.set_index("id").loc[_ARTICLE_IDS, "unit"].unique()
+    return Table(df, units={"文章": units[0]} if len(units) == 1 else None, source=line)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -409,11 +400,11 @@ def exercise_inputs() -> tuple[pd.DataFrame, str]:
     share = share[(share["year"] == 2023) & (share["status"] == "final")]
     part = article.table[article.table["id"] == "S01"]
     df = pd.DataFrame([
-        {"符号": "G", "含义": "规上工业增加值增速（2023年）", "数值": f"{format_number(total['value'].iloc[0])}%",
+        {"符号": "G", "含义": "规上工业增加值增速（2023年）", "数值": float(total['value'].iloc[0]),
          "出处": f"{total['publisher'].iloc[0]}（{_STATUS_ZH.get(total['status'].iloc[0], '')}）"},
-        {"符号": "g1", "含义": "高新技术产业增加值增速（2023年）", "数值": f"{part['value'].iloc[0]:.1f}%",
+        {"符号": "g1", "含义": "高新技术产业增加值增速（2023年）", "数值": float(part['value'].iloc[0]),
          "出处": "潮新闻（文章数字，未能核实）"},
-        {"符号": "s", "含义": "高新技术产业占规上工业比重（2023年）", "数值": f"{format_number(share['value'].iloc[0])}%",
+        {"符号": "s", "含义": "高新技术产业占规上工业比重（2023年）", "数值": float(share['value'].iloc[0]),
          "出处": f"{share['publisher'].iloc[0]}（与文章一致）"},
     ])
     line = facts.source_line(pd.concat([total, share])) + "；" + article.source_line(part).removeprefix("来源：")
@@ -426,11 +417,9 @@ _STATUS_ZH = {"final": "正式数", "preliminary": "初步数", "estimate": "预
 def exercise_values() -> dict[str, float]:
     """The exercise's three numbers as numbers, read from data/: {"G": …, "g1": …, "s": …} in percent."""
     df, _ = exercise_inputs()
-    return {sym: float(str(v).rstrip("%").replace(",", "")) for sym, v in zip(df["符号"], df["数值"])}
+    return dict(zip(df["符号"], df["数值"]))
 
 
-def show_exercise_inputs() -> None:
-    from IPython.display import HTML, display
-
+def show_exercise_inputs() -> Table:
     df, line = exercise_inputs()
-    display(HTML(_table_html(df, line)))
+    return Table(df, units={"数值": "%"}, source=line)

@@ -18,6 +18,7 @@ from ..data import load
 from ..errors import CourseError, InputError
 from ..inputs import format_number
 from ..models import targets
+from ..tables import Table
 from .base import FigureWidget, number_box, slider
 
 CHAIN = [("source", "源头创新"), ("develop", "技术开发"), ("transfer", "成果转化"), ("industry", "新兴产业")]
@@ -30,55 +31,55 @@ SAVE_KEY = "innovation_chain"
 # Tables and static charts
 # ----------------------------------------------------------------------------------------------
 
-def article_targets_table() -> pd.DataFrame:
+def article_targets_table() -> Table:
     """Hangzhou's targets as the article quotes the mayor, with what could be checked (≤ 5 columns)."""
     t = load("seed_article").table
     rows = t[(t["region"] == "杭州") & (t["status"] == "target")].reset_index(drop=True)
     qualifier = rows["qualifier"].map({"超过": "以上", "不低于": "以上"}).fillna("")
-    return pd.DataFrame({
+    return Table(pd.DataFrame({
         "文章中的目标": rows["indicator_zh"].to_numpy(),
         "数值": [f"{format_number(v)}{q}" for v, q in zip(rows["value"], qualifier)],
         "单位": rows["unit"].to_numpy(),
         "核实情况": rows["check"].map(CHECK_ZH).fillna("未核实").to_numpy(),
-        "说明": rows["check_note"].to_numpy(),
-    })
+        "说明": rows["check_note"].fillna("").to_numpy(),
+    }))
 
 
-def definitions_table() -> pd.DataFrame:
+def definitions_table() -> Table:
     """What “8+4” and “315” stand for, as the sourced documents define them (3 columns)."""
     rows = load("statements").table
     rows = rows[rows["topic"].isin(["policy_84", "policy_315"])]
-    return pd.DataFrame({"含义": rows["statement_zh"].to_numpy(), "出处": rows["document"].to_numpy(),
-                         "日期": rows["date"].to_numpy()})
+    return Table(pd.DataFrame({"含义": rows["statement_zh"].to_numpy(), "出处": rows["document"].to_numpy(),
+                               "日期": rows["date"].to_numpy()}))
 
 
-def policy_table() -> pd.DataFrame:
+def policy_table() -> Table:
     """Zhejiang's sourced policy figures (funds, projects), with their status and publisher (≤ 5 columns)."""
     rows = load("policy").table
     status = rows["status"].map({"final": "公布数", "target": "目标", "estimate": "估计"}).fillna(rows["status"])
     note = [s + ("（预算安排）" if "安排" in str(n) else "") for s, n in zip(status, rows["notes"])]
     qualifier = rows["qualifier"].map({"超过": "以上", "不低于": "以上"}).fillna("")
-    return pd.DataFrame({
+    return Table(pd.DataFrame({
         "指标": [f"{i}（{y}）" for i, y in zip(rows["indicator_zh"], rows["year"])],
         "数值": [f"{format_number(v)}{q}" for v, q in zip(rows["value"], qualifier)],
         "单位": rows["unit"].to_numpy(),
         "性质": note,
         "出处": [f"{p}（{d}）" for p, d in zip(rows["publisher"], rows["date"])],
-    })
+    }))
 
 
-def plan_2027_table() -> pd.DataFrame:
+def plan_2027_table() -> Table:
     """The 2027 targets of Hangzhou's Apr-2025 action plan (a different document, different targets)."""
     rows = load("hangzhou").table
     rows = rows[(rows["year"] == 2027) & (rows["status"] == "target")].reset_index(drop=True)
     qualifier = rows["qualifier"].map({"超过": "以上", "约": "左右", "不低于": "以上"}).fillna("")
-    return pd.DataFrame({
+    return Table(pd.DataFrame({
         "2027年目标": rows["indicator_zh"].to_numpy(),
         "数值": [f"{format_number(v)}{q}" for v, q in zip(rows["value"], qualifier)],
         "单位": rows["unit"].to_numpy(),
         "发文": rows["publisher"].to_numpy(),
         "日期": rows["date"].to_numpy(),
-    })
+    }))
 
 
 def funds_84_chart() -> None:
@@ -130,7 +131,7 @@ def hangzhou_rd_chart() -> None:
                          f"{int(final['year'])} 年目标，每年约需提高 {rate:.1f}%（相对增幅）。")
 
 
-def implied_rates_table() -> pd.DataFrame:
+def implied_rates_table() -> Table:
     """The yearly rate implied by two sourced figures: Hangzhou's R&D intensity and the “8+4” funds."""
     hz = load("hangzhou").series("rd_intensity")
     done, goal = hz[hz["status"] != "target"].iloc[-1], hz[hz["status"] == "target"].iloc[-1]
@@ -141,8 +142,8 @@ def implied_rates_table() -> pd.DataFrame:
         years = int(b["year"] - a["year"])
         rows.append({"事项": name, "起点": f"{int(a['year'])}年 {a['value']:,g}{unit}",
                      "终点": f"{int(b['year'])}年 {b['value']:,g}{unit}",
-                     "每年约需提高": f"{targets.implied_rate(a['value'], b['value'], years):.2f}%"})
-    return pd.DataFrame(rows)
+                     "每年约需提高": round(targets.implied_rate(a['value'], b['value'], years), 2)})
+    return Table(pd.DataFrame(rows), units={"每年约需提高": "%"})
 
 
 # ----------------------------------------------------------------------------------------------
@@ -241,7 +242,7 @@ class InnovationChain(FigureWidget):
     @staticmethod
     def _saved():
         try:
-            return workspace.load(SAVE_KEY, default=None)
+            return workspace.load(SAVE_KEY, default=None, per_notebook=True)
         except (CourseError, OSError, ValueError) as err:
             return workspace.LoadResult(None, note=f"读取上次保存的分配失败（{err}），现在从默认值开始。")
 
@@ -325,7 +326,7 @@ class InnovationChain(FigureWidget):
     def save(self):
         record = self.record()
         try:
-            path = workspace.save(SAVE_KEY, record)
+            path = workspace.save(SAVE_KEY, record, per_notebook=True)
         except CourseError as err:
             raise InputError(str(err)) from err
         hint = "" if record["reason"].strip() else "（还没有写理由：建议补上一两句，再保存一次。）"
@@ -341,9 +342,9 @@ class InnovationChain(FigureWidget):
             raise InputError("还没有保存过分配：先填好四个份额和理由，再点“保存到我的作品”。")
         for key, _ in CHAIN:
             if key in value["shares"]:
-                self.controls[key].value = f"{value['shares'][key]:g}"
+                self.controls[key].value = f"{value['shares'][key]:.15g}"
         if "budget" in value:
-            self.controls["budget"].value = f"{value['budget']:g}"
+            self.controls["budget"].value = f"{value['budget']:.15g}"
         self.controls["reason"].value = str(value.get("reason", ""))
         self.refresh()
         self._show_message(f"已读取你在 {saved.saved_at} 保存的分配和理由。")

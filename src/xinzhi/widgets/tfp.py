@@ -1,12 +1,18 @@
 """Notebook 07 (全要素生产率): the growth-accounting widget and the notebook's static charts and tables.
 
     from xinzhi.widgets.tfp import GrowthAccounting
-    GrowthAccounting()                       # six countries × period × factor shares
+    GrowthAccounting()                       # six countries × period × factor shares × China's GDP ledger
+
+Two ledgers for China: the official one (国家统计局's published average growth of real GDP over a span,
+with PWT's inputs) and PWT's own (PWT's alternative GDP series for China). The other five economies
+are the same in both.
 
 Static pieces (one call per notebook cell):
 
     reproduction_table()      the check against PWT's own TFP series (rtfpna), one row per country
-    decomposition_table(1978, 2019)
+    official_table()          国家统计局's published averages, with what they are in log points
+    ledgers_table()           China on both ledgers, for every span with an official figure
+    decomposition_table(1978, 2018)   six economies; China on both ledgers
     inputs_table("CHN")       a few years of the inputs, readable units
     explain("CHN", 1978, 2019)  one country's decomposition in a sentence
     imputed_shares_table()    early years whose labour share never changes
@@ -14,6 +20,7 @@ Static pieces (one call per notebook cell):
     show_labour_shares()      labour shares over time: the flat (imputed) early years
     show_annual_tfp("CHN")    year-by-year Solow residuals: a residual is noisy
     show_maddison()           GDP per person since 1820, log scale (Maddison Project Database 2020)
+    default_period()          the longest span with an official figure inside PWT's years
 
 The arithmetic lives in :mod:`xinzhi.models.accounting`.
 """
@@ -25,10 +32,17 @@ import pandas as pd
 from .. import charts
 from ..data import load
 from ..models import accounting as acc
+from ..tables import Table
 from . import base
 
 PWT = "pwt1001_6countries"
 MPD = "mpd2020_6countries"
+OFFICIAL = "china_gdp_official"
+#: The two ledgers for China's real GDP (the other five economies are the same in both).
+LEDGERS = {"official": "官方账本", "pwt": "PWT 账本"}
+LEDGER_NOTES = {"official": "国家统计局公布的 GDP 增长 + PWT 的投入", "pwt": "PWT 的 GDP（对中国是替代估计）+ PWT 的投入"}
+#: What the Maddison Project Database 2020 uses for China (its own source list, data/README.md).
+MADDISON_CHINA = "中国一线：1952—2008年为 Wu (2014) 的估计，2008年以后为 Conference Board Total Economy Database，均非国家统计局的官方序列"
 # The Maddison workbook's 'Sources' sheet also names this for every country, 2008–2016.
 MPD_ALL_COUNTRIES = "；各国 2008–2016：Conference Board Total Economy Database"
 
@@ -58,6 +72,75 @@ def maddison_source() -> str:
     return ds.source_line(ds.table) + MPD_ALL_COUNTRIES
 
 
+# ---------------------------------------------------------------------------------------------------
+# The official ledger: 国家统计局's published averages
+# ---------------------------------------------------------------------------------------------------
+
+def official_spans() -> pd.DataFrame:
+    """One row per span for which 国家统计局 published China's average real GDP growth.
+
+    Columns: ``start`` (base year), ``end``, ``years``, ``gdp`` (average log points a year, from the
+    cumulative increase where one is published, else from the average rate), ``published`` (the
+    figure as written), ``ids`` (data rows used), ``in_pwt`` (the span lies inside PWT's years).
+    """
+    ds = load(OFFICIAL)
+    t = ds.table[ds.table["preferred"].astype(bool)]
+    first, last = acc.available_period(pwt_table(), "CHN")
+    rows = []
+    for (start, end), g in t.groupby(["base_year", "year"], sort=True):
+        start, end = int(start), int(end)
+        times = g[g["indicator"] == "gdp_real_increase_times"]
+        rate = g[g["indicator"] == "gdp_real_avg_growth"]
+        written = [f"{start + 1}—{end}年年均增长 {v:g}%" for v in rate["value"]] + \
+            [f"{end}年比{start}年增长 {v:g} 倍" for v in times["value"]]
+        if len(times):
+            gdp = acc.average_log_growth(end - start, increase_times=float(times["value"].iloc[0]))
+        else:
+            gdp = acc.average_log_growth(end - start, rate_pct=float(rate["value"].iloc[0]))
+        rows.append({"start": start, "end": end, "years": end - start, "gdp": gdp, "published": "；".join(written),
+                     "ids": list(g["id"]), "in_pwt": first <= start and end <= last})
+    return pd.DataFrame(rows)
+
+
+def official_source(ids=None) -> str:
+    """The source line for the official figures (those with ``ids``, or all those inside PWT's years)."""
+    ds = load(OFFICIAL)
+    if ids is None:
+        spans = official_spans()
+        ids = [i for row in spans.loc[spans["in_pwt"], "ids"] for i in row]
+    rows = ds.table[ds.table["id"].isin(list(ids))]
+    return "中国 GDP（官方账本）：" + ds.source_line(rows).removeprefix("来源：")
+
+
+def default_period() -> tuple[int, int]:
+    """The longest span with an official figure inside PWT's years (the latest, if two are as long)."""
+    spans = official_spans()
+    inside = spans[spans["in_pwt"]].sort_values(["years", "end"])
+    if inside.empty:
+        return acc.available_period(pwt_table(), "CHN")
+    best = inside.iloc[-1]
+    return int(best["start"]), int(best["end"])
+
+
+def china_decomposition(start: int, end: int, ledger: str = "official",
+                        capital_share: float | None = None) -> acc.Decomposition | None:
+    """China's decomposition on one ledger; None on the official ledger for a span without an official figure."""
+    if ledger not in LEDGERS:
+        raise ValueError(f"ledger must be one of {sorted(LEDGERS)}, not {ledger!r}")
+    d = acc.decompose(pwt_table(), "CHN", start, end, capital_share=capital_share)
+    if ledger == "pwt":
+        return d
+    spans = official_spans()
+    match = spans[(spans["start"] == start) & (spans["end"] == end)]
+    return acc.with_gdp_growth(d, float(match["gdp"].iloc[0])) if len(match) else None
+
+
+def official_spans_text() -> str:
+    """The spans with an official figure inside PWT's years, for messages: “1978—2012、1978—2017…”."""
+    spans = official_spans()
+    return "、".join(f"{a}—{b}" for a, b in spans.loc[spans["in_pwt"], ["start", "end"]].itertuples(index=False))
+
+
 def _pct(value: float, digits: int = 1) -> str:
     if value is None or not np.isfinite(value):
         return "—"
@@ -69,77 +152,146 @@ def _pct(value: float, digits: int = 1) -> str:
 # Tables
 # ---------------------------------------------------------------------------------------------------
 
-def reproduction_table(hours: bool = True) -> pd.DataFrame:
+def reproduction_table(hours: bool = True) -> Table:
     """The check: does the course's computation give PWT's rtfpna? One row per country, Chinese headers.
 
     ``hours=False`` shows what happens with a labour input that leaves hours out (it does not match).
     """
     check = acc.reproduce_rtfpna(pwt_table(), hours=hours)
-    return pd.DataFrame({
+    return Table(pd.DataFrame({
         "国家": check["name"],
         "比较的年份": [f"{a}—{b}" for a, b in zip(check["first"], check["last"])],
         "年数": check["years"],
         "最大相对差": [f"{x:.5%}" if x < 1e-3 else f"{x:.1%}" for x in check["max_rel_diff"]],
-        "一致？": ["✅ 一致" if x < 1e-3 else "❌ 不一致" for x in check["max_rel_diff"]],
-    }).set_index("国家")
+        "一致？": [bool(x < 1e-3) for x in check["max_rel_diff"]],
+    }), status={"一致？": ("一致", "不一致")}, notes="一致：每一年的差别都小于千分之一。")
 
 
-def decomposition_table(start: int = 1978, end: int = 2019, capital_share: float | None = None) -> pd.DataFrame:
-    """Average annual GDP growth and its three sources for the six countries (percentage points)."""
+_POINTS = ["GDP 年均增长", "资本贡献", "劳动贡献", "TFP 贡献"]
+_SMALL_GROWTH = "“—”：GDP 年均增长不到 0.5 个对数点时，不计算 TFP 占增长的比例（分母太小，比例没有意义）。"
+
+
+def _row(column: str, label: str, d: acc.Decomposition) -> dict:
+    return {column: label, "GDP 年均增长": round(d.gdp, 2), "资本贡献": round(d.capital, 2),
+            "劳动贡献": round(d.labour, 2), "TFP 贡献": round(d.tfp, 2),
+            "TFP 占增长": f"{d.tfp / d.gdp:.0%}" if d.gdp > 0.5 else None}
+
+
+def _decomposition(rows: list[dict]) -> Table:
+    return Table(pd.DataFrame(rows), units=dict.fromkeys(_POINTS, "对数点"), decimals=dict.fromkeys(_POINTS, 2),
+                 missing=_SMALL_GROWTH)
+
+
+def decomposition_table(start: int | None = None, end: int | None = None,
+                        capital_share: float | None = None) -> Table:
+    """Average annual GDP growth and its sources for the six economies (log points a year).
+
+    China appears twice when 国家统计局 published a figure for the span: on the official ledger and on
+    PWT's. Without ``start``/``end``: :func:`default_period`.
+    """
+    if start is None or end is None:
+        start, end = default_period()
     table = pwt_table()
     rows = []
     for code, name in acc.COUNTRIES.items():
         s, e = acc.clamp_period(table, code, start, end)
-        d = acc.decompose(table, code, s, e, capital_share=capital_share)
-        rows.append({"国家": name + ("" if (s, e) == (start, end) else f"（{s}—{e}）"),
-                     "GDP 年均增长": round(d.gdp, 2), "资本贡献": round(d.capital, 2),
-                     "劳动贡献": round(d.labour, 2), "TFP 贡献": round(d.tfp, 2)})
-    return pd.DataFrame(rows).set_index("国家")
+        late = "" if (s, e) == (start, end) else f"（{s}—{e}）"
+        if code == "CHN":
+            official = china_decomposition(s, e, "official", capital_share)
+            if official is not None:
+                rows.append(_row("国家", f"{name}（{LEDGERS['official']}）{late}", official))
+            rows.append(_row("国家", f"{name}（{LEDGERS['pwt']}）{late}", china_decomposition(s, e, "pwt", capital_share)))
+        else:
+            rows.append(_row("国家", name + late, acc.decompose(table, code, s, e, capital_share=capital_share)))
+    return _decomposition(rows)
 
 
-def inputs_table(country: str = "CHN", years=(1978, 1990, 2000, 2010, 2019)) -> pd.DataFrame:
+def official_table() -> Table:
+    """国家统计局's published averages: the span, the figure as written, and the same in log points a year."""
+    spans = official_spans()
+    ds = load(OFFICIAL)
+    out = pd.DataFrame({
+        "时期（基期—末年）": [f"{a}—{b}" for a, b in zip(spans["start"], spans["end"])],
+        "国家统计局的说法": spans["published"],
+        "折成对数增长": spans["gdp"].round(2),
+        "可与 PWT 对照": ["是" if x else "否（超出 PWT 的年份）" for x in spans["in_pwt"]],
+        "出处": [ds.source_line(ds.table[ds.table["id"].isin(ids)]).removeprefix("来源：") for ids in spans["ids"]],
+    })
+    return Table(out, units={"折成对数增长": "对数点/年"}, decimals={"折成对数增长": 2})
+
+
+def ledgers_table() -> Table:
+    """China on both ledgers, for every span with an official figure inside PWT's years (log points a year)."""
+    rows = []
+    spans = official_spans()
+    for start, end in spans.loc[spans["in_pwt"], ["start", "end"]].itertuples(index=False):
+        for ledger in ("official", "pwt"):
+            row = _row("时期与口径", f"{start}—{end}，{LEDGERS[ledger]}",
+                       china_decomposition(int(start), int(end), ledger))
+            rows.append(row)
+    return _decomposition(rows)
+
+
+def inputs_table(country: str = "CHN", years=(1978, 1990, 2000, 2010, 2019)) -> Table:
     """A few years of the inputs for one country, in units a reader can follow (five columns)."""
     table = pwt_table()
     rows = table[(table["countrycode"] == country) & (table["year"].isin(list(years)))].set_index("year")
     out = pd.DataFrame({
-        "实际 GDP（万亿美元，2017年价）": (rows["rgdpna"] / 1e6).round(2),
-        "资本服务（2017年 = 1）": rows["rkna"].round(3),
-        "就业人数（百万）": rows["emp"].round(1),
+        "实际 GDP": (rows["rgdpna"] / 1e6).round(2),
+        "资本服务": rows["rkna"].round(3),
+        "就业人数": rows["emp"].round(1),
         "人力资本指数": rows["hc"].round(2),
         "劳动份额": rows["labsh"].round(3),
     })
     out.index.name = "年份"
-    return out
+    return Table(out, units={"实际 GDP": "万亿美元，2017年价", "资本服务": "2017年 = 1", "就业人数": "百万人"},
+                 decimals={"实际 GDP": 2, "资本服务": 3, "就业人数": 1, "人力资本指数": 2, "劳动份额": 3})
 
 
-def explain(country: str = "CHN", start: int = 1978, end: int = 2019, capital_share: float | None = None):
-    """One country's decomposition in a sentence (shown as HTML)."""
+def explain(country: str = "CHN", start: int | None = None, end: int | None = None,
+            capital_share: float | None = None, ledger: str = "official"):
+    """One country's decomposition in a sentence (shown as HTML). For China, ``ledger`` picks the GDP series."""
     from IPython.display import HTML
 
+    if start is None or end is None:
+        start, end = default_period()
     table = pwt_table()
     s, e = acc.clamp_period(table, country, start, end)
-    d = acc.decompose(table, country, s, e, capital_share=capital_share)
     name = acc.COUNTRIES.get(country, country)
+    source = pwt_source()
+    if country == "CHN":
+        d = china_decomposition(s, e, ledger, capital_share)
+        if d is None:
+            return HTML(f"<p>{name} {s}—{e} 年：本课程没有国家统计局公布的这一时期平均增速（有的时期："
+                        f"{official_spans_text()}），官方账本算不了；可以看 PWT 账本。</p>")
+        name = f"{name}（{LEDGERS[ledger]}：{LEDGER_NOTES[ledger]}）"
+        if ledger == "official":
+            spans = official_spans()
+            ids = spans[(spans["start"] == s) & (spans["end"] == e)]["ids"].iloc[0]
+            source = official_source(ids) + "；投入：" + source
+    else:
+        d = acc.decompose(table, country, s, e, capital_share=capital_share)
     share = "PWT 逐年劳动份额" if capital_share is None else f"固定资本份额 α = {capital_share:.2f}"
     parts = d.shares()
-    text = (f"<p><b>{name} {d.start}—{d.end} 年</b>（{share}）：实际 GDP 年均增长 <b>{d.gdp:.2f}</b> 个百分点"
-            f"（对数增长率）。其中：资本投入贡献 {d.capital:.2f}（约 {parts['capital']:.0%}）；"
+    text = (f"<p><b>{name} {d.start}—{d.end} 年</b>（{share}）：实际 GDP 年均增长 <b>{d.gdp:.2f}</b> 个对数点"
+            f"（约 {np.expm1(d.gdp / 100):.1%}）。其中：资本投入贡献 {d.capital:.2f}（约 {parts['capital']:.0%}）；"
             f"劳动投入贡献 {d.labour:.2f}（就业人数 {d.employment:.2f}、人均工时 {d.hours:.2f}、人力资本 "
-            f"{d.human_capital:.2f}）；剩下的 <b>{d.tfp:.2f}</b>（约 {parts['tfp']:.0%}）就是全要素生产率的贡献。</p>"
-            f"<p style='color:#444;font-size:0.9em'>{pwt_source()}；计算：本课程</p>")
+            f"{d.human_capital:.2f}）；剩下的 <b>{d.tfp:.2f}</b>（约 {parts['tfp']:.0%}）是全要素生产率的贡献。</p>"
+            f"<p style='color:#444;font-size:0.9em'>{source}；计算：本课程</p>")
     return HTML(text)
 
 
-def imputed_shares_table() -> pd.DataFrame:
+def imputed_shares_table() -> Table:
     """For each country, the early years whose labour share does not change (imputed by PWT)."""
     table = pwt_table()
     rows = []
     for code, name in acc.COUNTRIES.items():
         run = acc.imputed_share_years(table, code)
         rows.append({"国家": name,
-                     "劳动份额不变的年份": f"{run[0]}—{run[1]}" if run else "无",
+                     "劳动份额不变的年份": f"{run[0]}—{run[1]}" if run else None,
                      "这些年的劳动份额": round(run[2], 3) if run else None})
-    return pd.DataFrame(rows).set_index("国家")
+    return Table(pd.DataFrame(rows), decimals={"这些年的劳动份额": 3},
+                 missing="“—”：这个国家每年的劳动份额都有变化，没有一段不变的（填补的）年份。")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -204,7 +356,7 @@ def show_annual_tfp(country: str = "CHN") -> None:
     ax.axhline(0, color="#333333", linewidth=1)
     ax.set_title(f"{name}：每年的 TFP 增长（索洛余值）")
     ax.set_xlabel("年份")
-    ax.set_ylabel("对数百分点")
+    ax.set_ylabel("对数点")
     charts.set_source(fig, pwt_source() + "；计算：本课程")
     low, high = values.idxmin(), values.idxmax()
     charts.show(fig, alt=f"{name}各年 TFP 增长的柱状图，正值为绿色实心、负值为红色斜线。波动很大："
@@ -220,7 +372,8 @@ def show_maddison(start: int = 1820) -> None:
     for code, name in acc.COUNTRIES.items():
         r = rows[rows["countrycode"] == code]
         color, style, marker = COUNTRY_STYLE[code]
-        ax.plot(r["year"], r["gdppc"], color=color, linestyle=style, label=name, linewidth=2)
+        label = name + ("（非官方序列，见来源行）" if code == "CHN" else "")
+        ax.plot(r["year"], r["gdppc"], color=color, linestyle=style, label=label, linewidth=2)
         if len(r):
             last = r.iloc[-1]
             ax.plot([last["year"]], [last["gdppc"]], color=color, marker=marker, linestyle="none")
@@ -232,14 +385,14 @@ def show_maddison(start: int = 1820) -> None:
     ax.set_xlabel("年份")
     ax.set_ylabel("人均 GDP（对数刻度）")
     ax.legend(ncols=3, loc="upper left")
-    charts.set_source(fig, maddison_source())
+    charts.set_source(fig, maddison_source() + "；" + MADDISON_CHINA)
     ends = []
     for code, name in acc.COUNTRIES.items():
         r = rows[rows["countrycode"] == code]
         if len(r):
             first, last = r.iloc[0], r.iloc[-1]
             ends.append(f"{name} {int(first['year'])}年约 {first['gdppc']:,.0f}、{int(last['year'])}年约 {last['gdppc']:,.0f}")
-    charts.show(fig, alt="六国人均 GDP 的长期走势（2011年美元，对数刻度）：" + "；".join(ends) + "。")
+    charts.show(fig, alt="六国人均 GDP 的长期走势（2011年美元，对数刻度）：" + "；".join(ends) + "。" + MADDISON_CHINA + "。")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -250,27 +403,32 @@ class GrowthAccounting(base.FigureWidget):
     """Country × period × factor shares → contributions to GDP growth, and TFP indexes compared."""
 
     title = "增长核算：GDP 增长从哪里来？"
-    alt = ("左图：六国在所选时期 GDP 年均增长的分解，每根柱子由资本、就业人数、人均工时、人力资本和全要素生产率"
-           "五段叠成（各段颜色和花纹不同），黑色菱形是 GDP 年均增长。右图：所选国家的全要素生产率指数，"
-           "以时期起点为 1，实线为 PWT 公布的数值，虚线为按固定资本份额 α 重算的结果，点线为对比国家。")
+    alt = ("左图：六个经济体在所选时期 GDP 年均增长的分解，每根柱子由资本、就业人数、人均工时、人力资本和"
+           "全要素生产率五段叠成（各段颜色和花纹不同），黑色菱形是 GDP 年均增长；中国的 GDP 可以选官方账本"
+           "（国家统计局公布的平均增长）或 PWT 账本。右图：所选国家的全要素生产率指数，以时期起点为 1，"
+           "实线为 PWT 公布的数值，虚线为按固定资本份额 α 重算的结果，点线为对比国家；官方账本下，中国另有一条"
+           "只连起止两年的点划线。")
     figure_size = (12.0, 5.8)
     figure_grid = (1, 2)
 
     def make_controls(self):
         countries = {name: code for code, name in acc.COUNTRIES.items()}
         compare = {"不对比": ""} | countries
+        start, end = default_period()
         return {
+            "ledger": base.dropdown("中国的 GDP", {f"{LEDGERS['official']}：国家统计局公布的平均增长": "official",
+                                                f"{LEDGERS['pwt']}：PWT 的替代估计": "pwt"}, value="official"),
             "country": base.dropdown("右图国家", countries, value="CHN"),
             "compare": base.dropdown("对比国家", compare, value="USA"),
-            "start": base.slider("起始年份", 1978, 1954, 2018, 1, integer=True, continuous=False),
-            "end": base.slider("结束年份", 2019, 1955, 2019, 1, integer=True, continuous=False),
+            "start": base.slider("起始年份", start, 1954, 2018, 1, integer=True, continuous=False),
+            "end": base.slider("结束年份", end, 1955, 2019, 1, integer=True, continuous=False),
             "shares": base.dropdown("要素份额", {"PWT 逐年劳动份额（labsh）": "pwt",
                                              "固定资本份额 α（用下面的滑块）": "fixed"}, value="pwt"),
             "alpha": base.slider("资本份额 α", 0.40, 0.20, 0.60, 0.01, fmt=".2f"),
         }
 
     def source(self) -> str:
-        return pwt_source() + "；计算：本课程"
+        return pwt_source() + "；" + official_source() + "；计算：本课程"
 
     def setup(self, fig, ax):
         self.table = pwt_table()
@@ -289,7 +447,7 @@ class GrowthAccounting(base.FigureWidget):
         left.axhline(0, color="#333333", linewidth=1)
         left.set_xticks(x)
         left.set_xticklabels([acc.COUNTRIES[c] for c in self.codes])
-        left.set_ylabel("年均增长（对数百分点）")
+        left.set_ylabel("年均增长（对数点）")
         left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), fontsize=10, ncols=3)
         self.left_title = left.set_title("")
         (self.line_pwt,) = right.plot([], [], color=charts.PALETTE["蓝"], linestyle="-", linewidth=3,
@@ -298,10 +456,12 @@ class GrowthAccounting(base.FigureWidget):
                                         label="按固定 α 重算")
         (self.line_compare,) = right.plot([], [], color="#555555", linestyle=":", linewidth=2.5,
                                           marker="s", markevery=5, label="对比国家（rtfpna）")
+        (self.line_official,) = right.plot([], [], color=charts.PALETTE["绿"], linestyle="-.", linewidth=2.5,
+                                           marker="D", markersize=8, label="中国·官方账本（只有起止两年）")
         right.axhline(1.0, color="#888888", linewidth=1)
         right.set_xlabel("年份")
         right.set_ylabel("TFP 指数（起始年 = 1）")
-        self.legend_right = right.legend(loc="upper left", fontsize=10)
+        self.legend_right = charts.legend_below(right, ncols=2)
         self.right_title = right.set_title("")
 
     @staticmethod
@@ -309,7 +469,7 @@ class GrowthAccounting(base.FigureWidget):
         bottoms = np.where(values >= 0, below_pos, below_neg)
         return bottoms, below_pos + np.clip(values, 0, None), below_neg + np.clip(values, None, 0)
 
-    def update(self, country, compare, start, end, shares, alpha):
+    def update(self, ledger, country, compare, start, end, shares, alpha):
         start, end = int(start), int(end)
         notes = []
         if start > end:
@@ -325,27 +485,35 @@ class GrowthAccounting(base.FigureWidget):
             s, e = acc.clamp_period(self.table, code, start, end)
             if (s, e) != (start, end):
                 clamped[code] = f"{acc.COUNTRIES[code]}按 {s}—{e}"
-            results[code] = acc.decompose(self.table, code, s, e, capital_share=capital_share)
+            if code == "CHN":
+                results[code] = china_decomposition(s, e, ledger, capital_share)
+            else:
+                results[code] = acc.decompose(self.table, code, s, e, capital_share=capital_share)
+        no_official = results["CHN"] is None
+        if no_official:
+            notes.append(f"国家统计局公布的中国平均增速，本课程只有这几个时期：{official_spans_text()}"
+                         "（起始年份是基期）；所选时期的中国柱子空着，可以改选这些时期，或改看 PWT 账本")
         # stacked bars: positive parts upwards, negative parts downwards
         below_pos = np.zeros(len(self.codes))
         below_neg = np.zeros(len(self.codes))
         for name in acc.COMPONENTS:
-            values = np.array([getattr(results[c], name) for c in self.codes])
+            values = np.array([0.0 if results[c] is None else getattr(results[c], name) for c in self.codes])
             bottoms, below_pos, below_neg = self._stack(values, below_pos, below_neg)
             for bar, value, bottom in zip(self.bars[name], values, bottoms):
                 bar.set_y(bottom)
                 bar.set_height(value)
-        gdp = np.array([results[c].gdp for c in self.codes])
+        gdp = np.array([np.nan if results[c] is None else results[c].gdp for c in self.codes])
         self.gdp_marks.set_ydata(gdp)
         for i, text in enumerate(self.gdp_texts):
-            text.set_position((i, max(below_pos[i], gdp[i]) + 0.15))
-            text.set_text(f"{gdp[i]:.1f}")
+            text.set_position((i, np.nanmax([below_pos[i], gdp[i]]) + 0.15))
+            text.set_text("无官方数" if np.isnan(gdp[i]) else f"{gdp[i]:.1f}")
         low = min(0.0, float(below_neg.min())) - 0.4
-        high = max(float(below_pos.max()), float(gdp.max())) + 0.8
+        high = max(float(below_pos.max()), float(np.nanmax(gdp, initial=0.0))) + 0.8
         self.left.set_ylim(low, high)
         share_text = "PWT 劳动份额" if capital_share is None else f"α = {alpha:.2f}"
         self.left_title.set_text(f"GDP 增长的来源，{start}—{end}（{share_text}）")
-        self.left.set_xticklabels([acc.COUNTRIES[c] + ("*" if c in clamped else "") for c in self.codes])
+        self.left.set_xticklabels([acc.COUNTRIES[c] + ("*" if c in clamped else "")
+                                   + (f"\n（{LEDGERS[ledger]}）" if c == "CHN" else "") for c in self.codes])
 
         # right: TFP indexes rebased to the start of the period
         s, e = acc.clamp_period(self.table, country, start, end)
@@ -368,9 +536,19 @@ class GrowthAccounting(base.FigureWidget):
         else:
             self.line_compare.set_data([], [])
             self.line_compare.set_visible(False)
-        handles = [self.line_pwt, self.line_fixed] + ([self.line_compare] if self.line_compare.get_visible() else [])
+        official = results["CHN"] if country == "CHN" and ledger == "official" else None
+        if official is not None:
+            ends = [1.0, float(np.exp(official.tfp * official.years / 100))]
+            self.line_official.set_data([official.start, official.end], ends)
+            self.line_official.set_visible(True)
+            values.append(np.array(ends))
+        else:
+            self.line_official.set_data([], [])
+            self.line_official.set_visible(False)
+        handles = [self.line_pwt, self.line_fixed] + [line for line in (self.line_compare, self.line_official)
+                                                      if line.get_visible()]
         self.legend_right.remove()
-        self.legend_right = self.right.legend(handles=handles, loc="upper left", fontsize=10)
+        self.legend_right = charts.legend_below(self.right, handles=handles, ncols=2)
         finite = np.concatenate([v[np.isfinite(v)] for v in values])
         ymin, ymax = float(finite.min()), float(finite.max())
         pad = max(0.05, 0.08 * (ymax - ymin))
@@ -378,17 +556,26 @@ class GrowthAccounting(base.FigureWidget):
         self.right.set_xlim(s - 0.5, max(e, s + 1) + 0.5)
         self.right_title.set_text(f"{acc.COUNTRIES[country]}的 TFP 指数（{s}年 = 1）")
 
-        d = results[country]
-        imputed = f"；其中 {d.hours_imputed_years} 年没有工时数据，按 PWT 做法借用美国的工时变化" \
-            if d.hours_imputed_years else ""
-        share_of_tfp = d.tfp / d.gdp if abs(d.gdp) > 1e-9 else float("nan")
-        tfp_share = f"，约占 GDP 增长的 {share_of_tfp:.0%}" if np.isfinite(share_of_tfp) and d.gdp > 0.5 else ""
-        summary = (f"<b>{acc.COUNTRIES[country]} {d.start}—{d.end}</b>：GDP 年均增长 {_pct(d.gdp)}，"
-                   f"其中资本 {_pct(d.capital)}、劳动 {_pct(d.labour)}（人数 {_pct(d.employment)}、"
-                   f"工时 {_pct(d.hours)}、人力资本 {_pct(d.human_capital)}）、"
-                   f"全要素生产率 {_pct(d.tfp)} 个百分点{tfp_share}{imputed}。")
+        summary = self._sentence(country, results, ledger)
+        if results["CHN"] is not None and country != "CHN":
+            summary += "<br>" + self._sentence("CHN", results, ledger)
         if clamped:
             notes.append("带 * 的国家数据起点较晚：" + "、".join(clamped.values()))
         if notes:
             summary += "<br><span style='color:#444'>注：" + "；".join(notes) + "。</span>"
         self.say(summary)
+
+    @staticmethod
+    def _sentence(country: str, results: dict, ledger: str) -> str:
+        d = results[country]
+        name = acc.COUNTRIES[country] + (f"（{LEDGERS[ledger]}）" if country == "CHN" else "")
+        if d is None:
+            return f"<b>{name}</b>：所选时期没有国家统计局公布的平均增速。"
+        imputed = f"；其中 {d.hours_imputed_years} 年没有工时数据，按 PWT 做法借用美国的工时变化" \
+            if d.hours_imputed_years else ""
+        share_of_tfp = d.tfp / d.gdp if abs(d.gdp) > 1e-9 else float("nan")
+        tfp_share = f"，约占 GDP 增长的 {share_of_tfp:.0%}" if np.isfinite(share_of_tfp) and d.gdp > 0.5 else ""
+        return (f"<b>{name} {d.start}—{d.end}</b>：GDP 年均增长 {_pct(d.gdp)}，"
+                f"其中资本 {_pct(d.capital)}、劳动 {_pct(d.labour)}（人数 {_pct(d.employment)}、"
+                f"工时 {_pct(d.hours)}、人力资本 {_pct(d.human_capital)}）、"
+                f"全要素生产率 {_pct(d.tfp)}（单位：对数点）{tfp_share}{imputed}。")

@@ -17,6 +17,7 @@ from ..data import load
 from ..errors import InputError
 from ..inputs import format_number
 from ..models import design, scarf
+from ..tables import Table
 from .base import FigureWidget, dropdown, slider
 
 #: (key, Chinese label, minimum, default, maximum) — the illustrative design dimensions
@@ -63,19 +64,19 @@ def claim_total() -> float:
     return design.claim_total(people, rows.loc["designs_per_person_claim", "value"])
 
 
-def wensli_table() -> pd.DataFrame:
+def wensli_table() -> Table:
     """Wensli's published figures, one row each, with who said it and when (≤ 5 columns)."""
     rows = pd.concat([load("seed_article").table.query("region == '万事利'"), load("wensli").table],
                      ignore_index=True)
     qualifier = rows["qualifier"].fillna("").map({"超过": "以上", "不低于": "以上"}).fillna("")
     values = [f"{format_number(v)}{q}" for v, q in zip(rows["value"], qualifier)]
-    return pd.DataFrame({
+    return Table(pd.DataFrame({
         "指标": rows["indicator_zh"].to_numpy(),
         "数值": values,
         "单位": rows["unit"].to_numpy(),
         "出处": rows["publisher"].to_numpy(),
         "日期": rows["date"].to_numpy(),
-    })
+    }))
 
 
 def database_chart() -> None:
