@@ -132,7 +132,7 @@ def run_app(args: List[str]) -> int:
 
 @command("install", "install", "只安装，不打开浏览器（课前准备）")
 def run_install(args: List[str]) -> int:
-    course_env("test" if args == ["test"] else "lab")
+    course_env()
     say(f"课程环境已就绪（Python {platform.python_version()}）。上课时运行：{launch()}")
     return 0
 
