@@ -305,3 +305,12 @@ def test_amount_never_uses_superscripts():
 def test_a_change_that_rounds_to_nothing_is_never_minus_zero():
     assert report.percent(-0.0) == report.percent(-0.04) == "+0.0%"
     assert report.percent(-0.06) == "-0.1%" and report.percent(7.25) == "+7.2%"
+
+
+def test_a_fraction_in_a_percentage_box_says_how_it_was_read(formula_widget):
+    formula_widget.controls["carrier_pct"].value = "0.3"
+    assert "按 0.3% 计算" in formula_widget.summary.value and "请填 30" in formula_widget.summary.value
+    formula_widget.controls["carrier_pct"].value = "0.3%"          # written as a percentage: nothing to ask
+    assert "计算；如果你指的是" not in formula_widget.summary.value
+    formula_widget.controls["carrier_pct"].value = "30"
+    assert "计算；如果你指的是" not in formula_widget.summary.value

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import math
 import re
@@ -526,6 +527,22 @@ def test_truncated_file(data_copy):
     with pytest.raises(DataError) as exc:
         load("auto_nev")
     assert_chinese_error(exc, "auto_nev.csv")
+
+
+def test_a_last_row_cut_between_fields_is_refused(data_copy):
+    """Cut just after a comma: pandas would fill the missing columns with blanks; the loader refuses."""
+    df = pd.read_csv(DATA_DIR / "auto_nev.csv", dtype=str, keep_default_na=False)
+    keep = list(df.columns).index("quote") + 1          # every required column is still there
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(df.columns)
+    writer.writerows(df.iloc[:-1].values.tolist())
+    writer.writerow(df.iloc[-1].tolist()[:keep])        # formula and notes cut off
+    (data_copy / "auto_nev.csv").write_text(out.getvalue(), encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        load("auto_nev")
+    assert_chinese_error(exc, "auto_nev.csv")
+    assert "列" in str(exc.value)
 
 
 @pytest.mark.parametrize("cut", [0.3, 0.5, 0.77, 0.95])

@@ -130,3 +130,9 @@ def test_per_mille_is_turned_into_what_the_box_reads():
         parse_number("5‰", percent=True)
     with pytest.raises(InputError, match="就是 0.005"):
         parse_number("5‰")
+
+
+def test_a_pasted_page_is_quoted_short_in_the_message():
+    with pytest.raises(InputError) as caught:
+        parse_number("1×" * 50_000)
+    assert len(str(caught.value)) < 120

@@ -13,6 +13,7 @@ with a short Chinese message that names the file and says how to restore it.
 
 from __future__ import annotations
 
+import csv
 import functools
 import io
 import json
@@ -239,10 +240,20 @@ def _read_table(key: tuple, schema_json: str) -> pd.DataFrame:
         raise _error(path, f"格式已损坏，无法按 CSV 读取（{type(exc).__name__}）。") from None
     if df.empty:
         raise _error(path, "没有数据行（可能被截断）。")
+    _refuse_short_rows(text, path)
     schema = json.loads(schema_json)
     table = _typed(df, schema, path)
     _refuse_duplicates(table, schema, path)
     return table
+
+
+def _refuse_short_rows(text: str, path: Path) -> None:
+    """A row with fewer fields than the header was cut off (pandas would fill the rest with blanks)."""
+    records = [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
+    width = len(records[0])
+    for number, record in enumerate(records[1:], start=2):
+        if len(record) < width:
+            raise _error(path, f"的第 {number} 行只有 {len(record)} 列（应有 {width} 列），文件可能被截断或改坏。")
 
 
 def _refuse_duplicates(table: pd.DataFrame, schema: dict, path: Path) -> None:

@@ -20,7 +20,7 @@ from matplotlib.ticker import FuncFormatter
 from .. import capstone_report as report
 from .. import charts, workspace
 from ..errors import CourseError, InputError
-from ..inputs import parse_number
+from ..inputs import format_number, parse_number
 from ..models.capstone import LIMITS, Formula, outcome
 from ..marks import mark
 from ..tables import Table
@@ -83,6 +83,17 @@ def read_formula(base, carrier_pct, tech_pct, fusion_pct, years, **_) -> Formula
                         minimum=LIMITS["tech_pct"][0], maximum=LIMITS["tech_pct"][1])
     return Formula(base=base_value, carrier_pct=carrier, tech_pct=tech,
                    fusion_pct=float(fusion_pct), years=int(years))
+
+
+def percent_readings(typed: dict, formula: Formula) -> list[str]:
+    """How a percentage box was read, where a participant may have meant a hundred times more (0.3 → 0.3 %)."""
+    notes = []
+    for key, label in (("carrier_pct", "被乘数扩大"), ("tech_pct", "乘数：效率提升")):
+        value = getattr(formula, key)
+        if "%" not in str(typed.get(key, "")).replace("％", "%") and 0 < abs(value) < 1:
+            meant = format_number(value * 100)
+            notes.append(f"“{label}”按 {format_number(value)}% 计算；如果你指的是 {meant}%，请填 {meant}。")
+    return notes
 
 
 class MyFormula(FigureWidget):
@@ -189,7 +200,7 @@ class MyFormula(FigureWidget):
         self.ax.set_ylabel(f"产出（{unit_text}）" if unit_text else "产出")
         name = chart_text(region, "我的乘法算式")
         self.heading.set_text(name if name == "我的乘法算式" else f"{name}：我的乘法算式")
-        lines = report.summary_lines(result, unit)
+        lines = report.summary_lines(result, unit) + percent_readings(values, formula)
         self.say("<br>".join(html.escape(line) for line in lines)
                  + "<br><span style='color:#444'>（数字是你自己的假设。）</span>")
         self._current = (formula, result)
@@ -232,7 +243,8 @@ class MyFormula(FigureWidget):
         for key, counter in self.counters.items():
             length = len(values[key])
             colour = "#D55E00" if length > TEXT_LIMIT else "#444"
-            counter.value = (f"<div style='font-size:0.85em;color:{colour};margin:0 0 0.3em 11em'>"
+            counter.value = (f"<div style='font-size:0.85em;color:{colour};max-width:640px;text-align:right;"
+                             "margin:0 0 0.3em 0'>"
                              f"{length:,} / {TEXT_LIMIT:,} 字</div>")
 
     def make_page(self) -> None:

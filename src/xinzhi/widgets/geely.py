@@ -16,6 +16,7 @@ from ..inputs import format_number
 from ..models import industry
 from ..tables import Table
 from .base import FigureWidget, number_box, slider
+from .predict import predict_first
 
 __all__ = ["geely_sales_chart", "zeekr_chart", "china_nev_chart", "nev_share_table", "NevSCurve", "CarbonCost"]
 
@@ -145,6 +146,17 @@ def _share_data():
     return ds, rows, rows["year"].to_numpy(dtype=float), rows["value"].to_numpy(dtype=float)
 
 
+def _projection_year() -> int:
+    """The year the prediction asks about: six years after the last year of data."""
+    return int(_share_data()[2].max()) + 6
+
+
+@predict_first(notebook="04", key="nev_s_curve", unit="%",
+               question=lambda _w: (f"按最小二乘拟合的 S 形曲线（饱和上限 100%），{_projection_year()}年全国新能源"
+                                    "汽车的市场占有率会是百分之几？"),
+               how=lambda _w: f"把“画到哪一年”调到 {_projection_year()}，上限保持 100%",
+               target=lambda _w: {"ceiling": 100, "horizon": _projection_year()},
+               result=lambda widget: float(widget.fit_for(100)(_projection_year())))
 class NevSCurve(FigureWidget):
     """A logistic curve through China's NEV share: move it yourself, compare with the least-squares fit."""
 
