@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 
 from xinzhi import data as xd
-from xinzhi.data import DATA_DIR, Dataset, convert, list_datasets, load, to_unit
+from xinzhi.data import DATA_DIR, SCALE_WORDS, UNITS, Dataset, convert, list_datasets, load, to_unit
 from xinzhi.errors import DataError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -55,9 +55,8 @@ def all_fact_rows() -> list[dict]:
 # ---------------------------------------------------------------------------------------------
 
 # How many base units one unit (or one multiplier word in a quote) stands for.
-UNIT_SCALE = {"亿元": 1e8, "万亿元": 1e12, "万元": 1e4, "元": 1, "billion yuan": 1e9, "million units": 1e6,
-              "万辆": 1e4, "亿人": 1e8, "万元/人": 1e4}
-WORD_SCALE = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "trillion": 1e12, "billion": 1e9, "million": 1e6, "m": 1e6}
+UNIT_SCALE = {unit: factor for unit, (_kind, factor) in UNITS.items()}
+WORD_SCALE = {**SCALE_WORDS, "m": 1e6}
 NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:多|余)?\s*(万亿|亿|万|trillion|billion|million|m(?![a-z]))?",
                     re.IGNORECASE)
 

@@ -28,6 +28,8 @@ from pathlib import Path
 
 import pytest
 
+from xinzhi.data import SCALE_WORDS, UNITS
+
 from .conftest import NOTEBOOK_DIR, NOTEBOOKS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -114,9 +116,9 @@ def _nev_rmse(ceiling: float) -> float:
 
 
 def _previous_share() -> float:
-    from xinzhi.models.growth import previous_share
-    return previous_share(share_now_pct=_fact("zhejiang_indicators", "F033"), part_pct=_fact("seed_article", "S01"),
-                          total_pct=_fact("zhejiang_indicators", "F026"))
+    """Last year's share: this year's share × (1 + G) ÷ (1 + g1), as the notebook explains."""
+    return (_fact("zhejiang_indicators", "F033") * (1 + _fact("zhejiang_indicators", "F026") / 100)
+            / (1 + _fact("seed_article", "S01") / 100))
 
 
 def _design_space() -> float:
@@ -229,9 +231,7 @@ COMPUTED: dict[tuple[str, str], tuple] = {
 }
 
 
-SCALE_WORDS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "trillion": 1e12, "billion": 1e9, "million": 1e6}
-UNIT_SCALE = {"万亿元": 1e12, "亿元": 1e8, "万元": 1e4, "元": 1.0, "billion yuan": 1e9, "million yuan": 1e6,
-              "trillion yuan": 1e12, "million units": 1e6, "万辆": 1e4, "万人": 1e4, "亿人": 1e8, "万家": 1e4}
+UNIT_SCALE = {unit: factor for unit, (_kind, factor) in UNITS.items()}
 
 NUMBER = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"

@@ -30,7 +30,7 @@ from xinzhi.inputs import THOUSANDS
 
 __all__ = [
     "DATA_DIR", "Dataset", "DataError", "UnitError", "load", "list_datasets", "data_dir",
-    "convert", "to_unit", "UNITS",
+    "convert", "to_unit", "UNITS", "SCALE_WORDS",
 ]
 
 #: The repository's data folder (the package is installed editable from src/xinzhi/).
@@ -405,8 +405,13 @@ UNITS: dict[str, tuple[str, float]] = {
     "million units": ("vehicles", 1e6),
     "人": ("people", 1.0), "万人": ("people", 1e4), "亿人": ("people", 1e8),
     "家": ("firms", 1.0), "万家": ("firms", 1e4),
+    "元/人": ("money per person", 1.0), "万元/人": ("money per person", 1e4),
     "%": ("percent", 1.0),
 }
+
+#: a multiplier word after a number in a text ("4.2万家", "1.5 billion yuan") -> how many ones it stands for
+SCALE_WORDS: dict[str, float] = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3,
+                                 "trillion": 1e12, "billion": 1e9, "million": 1e6}
 
 
 def _factor(unit: str) -> tuple[str, float]:

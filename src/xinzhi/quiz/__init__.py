@@ -25,7 +25,8 @@ import ipywidgets as w
 
 from .. import records
 from ..errors import CourseError
-from ..inputs import format_number, parse_number
+from ..formats import format_number, message_html
+from ..inputs import parse_number
 from ..marks import mark
 from .bank import Bank, BankError, Question, load
 
@@ -261,7 +262,7 @@ class Quiz:
             self._status(str(err))
 
     def _status(self, text: str) -> None:
-        self.status.value = f"<div role='alert'>{mark('warn')} {html.escape(text)}</div>"
+        self.status.value = message_html(text, "warn")
 
     def _refresh_score(self) -> None:
         if not hasattr(self, "views"):

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import charts
 from ..data import load
-from ..inputs import format_number
+from ..formats import format_number
 from ..models import growth
 from ..tables import Table
 from .base import FigureWidget, slider

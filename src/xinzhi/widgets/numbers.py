@@ -18,7 +18,7 @@ import pandas as pd
 from .. import charts
 from ..data import load, to_unit
 from ..errors import InputError
-from ..inputs import format_number
+from ..formats import STATUS_ZH, format_number, qualified
 from ..models import growth
 from ..tables import Table
 from .base import FigureWidget, dropdown, number_box, slider
@@ -56,7 +56,6 @@ STATUS_STYLES: dict[str, tuple[str, str, bool]] = {
     "article": ("文章数字（未核实）", "P", False),
 }
 _ACTUAL = ("final", "preliminary", "computed")
-_QUALIFIER = {"约": "≈", "超过": ">", "不低于": "≥"}
 _REVISED = "经济普查修订"
 
 
@@ -164,7 +163,7 @@ def _source_line_for(rows: pd.DataFrame) -> str:
 
 def _label(value: float, qualifier: str, unit: str) -> str:
     text = f"{value:,.0f}" if unit != "%" else f"{value:g}"
-    return _QUALIFIER.get(str(qualifier).strip(), "") + text
+    return qualified(text, qualifier, "symbol")
 
 
 class SeriesExplorer(FigureWidget):
@@ -413,7 +412,7 @@ def exercise_inputs() -> tuple[pd.DataFrame, str]:
     part = article.table[article.table["id"] == "S01"]
     df = pd.DataFrame([
         {"符号": "G", "含义": "规上工业增加值增速（2023年）", "数值": float(total['value'].iloc[0]),
-         "出处": f"{total['publisher'].iloc[0]}（{_STATUS_ZH.get(total['status'].iloc[0], '')}）"},
+         "出处": f"{total['publisher'].iloc[0]}（{STATUS_ZH.get(total['status'].iloc[0], '')}）"},
         {"符号": "g1", "含义": "高新技术产业增加值增速（2023年）", "数值": float(part['value'].iloc[0]),
          "出处": "潮新闻（文章数字，未能核实）"},
         {"符号": "s", "含义": "高新技术产业占规上工业比重（2023年）", "数值": float(share['value'].iloc[0]),
@@ -423,7 +422,6 @@ def exercise_inputs() -> tuple[pd.DataFrame, str]:
     return df, line
 
 
-_STATUS_ZH = {"final": "正式数", "preliminary": "初步数", "estimate": "预计数", "target": "目标", "computed": "推算数"}
 
 
 def exercise_values() -> dict[str, float]:

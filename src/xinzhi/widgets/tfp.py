@@ -33,6 +33,7 @@ import pandas as pd
 
 from .. import charts
 from ..data import load
+from ..formats import signed
 from ..models import accounting as acc
 from ..tables import Table
 from . import base
@@ -193,13 +194,6 @@ def official_spans_text() -> str:
     inside = spans[spans["in_pwt"]]
     return "、".join(f"{a}—{b}" + ("年间的任意两年" if index else "")
                     for a, b, index in inside[["start", "end", "index"]].itertuples(index=False))
-
-
-def _pct(value: float, digits: int = 1) -> str:
-    if value is None or not np.isfinite(value):
-        return "—"
-    text = f"{value:+.{digits}f}"
-    return "0.0" if text in ("+0.0", "-0.0") else text.replace("-", "−")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -640,7 +634,7 @@ class GrowthAccounting(base.FigureWidget):
             if d.hours_imputed_years else ""
         share_of_tfp = d.tfp / d.gdp if abs(d.gdp) > 1e-9 else float("nan")
         tfp_share = f"，约占 GDP 增长的 {share_of_tfp:.0%}" if np.isfinite(share_of_tfp) and d.gdp > 0.5 else ""
-        return (f"<b>{name} {d.start}—{d.end}</b>：GDP 年均增长 {_pct(d.gdp)}，"
-                f"其中资本 {_pct(d.capital)}、劳动 {_pct(d.labour)}（人数 {_pct(d.employment)}、"
-                f"工时 {_pct(d.hours)}、人力资本 {_pct(d.human_capital)}）、"
-                f"全要素生产率 {_pct(d.tfp)}（单位：对数点）{tfp_share}{imputed}。")
+        return (f"<b>{name} {d.start}—{d.end}</b>：GDP 年均增长 {signed(d.gdp)}，"
+                f"其中资本 {signed(d.capital)}、劳动 {signed(d.labour)}（人数 {signed(d.employment)}、"
+                f"工时 {signed(d.hours)}、人力资本 {signed(d.human_capital)}）、"
+                f"全要素生产率 {signed(d.tfp)}（单位：对数点）{tfp_share}{imputed}。")
