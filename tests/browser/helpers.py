@@ -795,3 +795,18 @@ def first_choice_question(notebook: str):
     from xinzhi.quiz import bank
 
     return next(q for q in bank.load(notebook[:2]).questions if q.is_choice)
+
+
+def open_solutions(page, report: Report) -> int:
+    """Unfold every 参考解答 and check it shows as text (paragraphs or a list), not as raw Markdown."""
+    folded = page.locator("details")
+    for i in range(folded.count()):
+        item = folded.nth(i)
+        item.locator("summary").first.scroll_into_view_if_needed()
+        item.locator("summary").first.click()
+        shown = item.evaluate("""el => ({open: el.open, blocks: el.querySelectorAll('p, li').length,
+                                         text: el.innerText.trim()})""")
+        raw = "**" in shown["text"] or "<details" in shown["text"] or "<summary" in shown["text"]
+        if not shown["open"] or not shown["blocks"] or raw:
+            report.add("参考解答", f"worked solution {i + 1} does not unfold as text: {shown['text'][:160]!r}")
+    return folded.count()
