@@ -18,7 +18,7 @@ import ipywidgets as w
 from matplotlib.ticker import FuncFormatter
 
 from .. import capstone_report as report
-from .. import charts, workspace
+from .. import charts, class_view, workspace
 from ..errors import CourseError, InputError
 from ..inputs import format_number, parse_number
 from ..models.capstone import LIMITS, Formula, outcome
@@ -225,6 +225,7 @@ class MyFormula(FigureWidget):
         except CourseError as err:
             self.status.value = self._note(str(err), warn=True)
             return
+        class_view.offer_formula(values)
         if not self._load_note:
             self.status.value = self._note(f"已自动保存到 my_work 文件夹（{path.name}）；重新打开笔记本、"
                                            "重新运行本单元格，内容会自动恢复。")
@@ -283,6 +284,7 @@ class MyFormula(FigureWidget):
             self.status.value = self._note(self._restored)
         step = "<div style='font-weight:bold;margin:0.8em 0 0.2em 0'>{}</div>"
         parts = [
+            *class_view.controls(),
             w.HTML(f"<h4 style='margin:0.3em 0'>{html.escape(self.title)}</h4>"),
             w.HTML("<div style='color:#444'>这里的每个数字都是<b>你自己的假设</b>，不是统计数据，也不是预测。</div>"),
             w.HTML(step.format("第一步：写出算式（每格一两句话）")),
