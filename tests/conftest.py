@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
 from pathlib import Path
 
@@ -39,6 +40,14 @@ def widget_classes():
         if not getattr(cls, "__abstractmethods__", None) and cls.__module__.startswith("xinzhi.widgets."):
             found.append(cls)
     return sorted(set(found), key=lambda c: (c.__module__, c.__qualname__))
+
+
+def launcher():
+    """course.py, imported as a module (it is a script beside the course, not part of the package)."""
+    spec = importlib.util.spec_from_file_location("course", ROOT / "course.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def python_strings(path: Path) -> str:

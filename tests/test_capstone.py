@@ -8,9 +8,10 @@ import matplotlib.pyplot as plt
 import pytest
 
 from xinzhi import capstone_report as report
+from xinzhi import charts, formats
 from xinzhi import workspace
-from xinzhi.models.capstone import Formula, doubling_years, implied_annual_rate, outcome
-from xinzhi.widgets.capstone import SAVE_NAME, TEXT_LIMIT, TEXT_ONLY, MyFormula, chart_text, restore
+from xinzhi.models.capstone import Formula, outcome
+from xinzhi.widgets.capstone import SAVE_NAME, TEXT_LIMIT, TEXT_ONLY, MyFormula, restore
 
 
 # --- the model -----------------------------------------------------------------------------------
@@ -50,13 +51,6 @@ def test_formula_rejects_values_outside_its_range(bad):
     values = dict(base=100, carrier_pct=30, tech_pct=50, fusion_pct=60, years=5) | bad
     with pytest.raises(ValueError):
         Formula(**values)
-
-
-def test_growth_helpers():
-    assert implied_annual_rate(100, 200, 10) == pytest.approx((2 ** 0.1 - 1) * 100)
-    assert implied_annual_rate(100, 0, 5) == -100
-    assert doubling_years(7.0) == pytest.approx(math.log(2) / math.log(1.07))
-    assert math.isinf(doubling_years(0))
 
 
 # --- the widget ------------------------------------------------------------------------------------
@@ -231,11 +225,11 @@ def test_restore_ignores_wrong_types_and_ranges():
 
 
 def test_chart_text_leaves_out_only_what_no_font_can_draw():
-    assert chart_text("丽水", "我的") == "丽水"
-    assert chart_text("𪚥 产业", "我的") == "产业"
-    assert chart_text("", "我的") == chart_text("𪚥", "我的") == "我的"
-    assert chart_text("$x^2$", "我的") == r"\$x^2\$"          # shown as typed, not as maths
-    assert chart_text("某县轴承产业" * 5, "我的") == ("某县轴承产业" * 3)
+    assert charts.label_text("丽水", "我的") == "丽水"
+    assert charts.label_text("𪚥 产业", "我的") == "产业"
+    assert charts.label_text("", "我的") == charts.label_text("𪚥", "我的") == "我的"
+    assert charts.label_text("$x^2$", "我的") == r"\$x^2\$"          # shown as typed, not as maths
+    assert charts.label_text("某县轴承产业" * 5, "我的") == ("某县轴承产业" * 3)
 
 
 def test_superscripts_and_emoji_in_labels_draw_without_missing_glyphs(formula_widget):
@@ -294,17 +288,17 @@ def test_typed_braces_and_markers_do_not_break_the_page():
 
 
 def test_amount_never_uses_superscripts():
-    assert report.amount(1.21e14) == "121万亿"
-    assert report.amount(3e8) == "3亿"
-    assert report.amount(float("inf")) == "—"
-    assert report.amount(120000, "万元") == "120,000"      # not “12万 万元”
-    assert report.with_unit(120000, "万元") == "120,000 万元"
-    assert report.with_unit(120000, "件") == "12万 件"
+    assert formats.amount(1.21e14) == "121万亿"
+    assert formats.amount(3e8) == "3亿"
+    assert formats.amount(float("inf")) == "—"
+    assert formats.amount(120000, "万元") == "120,000"      # not “12万 万元”
+    assert formats.with_unit(120000, "万元") == "120,000 万元"
+    assert formats.with_unit(120000, "件") == "12万 件"
 
 
 def test_a_change_that_rounds_to_nothing_is_never_minus_zero():
-    assert report.percent(-0.0) == report.percent(-0.04) == "+0.0%"
-    assert report.percent(-0.06) == "-0.1%" and report.percent(7.25) == "+7.2%"
+    assert formats.signed(-0.0, unit="%") == formats.signed(-0.04, unit="%") == "+0.0%"
+    assert formats.signed(-0.06, unit="%") == "-0.1%" and formats.signed(7.25, unit="%") == "+7.2%"
 
 
 def test_a_fraction_in_a_percentage_box_says_how_it_was_read(formula_widget):

@@ -9,7 +9,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from xinzhi.errors import InputError
-from xinzhi.inputs import format_number, parse_number
+from xinzhi.formats import format_number
+from xinzhi.inputs import parse_number
 
 
 @pytest.mark.parametrize("typed, expected", [

@@ -4,8 +4,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 
 from xinzhi import workspace
-from xinzhi.widgets.lishui import DEFAULT_NAMES, WORKSPACE_KEY, SiteChoice
-from xinzhi.widgets.policy import SAVE_KEY, InnovationChain
+from xinzhi.widgets.lishui import DEFAULT_NAMES, SiteChoice
+from xinzhi.widgets.policy import InnovationChain
 
 LONG = ("为什么这样分：本地缺的是成果转化这一环，" * 600)[:10_000]
 
@@ -21,7 +21,8 @@ def test_site_names_come_back_as_typed_while_the_chart_shows_a_short_drawable_fo
     assert [again.controls[f"name{j}"].value for j in range(len(DEFAULT_NAMES))] == list(typed)
     labels = [text.get_text() for text in again.legend.get_texts()]
     assert labels[0] == "丽水经济技术开发" and all(len(label) <= 8 for label in labels)
-    assert workspace.load(WORKSPACE_KEY, per_notebook=True).value["names"] == list(typed)
+    saved = workspace.load(SiteChoice.save_key, per_notebook=True).value
+    assert [saved[f"name{j}"] for j in range(len(DEFAULT_NAMES))] == list(typed)
     plt.close(again.fig)
 
 
@@ -37,5 +38,5 @@ def test_the_reason_and_the_numbers_of_the_innovation_chain_come_back_unchanged(
     widget.restore()
     assert widget.controls["reason"].value == LONG
     assert widget.controls["budget"].value == "123456.7" and widget.controls["source"].value == "33.3333333"
-    assert workspace.load(SAVE_KEY, per_notebook=True).value["reason"] == LONG
+    assert workspace.load(InnovationChain.save_key, per_notebook=True).value["reason"] == LONG
     plt.close(widget.fig)

@@ -16,7 +16,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from xinzhi.inputs import format_number
+from xinzhi.formats import format_number
 
 #: Okabe–Ito colours: right, wrong, the most common wrong answer, guesses; every colour also has a word or a mark.
 RIGHT, WRONG, COMMON_WRONG, GUESS = "#0072B2", "#E69F00", "#D55E00", "#56B4E9"

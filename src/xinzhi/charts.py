@@ -232,6 +232,13 @@ def nice_ceiling(value: float) -> float:
     return 10 * power
 
 
+def label_text(text, fallback: str, limit: int = 18) -> str:
+    """What a participant typed, as a chart label: on one line, at most ``limit`` characters, drawable
+    (see :func:`drawable`); ``fallback`` when nothing is left."""
+    text = " ".join(drawable(" ".join(str(text or "").split())).split())
+    return text[:limit].removesuffix("\\") or fallback
+
+
 def set_source(fig, text: str, width: float | None = None):
     """Write (or rewrite) the source line under the chart. Returns the text artist.
 

@@ -20,9 +20,9 @@ from matplotlib.ticker import FuncFormatter
 from .. import capstone_report as report
 from .. import charts, class_view, workspace
 from ..errors import CourseError, InputError
-from ..inputs import format_number, parse_number
+from ..formats import amount, format_number, message_html
+from ..inputs import parse_number
 from ..models.capstone import LIMITS, Formula, outcome
-from ..marks import mark
 from ..tables import Table
 from .base import SLIDER_STYLE, FigureWidget, number_box, slider
 
@@ -45,12 +45,6 @@ STEP_LABELS = ["今天", "被乘数\n扩大", "乘数效应\n（经乘号）", "
 STEP_COLORS = [charts.PALETTE["蓝"], charts.PALETTE["橙"], charts.PALETTE["绿"], charts.PALETTE["紫红"],
                charts.PALETTE["蓝"]]
 STEP_HATCHES = ["", "//", "\\\\", "xx", ""]
-
-
-def chart_text(text: str, fallback: str, limit: int = 18) -> str:
-    """What a participant typed, as a chart label: on one line, at most ``limit`` characters, drawable."""
-    text = " ".join(charts.drawable(" ".join(str(text or "").split())).split())
-    return text[:limit].removesuffix("\\") or fallback
 
 
 def restore(saved) -> dict:
@@ -100,11 +94,14 @@ class MyFormula(FigureWidget):
     """我的乘法算式: texts and numbers in, a waterfall from today to the target out."""
 
     title = "我的乘法算式"
+    intro = "这里的每个数字都是<b>你自己的假设</b>，不是统计数据，也不是预测。"
     alt = ("瀑布图：从“今天”的产出出发，依次加上被乘数扩大带来的增量、乘数经乘号带来的增量、"
            "两者相乘多出的部分，得到若干年后的产出；一条虚线标出只“做加法”的结果。数字都是学员自己的假设。")
     figure_size = (8.0, 4.8)
     freeze_layout = False   # the axis labels follow the participant's numbers and name: lay out on every draw
-    inert_controls = frozenset({*TEXT_ONLY, "make_page"})
+    inert_controls = frozenset({*TEXT_ONLY, "make_page"})   # the long texts are saved but not drawn
+    save_key = SAVE_NAME
+    autosave = True       # every change is saved, valid or not, so nothing typed is lost
 
     def __init__(self, key: str = ""):
         self._current = None
@@ -112,13 +109,7 @@ class MyFormula(FigureWidget):
 
     # --- controls --------------------------------------------------------------------------------
     def make_controls(self):
-        loaded = workspace.load(SAVE_NAME, default={}, per_notebook=True)
-        self._load_note = loaded.note
-        self._restored = f"已恢复你在 {loaded.saved_at} 保存的内容。" if loaded.saved_at else ""
-        if loaded.copied_from:  # this notebook is a copy: it starts from the original's work, then saves apart
-            self._restored = (f"已恢复你在 {loaded.saved_at} 于笔记本《{loaded.copied_from}》里保存的内容。"
-                              f"本笔记本之后的改动单独保存，不会覆盖《{loaded.copied_from}》的那一份。")
-        v = restore(loaded.value)
+        v = DEFAULTS
 
         def text(key, label, area=False):
             cls = w.Textarea if area else w.Text
@@ -127,7 +118,6 @@ class MyFormula(FigureWidget):
             return cls(value=v[key], description=label, placeholder=PLACEHOLDERS.get(key, ""),
                        style=SLIDER_STYLE, layout=layout, continuous_update=area)
 
-        self.status = w.HTML()
         self.counters = {key: w.HTML() for key in TEXT_ONLY}
         button = w.Button(description="生成我的一页纸", icon="file", button_style="primary",
                           tooltip="把图（PNG）和可打印的一页纸（HTML）保存到 my_work 文件夹",
@@ -162,7 +152,7 @@ class MyFormula(FigureWidget):
         ax.set_xticks(range(5))
         ax.set_xlim(-0.6, 4.6)
         ax.grid(axis="x", visible=False)
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: report.amount(value, self._unit)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: amount(value, self._unit)))
         self.heading = ax.set_title("")
 
     def source(self):
@@ -184,10 +174,10 @@ class MyFormula(FigureWidget):
             bar.set_height(height)
             top = max(bottom, bottom + height)
             sign = "+" if index in (1, 2, 3) and height >= 0 else ""
-            label.set_text(f"{sign}{report.amount(height, self._unit)}")
+            label.set_text(f"{sign}{amount(height, self._unit)}")
             label.set_y(top)
         self.add_line.set_ydata([result.additive, result.additive])
-        self.legend.get_texts()[0].set_text(f"虚线：做加法的结果 {report.amount(result.additive, self._unit)}")
+        self.legend.get_texts()[0].set_text(f"虚线：做加法的结果 {amount(result.additive, self._unit)}")
         # One scale for every position of the 乘号 slider (0–100 %): moving it, the reader sees the bars
         # grow against a steady axis instead of the axis rescaling under them.
         extremes = [result] + [outcome(dataclasses.replace(formula, fusion_pct=f)) for f in (0.0, 100.0)]
@@ -196,9 +186,9 @@ class MyFormula(FigureWidget):
         low = min(0.0, *(r.additive for r in extremes))
         self.ax.set_ylim(-charts.nice_ceiling(-low) if low < 0 else 0.0, charts.nice_ceiling(highest * 1.2))
         self.ax.set_xticks(range(5), [label.format(years=formula.years) for label in STEP_LABELS])
-        unit_text = chart_text(unit, "", limit=10)
+        unit_text = charts.label_text(unit, "", limit=10)
         self.ax.set_ylabel(f"产出（{unit_text}）" if unit_text else "产出")
-        name = chart_text(region, "我的乘法算式")
+        name = charts.label_text(region, "我的乘法算式")
         self.heading.set_text(name if name == "我的乘法算式" else f"{name}：我的乘法算式")
         lines = report.summary_lines(result, unit) + percent_readings(values, formula)
         self.say("<br>".join(html.escape(line) for line in lines)
@@ -206,29 +196,31 @@ class MyFormula(FigureWidget):
         self._current = (formula, result)
 
     # --- saving ----------------------------------------------------------------------------------
-    def _changed(self, change) -> None:
-        self.save()
-        owner = change.get("owner") if isinstance(change, dict) else getattr(change, "owner", None)
-        if any(owner is self.controls[name] for name in TEXT_ONLY):
-            return   # nothing on the chart depends on it
-        super()._changed(change)
+    def restore_state(self, saved) -> list[str]:
+        if not isinstance(saved, dict):
+            return []
+        # restore() checks every value against the formula's limits; keep those that passed
+        values = {key: value for key, value in restore(saved).items()
+                  if key in saved and (value != DEFAULTS[key] or saved[key] == value)}
+        with self.batch():
+            for key, value in values.items():
+                self.controls[key].value = value
+        return list(values)
 
-    def save(self) -> None:
+    def save(self):
         """Save everything typed, valid or not, so nothing is lost — unless a box is over :data:`TEXT_LIMIT`."""
         values = self.values()
         self._count(values)
         if self._too_long(values):
-            self.status.value = self._note(self._too_long(values), warn=True)
-            return
-        try:
-            path = workspace.save(SAVE_NAME, values, per_notebook=True)
-        except CourseError as err:
-            self.status.value = self._note(str(err), warn=True)
-            return
-        class_view.offer_formula(values)
-        if not self._load_note:
-            self.status.value = self._note(f"已自动保存到 my_work 文件夹（{path.name}）；重新打开笔记本、"
-                                           "重新运行本单元格，内容会自动恢复。")
+            self.show_message(self._too_long(values), kind="warn", lasting=True)
+            return None
+        path = super().save()
+        if path is not None:
+            class_view.offer_formula(values)
+        if path is not None and not self.load_note:
+            self.show_message(f"已自动保存到 my_work 文件夹（{path.name}）；重新打开笔记本、重新运行本单元格，内容会自动恢复。",
+                              kind="ok", lasting=True)
+        return path
 
     def _too_long(self, values) -> str:
         """A Chinese message if a box holds more than :data:`TEXT_LIMIT` characters, else ""."""
@@ -260,44 +252,30 @@ class MyFormula(FigureWidget):
         except OSError as err:
             raise InputError(str(err) if isinstance(err, CourseError) else
                              f"一页纸没能写入 my_work 文件夹（{workspace.reason(err)}）。请检查磁盘空间或文件夹权限。") from err
-        self.status.value = self._note(
-            f"{mark('ok')} 已生成：<b>{html.escape(html_path.name)}</b>（可打印的一页纸）和 <b>{html.escape(png_path.name)}</b>（图）。"
+        self.show_message(
+            f"已生成：<b>{html.escape(html_path.name)}</b>（可打印的一页纸）和 <b>{html.escape(png_path.name)}</b>（图）。"
             f"它们在 my_work 文件夹（{html.escape(str(html_path.parent))}）。在左侧文件浏览器里右键点文件可“下载”；"
-            "用浏览器打开 HTML 后按 Ctrl+P（macOS：⌘+P）可以打印或另存为 PDF。", raw=True)
-
-    @staticmethod
-    def _note(text: str, warn: bool = False, raw: bool = False) -> str:
-        colour = "#D55E00" if warn else "#009E73"
-        body = text if raw else html.escape(text)
-        return (f"<div role='status' style='border-left:4px solid {colour};padding:4px 10px;"
-                f"background:#fafafa;margin:4px 0'>{body}</div>")
+            "用浏览器打开 HTML 后按 Ctrl+P（macOS：⌘+P）可以打印或另存为 PDF。", kind="ok", lasting=True, raw=True)
 
     # --- layout ----------------------------------------------------------------------------------
-    def _layout(self):
+    def layout(self):
         c = self.controls
         self._count(self.values())
         if self._too_long(self.values()):
-            self.status.value = self._note(self._too_long(self.values()), warn=True)
-        elif self._load_note:
-            self.status.value = self._note(self._load_note, warn=True)
-        elif self._restored:
-            self.status.value = self._note(self._restored)
+            self.show_message(self._too_long(self.values()), kind="warn", lasting=True)
         step = "<div style='font-weight:bold;margin:0.8em 0 0.2em 0'>{}</div>"
-        parts = [
+        return [
             *class_view.controls(),
-            w.HTML(f"<h4 style='margin:0.3em 0'>{html.escape(self.title)}</h4>"),
-            w.HTML("<div style='color:#444'>这里的每个数字都是<b>你自己的假设</b>，不是统计数据，也不是预测。</div>"),
+            *self.header(),
             w.HTML(step.format("第一步：写出算式（每格一两句话）")),
             c["region"], c["carrier_text"], self.counters["carrier_text"], c["tech_text"], self.counters["tech_text"],
             c["sign_text"], self.counters["sign_text"],
             w.HTML(step.format("第二步：填上你的假设")),
             c["unit"], c["base"], c["carrier_pct"], c["tech_pct"], c["fusion_pct"], c["years"],
-            self.view, self.message, self.summary,
-            w.HTML(f"<div style='font-size:0.9em;color:#444'>图示说明：{html.escape(self.alt)}</div>"),
+            *self.chart(),
             w.HTML(step.format("第三步：写下第一件事，生成一页纸带回去")),
             c["next_step"], self.counters["next_step"], c["make_page"], self.status,
         ]
-        return w.VBox(parts, layout={"max_width": "900px"})
 
 
 def _as_written(value: float, quote: str) -> str:
@@ -339,8 +317,7 @@ def reference_growth():
     if mine.note:  # a damaged save was set aside (kept, not deleted): say so here, since this cell read it first
         from IPython.display import HTML, display
 
-        display(HTML(f"<div role='alert' style='border-left:4px solid #D55E00;padding:4px 10px'>"
-                     f"{mark('warn')} {html.escape(mine.note)}</div>"))
+        display(HTML(message_html(mine.note, "warn")))
     own_rate = None
     if isinstance(mine.value, dict) and not mine.note:
         try:
