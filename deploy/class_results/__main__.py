@@ -70,4 +70,7 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:  # JupyterHub stops its services with SIGINT: every result is already on disk
+        pass

@@ -271,8 +271,11 @@ class Sender:
                     self._save({"user": _user(), "class": None, "sent": [], "ended": state.get("name", "")})
                     self.notebooks.clear()
                     self.formula = None
+                elif err.status in (400, 413):  # refused for what was sent: sending it again would not help
+                    self.notebooks.clear()
+                    self.formula = None
             self._tell()
-            return None if err.status in (403, 404) else -1
+            return None if err.status in (400, 403, 404, 413) else -1
         with self.lock:
             current = self.state()
             if current.get("class") == state["class"]:
