@@ -42,6 +42,21 @@ def widget_classes():
     return sorted(set(found), key=lambda c: (c.__module__, c.__qualname__))
 
 
+def link_allowlist() -> dict[str, dict]:
+    """tests/link_domains.csv: the only domains participants may be sent to, each with its publisher, kind and reason.
+    Read by the link test (texts participants see) and the data test (the rows' publisher_url)."""
+    import csv
+
+    with open(ROOT / "tests" / "link_domains.csv", encoding="utf-8", newline="") as fh:
+        return {row["domain"]: row for row in csv.DictReader(fh)}
+
+
+def allowed_host(host: str, domains) -> bool:
+    """Is ``host`` one of ``domains`` or a subdomain of one (english.www.gov.cn under gov.cn)?"""
+    host = host.lower()
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
 def launcher():
     """course.py, imported as a module (it is a script beside the course, not part of the package)."""
     spec = importlib.util.spec_from_file_location("course", ROOT / "course.py")
