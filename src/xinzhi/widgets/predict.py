@@ -29,7 +29,7 @@ from typing import Callable
 
 import ipywidgets as w
 
-from .. import records
+from .. import class_view, records
 from ..errors import CourseError, InputError
 from ..formats import message_html
 from ..inputs import format_number, parse_number
@@ -97,7 +97,7 @@ class PredictPanel:
         self.prompt = w.HTML()
         self.message = w.HTML()
         self.row = w.HBox([self.entry, self.lock_button, self.skip_button], layout={"flex_flow": "row wrap"})
-        self.box = w.VBox([self.prompt, self.row, self.reveal_button, self.message],
+        self.box = w.VBox([*class_view.controls(), self.prompt, self.row, self.reveal_button, self.message],
                           layout={"border": "1px solid #0072B2", "padding": "4px 10px", "margin": "0 0 8px 0"})
         self.box.add_class("xinzhi-predict")
         self._was_disabled = {name: getattr(c, "disabled", False) for name, c in widget.controls.items()}
