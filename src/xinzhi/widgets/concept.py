@@ -43,7 +43,8 @@ def timeline_table() -> Table:
     """The events as a narrow table (日期, 事件, 发布者) for reading on a phone."""
     rows, ds = _timeline_rows()
     return Table(rows[["date", "event_zh", "publisher"]].rename(
-        columns={"date": "日期", "event_zh": "事件", "publisher": "发布者"}), source=ds.source_line(rows))
+        columns={"date": "事件日期", "event_zh": "事件", "publisher": "发布者"}),
+        source=ds.source_line(rows.drop(columns="date")))   # the dates are the events', not the reports'
 
 
 def _dodge(when: pd.Series, share: float = 0.03, step: float = 13.0) -> list[float]:
@@ -91,7 +92,7 @@ def timeline_chart(show: bool = True):
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 4, 7, 10]))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     ax.set_title("“新质生产力”一词的来历")
-    charts.set_source(fig, ds.source_line(rows))
+    charts.set_source(fig, ds.source_line(rows.drop(columns="date")))   # event dates are on the chart itself
     if show:
         events = "；".join(f"{date}，{clause(event)}" for date, event in zip(rows["date"], rows["event_zh"]))
         charts.show(fig, alt=f"时间轴，“新质生产力”一词的{len(rows)}个节点：{events}。")

@@ -249,10 +249,10 @@ class NevSCurve(FigureWidget):
         band_at = industry.projection_band(fit, [float(horizon)])
         own_rmse = float(np.sqrt(np.mean((shares - industry.logistic(years, ceiling, midpoint, steepness)) ** 2)))
         fit_rmse = float(np.sqrt(np.mean((shares - fit(years)) ** 2)))
-        self.say(f"上限 {ceiling}% 时，最小二乘拟合：中点 {fit.midpoint:.1f} 年、陡峭程度 {fit.steepness:.2f}，"
-                 f"与数据平均相差 {fit_rmse:.1f} 个百分点；按它算 {horizon} 年约 {fit_at:.0f}%"
+        self.say(f"上限 {ceiling}% 时，最小二乘拟合：中点 {fit.midpoint:.1f}年、陡峭程度 {fit.steepness:.2f}，"
+                 f"与数据平均相差 {fit_rmse:.1f} 个百分点；按它算 {horizon}年约 {fit_at:.0f}%"
                  f"（大致范围 {band_at[0][0]:.0f}%—{band_at[1][0]:.0f}%）。"
-                 f"<br>你的曲线与数据平均相差 <b>{own_rmse:.1f}</b> 个百分点，{horizon} 年为 <b>{own_at:.0f}%</b>。"
+                 f"<br>你的曲线与数据平均相差 <b>{own_rmse:.1f}</b> 个百分点，{horizon}年为 <b>{own_at:.0f}%</b>。"
                  f"<br><b>{MODEL_NOT_FORECAST}</b>：上限、政策、技术和价格都会改变走势，范围只反映 {len(years)} 个点的拟合误差。")
 
     def source(self):
