@@ -175,8 +175,13 @@ def legend_below(ax, *args, ncols: int = 2, xlabel: bool | None = None, **kwargs
     if xlabel if xlabel is not None else bool(ax.get_xlabel()):
         drop += rc["axes.labelpad"] + rc["axes.labelsize"] * 1.15
     kwargs.setdefault("fontsize", 10)
-    return ax.legend(*args, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=ncols,
-                     bbox_transform=offset_copy(ax.transAxes, fig=ax.figure, y=-drop, units="points"), **kwargs)
+    wanted = ncols
+    ncols = 1 if getattr(ax.figure, "_xinzhi_narrow", False) else ncols   # a figure drawn narrow (widgets/fit.py)
+    legend = ax.legend(*args, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=ncols,
+                       bbox_transform=offset_copy(ax.transAxes, fig=ax.figure, y=-drop, units="points"), **kwargs)
+    legend._xinzhi_ncols = wanted    # one column when the figure is drawn narrow (widgets/fit.py)
+    legend._xinzhi_remake = lambda: legend_below(ax, *args, ncols=wanted, xlabel=xlabel, **kwargs)
+    return legend
 
 
 def nice_ceiling(value: float) -> float:
@@ -203,8 +208,8 @@ def set_source(fig, text: str, width: float | None = None):
     """
     from .edition import with_stamp  # the course version and data month ride along, so a chart can be cited
 
-    wrapped = wrap_mixed(with_stamp(text), width or fig.get_figwidth() * 6.8)
-    fig._xinzhi_source_text = text
+    wrapped = wrap_mixed(with_stamp(text), min(width or 999, fig.get_figwidth() * 6.8))
+    fig._xinzhi_source_text, fig._xinzhi_source_width = text, width
     artist = getattr(fig, "_xinzhi_source", None)
     if artist is None:
         artist = fig.supxlabel(wrapped, x=0.005, ha="left", fontsize=10, color=SOURCE_COLOR)
@@ -212,6 +217,12 @@ def set_source(fig, text: str, width: float | None = None):
     else:
         artist.set_text(wrapped)
     return artist
+
+
+def rewrap_source(fig) -> None:
+    """Wrap the source line again for the figure's present width (after it was resized)."""
+    if getattr(fig, "_xinzhi_source_text", None):
+        set_source(fig, fig._xinzhi_source_text, fig._xinzhi_source_width)
 
 
 def source_of(fig) -> str:

@@ -23,6 +23,7 @@ import ipywidgets as w
 import matplotlib
 
 from .. import charts
+from . import fit
 from .blitting import Blitter
 from ..errors import InputError
 from ..inputs import parse_number
@@ -109,7 +110,13 @@ class FigureWidget:
             if not isinstance(control, w.Button):
                 control.observe(self._changed, names="value")
         self.refresh()
+        # drawn for the width the widget gets in the browser (see fit.py)
+        self.sensor = fit.WidthSensor()
+        self.sensor.observe(self._fit_to_width, names="width")
         self.widget = self._layout()
+        self.widget.add_class(fit.WIDGET_CLASS)
+        self.widget.layout.width = "100%"     # its width comes from the page, not from what it holds
+        self.widget.children = (fit.style(), self.sensor, *self.widget.children)
         _live[(type(self).__qualname__, key)] = self
 
     # --- what subclasses write -------------------------------------------------------------
@@ -171,6 +178,26 @@ class FigureWidget:
         self.fig.canvas.mpl_disconnect(self._freeze_id)
         self.fig.set_layout_engine("none")
 
+    def _fit_to_width(self, change) -> None:
+        """The browser reports the widget's width: draw the figure for it (never scaled down by the browser)."""
+        width = int(change["new"] or 0)
+        if width <= 0:
+            return
+        # the figure's own dpi: on a high-density screen ipympl multiplies fig.dpi by the pixel ratio
+        dpi = getattr(self.fig, "_original_dpi", self.fig.dpi)
+        size, grid = fit.plan(width, self.figure_size, self.figure_grid, dpi)
+        size = tuple(round(v, 2) for v in size)
+        if (size, grid) == getattr(self, "_fitted", None):
+            return
+        self._fitted = (size, grid)
+        try:
+            fit.fit_figure(self.fig, size, grid, narrow=width < fit.NARROW_PX)
+            if self.freeze_layout:
+                self._freeze_id = self.fig.canvas.mpl_connect("draw_event", self._freeze)
+            self._draw()
+        except Exception as err:  # noqa: BLE001 - the participant sees a message, tests see last_error
+            self._fail(err)
+
     def _fail(self, err: Exception) -> None:
         self.last_error = err
         if os.environ.get("XINZHI_STRICT"):  # set by the test suite: an unexpected error must fail loudly
@@ -181,6 +208,7 @@ class FigureWidget:
 
     def _draw(self, before=None) -> None:
         self.draw_count += 1
+        fit.wrap_titles(self.fig)
         if self._blitter is not None:
             self.last_redraw = self._blitter.redraw(before)
         elif self.view is self.fig.canvas:
@@ -204,7 +232,7 @@ class FigureWidget:
             parts.append(w.HTML("<div style='color:#444'>注意：图中参数是<b>示意参数</b>，用来说明道理，"
                                 "不是哪个地区或企业的真实数据。</div>"))
         parts.append(w.VBox(list(self.controls.values())))
-        parts += [self.view, self.message, self.summary]
+        parts += [self.message, self.view, self.summary]   # a message about a bad value right under the controls
         if self.alt:
             parts.append(w.HTML(f"<div style='font-size:0.9em;color:#444'>图示说明：{html.escape(self.alt)}</div>"))
         return w.VBox(parts, layout={"max_width": "900px"})

@@ -405,7 +405,8 @@ class SiteChoice(FigureWidget):
                 line.set_visible(True)
             else:
                 line.set_visible(False)
-        for j, (handle, text) in enumerate(zip(self.legend.legend_handles, self.legend.get_texts())):
+        legend = self.ax_sens.get_legend()    # made again when the figure is drawn narrow
+        for j, (handle, text) in enumerate(zip(legend.legend_handles, legend.get_texts())):
             handle.set_visible(j < n)
             text.set_visible(j < n)
             text.set_text(names[j])
