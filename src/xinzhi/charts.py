@@ -248,8 +248,42 @@ def show(fig, alt: str, *, caption: str | None = None) -> None:
         raise ValueError("chart has no source line: call set_source(fig, ...) first")
     if not alt or not alt.strip():
         raise ValueError("chart needs alt text")
-    encoded = base64.b64encode(png_bytes(fig)).decode("ascii")
+    fit_static(fig)
+    natural, smallest = static_widths(fig)
+    encoded = base64.b64encode(png_bytes(fig, dpi=STATIC_DPI)).decode("ascii")
     plt.close(fig)
     figcaption = f"<figcaption style='font-size:0.9em;color:#444'>{html.escape(caption)}</figcaption>" if caption else ""
-    display(HTML(f"<figure style='margin:0'><img src='data:image/png;base64,{encoded}' "
-                 f"alt='{html.escape(alt, quote=True)}' style='max-width:100%;height:auto'>{figcaption}</figure>"))
+    # shrinks with a narrow column, but never below the width where its smallest text is MIN_TEXT_PX;
+    # narrower than that (a phone), the picture scrolls sideways inside its own box
+    display(HTML(f"<figure class='xinzhi-static-chart' style='margin:0;max-width:100%;overflow-x:auto'><img src='data:image/png;base64,{encoded}' "
+                 f"alt='{html.escape(alt, quote=True)}' style='width:100%;max-width:{natural}px;"
+                 f"min-width:{smallest}px;height:auto'>{figcaption}</figure>"))
+
+
+STATIC_DPI = 110
+MIN_TEXT_PX = 11    # CSS px: chart text is never shown smaller
+PROJECTOR_COLUMN_PX = 680   # the output column of JupyterLab on a 1280×720 projector at 150 %
+
+
+def _smallest_text_pt(fig) -> float:
+    from matplotlib.text import Text
+
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    return min(sizes) if sizes else 10.0
+
+
+def fit_static(fig) -> None:
+    """Draw a static chart narrow enough that on the projector it fits the column with its text >= 11 px."""
+    widest = PROJECTOR_COLUMN_PX * _smallest_text_pt(fig) / (72 * MIN_TEXT_PX)    # inches
+    if fig.get_figwidth() > widest:
+        fig.set_size_inches(widest, fig.get_figheight())
+        rewrap_source(fig)
+
+
+def static_widths(fig) -> tuple[int, int]:
+    """A static chart's natural width (CSS px, as saved) and the narrowest width at which its smallest
+    text is still MIN_TEXT_PX."""
+    smallest_pt = _smallest_text_pt(fig)
+    natural = fig.get_figwidth() * STATIC_DPI
+    shown_px = smallest_pt * STATIC_DPI / 72          # the smallest text, in CSS px, at the natural width
+    return round(natural), min(round(natural), round(natural * MIN_TEXT_PX / shown_px))

@@ -372,7 +372,7 @@ PAGE_JS = r"""
   xz.layoutSignature = () => [...document.querySelectorAll('.jupyter-widgets, .jp-OutputArea-output img, canvas')]
       .map(el => { const r = el.getBoundingClientRect(); return Math.round(r.width) + 'x' + Math.round(r.height); })
       .join(',') + '|' + [...document.querySelectorAll('.jupyter-matplotlib-canvas-div canvas')].map(xz.hashCanvas).join(',');
-  xz.layoutProblems = ([selector, minTrack]) => {
+  xz.layoutProblems = ([selector, minTrack, chartsFit]) => {
     const area = xz.area(selector);
     const found = [];
     const add = (el, what) => found.push({widget: xz.ownerOf(el), what});
@@ -381,7 +381,7 @@ PAGE_JS = r"""
                    ['text box', '.widget-text, .widget-textarea'], ['button', '.widget-button']];
     for (const [kind, sel] of parts)
       for (const el of document.querySelectorAll(sel)) {
-        if (!xz.shown(el) || el.closest('.jp-LogConsolePanel, .xinzhi-table-scroll')) continue;
+        if (!xz.shown(el) || el.closest('.jp-LogConsolePanel, .xinzhi-table-scroll, .xinzhi-static-chart')) continue;
         const r = el.getBoundingClientRect();
         if (r.right > area.right + 1 || r.left < area.left - 1)
           add(el, `${kind} “${xz.nameOf(el)}” spans ${Math.round(r.left)}–${Math.round(r.right)} px; ` +
@@ -396,6 +396,11 @@ PAGE_JS = r"""
       if (!xz.shown(label)) continue;
       if (label.scrollWidth > label.clientWidth + 1 || label.scrollHeight > label.clientHeight + 2)
         add(label, `label “${label.textContent.trim().slice(0, 40)}” is cut off (${label.scrollWidth}×${label.scrollHeight} px of text in ${label.clientWidth}×${label.clientHeight})`);
+    }
+    // a static chart shrinks only down to the width where its smallest text is 11 px, then scrolls in its box
+    for (const chart of document.querySelectorAll('.xinzhi-static-chart')) {
+      if (chartsFit && xz.shown(chart) && chart.scrollWidth > chart.clientWidth + 1)
+        add(chart, `a chart needs ${chart.scrollWidth} px to keep its text readable and has ${chart.clientWidth}`);
     }
     if (!selector && document.documentElement.scrollWidth > document.documentElement.clientWidth + 1)
       found.push({widget: 'the page', what: `scrolls sideways: ${document.documentElement.scrollWidth} px wide in a ${document.documentElement.clientWidth} px window`});
@@ -726,7 +731,8 @@ def check_screen(page, report: Report, screen: Screen, frontend: str, name: str,
     window), no slider track under MIN_SLIDER_TRACK, no label cut off; a screenshot in test-artifacts/."""
     use_screen(page, screen)
     settle_layout(page)
-    for problem in page.evaluate("(args) => window.__xz.layoutProblems(args)", [area, MIN_SLIDER_TRACK]):
+    charts_fit = not screen.mobile   # on a phone a chart may scroll sideways in its own box; elsewhere it fits
+    for problem in page.evaluate("(args) => window.__xz.layoutProblems(args)", [area, MIN_SLIDER_TRACK, charts_fit]):
         report.add(problem["widget"], f"{screen.name} ({screen.width}×{screen.height} CSS px): {problem['what']}")
     full_screenshot(page, SCREENSHOTS / f"{frontend}-{screen.name}-{name}.png")
 

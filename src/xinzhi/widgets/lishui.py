@@ -288,11 +288,11 @@ class SiteChoice(FigureWidget):
         for i, factor in enumerate(FACTORS):
             controls[f"w{i}"] = w.IntSlider(value=weights[i], min=0, max=MAX_WEIGHT, step=1,
                                             description=f"{factor}权重", style={"description_width": "8.5em"},
-                                            layout={"width": "300px"})
+                                            layout={"width": "min(100%, 360px)"})
             for j in range(len(DEFAULT_NAMES)):
                 controls[f"s{j}_{i}"] = w.IntSlider(value=scores[j][i], min=1, max=5, step=1,
                                                     description=names[j], style={"description_width": "3.5em"},
-                                                    layout={"width": "170px"})
+                                                    layout={"width": "min(100%, 250px)"})
         controls["focus"] = dropdown("敏感性：看哪个因素", {f: i for i, f in enumerate(FACTORS)}, value=0)
         controls["save"] = w.Button(description="保存我的权重和打分", icon="save", layout={"width": "190px"})
         controls["example"] = w.Button(description="填入示例打分（虚构）", layout={"width": "190px"})
@@ -309,11 +309,12 @@ class SiteChoice(FigureWidget):
     # --- layout: a table of factors × places ---------------------------------------------------
     def _layout(self):
         c = self.controls
-        header = [w.HTML("<b>因素与权重（0 = 不考虑）</b>", layout={"width": "300px"}),
-                  w.HTML("<b>各地打分（1 差—5 好）</b>")]
-        rows = [w.HBox(header)]
+        rows = [w.HTML("<b>每个因素：先定权重（0 = 不考虑），再给各地打分（1 差—5 好）</b>")]
         for i in range(len(FACTORS)):
-            rows.append(w.HBox([c[f"w{i}"]] + [c[f"s{j}_{i}"] for j in range(len(DEFAULT_NAMES))]))
+            # the places' scores wrap onto more lines on a narrow screen; every slider keeps a usable track
+            scores = w.HBox([c[f"s{j}_{i}"] for j in range(len(DEFAULT_NAMES))], layout={"flex_flow": "row wrap"})
+            rows.append(w.VBox([c[f"w{i}"], scores], layout={"border_bottom": "1px solid #ddd",
+                                                               "padding": "2px 0 4px 0"}))
         names = w.HBox([c["n_sites"]] + [c[f"name{j}"] for j in range(len(DEFAULT_NAMES))],
                        layout={"flex_flow": "row wrap"})
         buttons = w.HBox([c["save"], c["example"], c["neutral"]], layout={"flex_flow": "row wrap"})
@@ -323,8 +324,8 @@ class SiteChoice(FigureWidget):
         parts = [w.HTML(f"<h4 style='margin:0.3em 0'>{html.escape(self.title)}</h4>"),
                  w.HTML("<div style='color:#444'>这是<b>你自己的判断</b>：权重和打分都由你来定，"
                         "起始值是“各因素同等重要、各地都打 3 分（中性）”，不是任何真实数据。</div>"),
-                 names, w.VBox(rows, layout={"overflow": "auto"}), c["focus"], buttons, self.status,
-                 self.view, self.message, self.summary,
+                 names, w.VBox(rows), c["focus"], buttons, self.status,
+                 self.message, self.view, self.summary,
                  w.HTML(f"<div style='font-size:0.9em;color:#444'>图示说明：{html.escape(self.alt)}</div>")]
         return w.VBox(parts, layout={"max_width": "1000px"})
 
