@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
 from pathlib import Path
 
@@ -21,6 +22,7 @@ def private_workspace(tmp_path, monkeypatch):
     """No test writes into a participant's real workspace."""
     folder = tmp_path / "my_work"
     monkeypatch.setenv("XINZHI_WORKSPACE", str(folder))
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)   # which notebook is running: set by a test if needed
     return folder
 
 
@@ -38,6 +40,29 @@ def widget_classes():
         if not getattr(cls, "__abstractmethods__", None) and cls.__module__.startswith("xinzhi.widgets."):
             found.append(cls)
     return sorted(set(found), key=lambda c: (c.__module__, c.__qualname__))
+
+
+def link_allowlist() -> dict[str, dict]:
+    """tests/link_domains.csv: the only domains participants may be sent to, each with its publisher, kind and reason.
+    Read by the link test (texts participants see) and the data test (the rows' publisher_url)."""
+    import csv
+
+    with open(ROOT / "tests" / "link_domains.csv", encoding="utf-8", newline="") as fh:
+        return {row["domain"]: row for row in csv.DictReader(fh)}
+
+
+def allowed_host(host: str, domains) -> bool:
+    """Is ``host`` one of ``domains`` or a subdomain of one (english.www.gov.cn under gov.cn)?"""
+    host = host.lower()
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+def launcher():
+    """course.py, imported as a module (it is a script beside the course, not part of the package)."""
+    spec = importlib.util.spec_from_file_location("course", ROOT / "course.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def python_strings(path: Path) -> str:

@@ -47,6 +47,31 @@ def test_a_missing_glyph_fails_the_tests():
     plt.close(fig)
 
 
+def test_symbols_outside_the_chinese_font_fall_back_glyph_by_glyph():
+    fig, ax = charts.new_figure()
+    ax.set_title("产值 10¹⁵ 元 ✓ → ½ 😀")          # superscripts and symbols only DejaVu Sans has
+    charts.set_source(fig, "测试")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        charts.png_bytes(fig)
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("typed, shown", [
+    ("产值10¹⁵", "产值10¹⁵"), ("👍🏽好", "好"), ("1️⃣号", "1号"), ("\U00020000乡", "乡"), ("$x^2$", r"\$x^2\$"),
+    ("Ａ区", "Ａ区"), ("", ""),
+])
+def test_typed_labels_are_made_drawable(typed, shown):
+    assert charts.drawable(typed) == shown
+    fig, ax = charts.new_figure()
+    ax.set_title(charts.drawable(typed))
+    charts.set_source(fig, "测试")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        charts.png_bytes(fig)
+    plt.close(fig)
+
+
 def test_palette_is_okabe_ito_with_line_styles():
     assert charts.COLORS[:4] == ["#0072B2", "#E69F00", "#009E73", "#D55E00"]
     cycle = matplotlib.rcParams["axes.prop_cycle"].by_key()

@@ -5,6 +5,7 @@ Everything here is applied once, by :func:`use_course_style` (called when ``xinz
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 import re
@@ -46,10 +47,45 @@ def register_chinese_font() -> list[str]:
         font_manager.fontManager.addfont(str(FONT_FILE))
         known.add(FONT_FAMILY)
     families = [FONT_FAMILY] + [name for name in SYSTEM_CJK_FONTS if name in known] + ["DejaVu Sans"]
-    matplotlib.rcParams["font.family"] = "sans-serif"
+    # The families themselves (not "sans-serif"): matplotlib then falls back glyph by glyph along the list.
+    matplotlib.rcParams["font.family"] = families
     matplotlib.rcParams["font.sans-serif"] = families
     matplotlib.rcParams["axes.unicode_minus"] = False
     return families
+
+
+@functools.lru_cache(maxsize=4)
+def _codepoints(families: tuple[str, ...]) -> frozenset[int]:
+    from matplotlib.ft2font import FT2Font
+
+    points: set[int] = set()
+    for family in families:
+        try:
+            points |= set(FT2Font(font_manager.findfont(family, fallback_to_default=False)).get_charmap())
+        except (ValueError, OSError, RuntimeError):  # a family that is not installed after all
+            continue
+    return frozenset(points)
+
+
+def drawable(text: str) -> str:
+    """``text`` as the chart fonts can draw it, for anything a participant types into a label.
+
+    A character that no chart font has is replaced by its plain form where that can be drawn (① → 1,
+    ｍ² → m²) and otherwise left out (emoji), so a chart never shows an empty box or warns about a
+    missing glyph. "$" is kept as a dollar sign (it would start matplotlib's maths mode).
+    """
+    points = _codepoints(tuple(register_chinese_font()))
+    kept = []
+    for ch in str(text or ""):
+        if unicodedata.category(ch) == "Cf" or 0xFE00 <= ord(ch) <= 0xFE0F:   # joiners, emoji variation marks
+            continue
+        if ord(ch) in points or ch in " \n":
+            kept.append(ch)
+            continue
+        plain = unicodedata.normalize("NFKC", ch)
+        if plain != ch and all(ord(c) in points for c in plain):
+            kept.append(plain)
+    return "".join(kept).replace("$", r"\$")
 
 
 def use_course_style() -> None:
@@ -199,6 +235,13 @@ def nice_ceiling(value: float) -> float:
         if value <= step * power * (1 + 1e-12):
             return step * power
     return 10 * power
+
+
+def label_text(text, fallback: str, limit: int = 18) -> str:
+    """What a participant typed, as a chart label: on one line, at most ``limit`` characters, drawable
+    (see :func:`drawable`); ``fallback`` when nothing is left."""
+    text = " ".join(drawable(" ".join(str(text or "").split())).split())
+    return text[:limit].removesuffix("\\") or fallback
 
 
 def set_source(fig, text: str, width: float | None = None):

@@ -57,9 +57,16 @@ def pinned_versions(path: Path = REQUIREMENTS) -> dict[str, str]:
 
 
 def check_python() -> Check:
+    """The course package's requires-python (pyproject.toml) admits this Python."""
+    from packaging.specifiers import SpecifierSet
+
     version = platform.python_version()
-    ok = (3, 10) <= sys.version_info[:2] <= (3, 12)
-    return Check("Python 版本", ok, version, "" if ok else "请安装 Python 3.10、3.11 或 3.12，再运行 course.py。")
+    try:
+        needed = SpecifierSet(metadata.metadata("xinzhi")["Requires-Python"] or "")
+    except metadata.PackageNotFoundError:
+        needed = SpecifierSet()
+    ok = needed.contains(version)
+    return Check("Python 版本", ok, version, "" if ok else f"课程需要 Python {needed}；请按 README.md 安装，再运行 course.py。")
 
 
 def check_packages() -> list[Check]:

@@ -31,17 +31,10 @@ def show_course_errors_plainly(shell=None) -> bool:
     def _handler(shell, etype, value, tb, tb_offset=None):
         from IPython.display import HTML, display
 
-        from .marks import mark
+        from .formats import message_html
 
-        display(HTML(f'<div class="xinzhi-message" role="alert" style="border-left:4px solid #D55E00;'
-                     f'padding:6px 10px;background:#fff6ee">{mark("warn")} {_escape(str(value))}</div>'))
+        display(HTML(message_html(str(value), "warn", css_class="xinzhi-message")))
         return None
 
     shell.set_custom_exc((CourseError,), _handler)
     return True
-
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text).replace("\n", "<br>")

@@ -30,15 +30,15 @@ LOG_STATE_JS = """() => {
   return ((titled && titled.getAttribute('title')) || '') + ' ' + item.textContent.trim();
 }"""
 
+# A code cell has run when its prompt shows [n]. A cell whose source is hidden (the self-checks) keeps a stale
+# input prompt; its result's output prompt shows the number instead.
 PROMPTS_JS = """(view) => {
-  // a cell whose code is hidden (the self-checks) shows no prompt number: its output says it ran
-  const prompts = [...document.querySelectorAll(view + ' .jp-CodeCell')].map(c =>
-      c.querySelector('.jp-InputPlaceholder') && c.querySelector('.jp-OutputArea-output') ? '[hidden]'
-      : (c.querySelector('.jp-InputPrompt') || {}).textContent || '').map(t => t.trim());
+  const ran = (el) => !!el && /\\[\\d+\\]/.test(el.textContent);
+  const cells = [...document.querySelectorAll(view + ' .jp-CodeCell')];
+  const done = cells.filter(c => ran(c.querySelector('.jp-InputPrompt')) || ran(c.querySelector('.jp-OutputPrompt')));
   const errors = document.querySelectorAll(view + ' .jp-OutputArea-output[data-mime-type*="error"]').length;
   const status = (document.querySelector(view + ' .jp-Notebook-ExecutionIndicator') || {}).dataset || {};
-  return {cells: prompts.length, done: prompts.filter(t => /\\[(\\d+|hidden)\\]/.test(t)).length, errors,
-          status: status.status || ''};
+  return {cells: cells.length, done: done.length, errors, status: status.status || ''};
 }"""
 
 ROOT_ERRORS_JS = """(i) => {
@@ -190,6 +190,7 @@ def test_notebook_in_lab(path, browser, lab_server):
         run_all(page, name)
         lab_server.remember_children()
         helpers.wait_widgets_rendered(page)
+        helpers.make_predictions(page, report)
         widgets = helpers.check_rendered(page, report)
         for problem in helpers.page_errors(page):
             report.add(None, problem)
@@ -227,6 +228,9 @@ def test_notebook_in_lab(path, browser, lab_server):
                 helpers.exercise_number_box(page, index, number, box, title, report, check)
             for number, menu in enumerate(info["dropdowns"]):
                 helpers.exercise_dropdown(page, index, number, menu, title, report, check)
+        helpers.answer_wrong_then_right(page, helpers.first_choice_question(name), report)
+        if not helpers.open_solutions(page, report) and name[:2] != "00":
+            report.add(None, "no folded worked solution (参考解答) under the exercises")
         for problem in helpers.page_errors(page):
             report.add(None, f"after driving the widgets: {problem}")
         assert not report, report.text()

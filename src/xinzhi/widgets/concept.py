@@ -14,10 +14,11 @@ import pandas as pd
 
 from .. import charts
 from ..data import load
-from ..inputs import format_number
+from ..formats import format_number
 from ..models import growth
 from ..tables import Table
 from .base import FigureWidget, slider
+from .predict import predict_first
 
 __all__ = ["timeline_chart", "timeline_table", "PlusTimesWidget", "CobbDouglasWidget"]
 
@@ -103,6 +104,10 @@ def timeline_chart(show: bool = True):
 # 加法 vs 乘法
 # ---------------------------------------------------------------------------------------------
 
+@predict_first(notebook="01", key="plus_times", how="把“科技创新”拖到 0",
+               question="产业保持 6，把“科技创新”拖到 0：乘法的产出会是多少？（示意参数）",
+               target={"industry": 6.0, "technology": 0.0},
+               result=lambda _widget: growth.multiplicative_output(6.0, 0.0))
 class PlusTimesWidget(FigureWidget):
     """Two factors — industry (被乘数) and technology (乘数) — added, multiplied, or limited by the shorter one."""
 
