@@ -22,6 +22,7 @@ from tornado.httpserver import HTTPServer
 from tornado.ioloop import PeriodicCallback
 
 from xinzhi.quiz.bank import all_banks
+from xinzhi.widgets import predictions
 
 from . import board
 from .store import Store
@@ -52,7 +53,7 @@ async def main() -> None:
     banks = {bank.notebook: bank for bank in all_banks()}
     titles = board.notebook_titles(Path(os.environ.get("XINZHI_COURSE_NOTEBOOKS") or COURSE / "notebooks"))
     prefix = os.environ["JUPYTERHUB_SERVICE_PREFIX"]
-    service = Service(store, banks, titles, prefix, days)
+    service = Service(store, banks, predictions(), titles, prefix, days)
 
     def expire():
         results, classes = store.expire(days * DAY)

@@ -57,8 +57,11 @@ def digest(body: dict) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def record(raw, banks: dict) -> tuple[str, str, str, dict, str]:
-    """``(kind, notebook, item, body, digest)`` of one record, or :class:`Unreadable`."""
+def record(raw, banks: dict, predictions: set) -> tuple[str, str, str, dict, str]:
+    """``(kind, notebook, item, body, digest)`` of one record, or :class:`Unreadable`.
+
+    ``predictions``: the ``(notebook, key)`` of the course's predict-then-reveal widgets; a guess for any other
+    key is refused, so that nobody can put a chart of their own on the projector."""
     if not isinstance(raw, dict):
         raise Unreadable("a record is an object")
     kind = raw.get("type")
@@ -91,6 +94,8 @@ def record(raw, banks: dict) -> tuple[str, str, str, dict, str]:
         item = question.id
     elif kind == "prediction":
         item = body["widget"] = _id(raw.get("widget"), "widget")
+        if (notebook, item) not in predictions:
+            raise Unreadable("widget is not one of the notebook's predictions")
         body["question"] = _text(raw.get("question", ""), "question", QUESTION_LIMIT)
         body["unit"] = _text(raw.get("unit", ""), "unit", 8)
         body["skipped"] = raw.get("skipped") is True
@@ -112,7 +117,7 @@ def formula(raw) -> tuple[str, str, str, dict, str]:
     return "formula", "08", "capstone", body, digest(body)
 
 
-def request(payload, banks: dict) -> tuple[list[tuple[str, str, str, dict, str]], list[str]]:
+def request(payload, banks: dict, predictions: set) -> tuple[list[tuple[str, str, str, dict, str]], list[str]]:
     """The items of one request ``{"records": [...], "formula": {...}}`` and why any were left out.
 
     A record that cannot be read is left out and named, the others are kept: a question the teacher has since
@@ -125,7 +130,7 @@ def request(payload, banks: dict) -> tuple[list[tuple[str, str, str, dict, str]]
     items, problems = [], []
     for number, raw in enumerate(raw_records, start=1):
         try:
-            items.append(record(raw, banks))
+            items.append(record(raw, banks, predictions))
         except Unreadable as err:
             problems.append(f"record {number}: {err}")
     if payload.get("formula") is not None:

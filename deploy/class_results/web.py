@@ -40,10 +40,11 @@ FONT = "NotoSansSC-Regular-subset.ttf"   # the course's own font (src/xinzhi/fon
 
 
 class Service:
-    """What every handler shares: the store, the question banks, the notebook titles, a small board cache."""
+    """What every handler shares: the store, the question banks and prediction widgets, the notebook titles, a
+    small board cache."""
 
-    def __init__(self, store: Store, banks: dict, titles: dict, prefix: str, retention_days: float):
-        self.store, self.banks, self.titles, self.prefix = store, banks, titles, prefix
+    def __init__(self, store: Store, banks: dict, predictions: set, titles: dict, prefix: str, retention_days: float):
+        self.store, self.banks, self.predictions, self.titles, self.prefix = store, banks, predictions, titles, prefix
         self.retention_days = retention_days
         self.recent: dict[str, deque] = defaultdict(deque)
         self.boards: dict[tuple, dict] = {}
@@ -297,7 +298,7 @@ class ResultsHandler(Handler):
         model = self.as_participant(user)
         self.service.store.member(class_id, model["name"])  # another class, or one not joined: refused unread
         try:
-            items, problems = intake.request(self.body(), self.service.banks)
+            items, problems = intake.request(self.body(), self.service.banks, self.service.predictions)
         except intake.Unreadable as err:
             raise web.HTTPError(400, str(err)) from None
         added = self.service.store.add(class_id, model["name"], items)

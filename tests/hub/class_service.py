@@ -26,6 +26,7 @@ from tornado import web as tornado_web  # noqa: E402
 from tornado.httpserver import HTTPServer  # noqa: E402
 
 from xinzhi.quiz.bank import all_banks  # noqa: E402
+from xinzhi.widgets import predictions  # noqa: E402
 
 PREFIX = "/services/class-results/"
 POST, READ, MANAGE = web.POST, web.READ, web.MANAGE
@@ -82,7 +83,7 @@ class ClassService:
             self.store = Store(self.folder / "results.sqlite")
             banks = {b.notebook: b for b in all_banks()}
             titles = board.notebook_titles(DEPLOY.parent / "notebooks")
-            service = web.Service(self.store, banks, titles, PREFIX, self.days)
+            service = web.Service(self.store, banks, predictions(), titles, PREFIX, self.days)
             app = tornado_web.Application(web.handlers(service), cookie_secret=b"x" * 32,
                                           template_path=str(DEPLOY / "class_results"))
             self.server = HTTPServer(app, max_body_size=512 * 1024)

@@ -21,8 +21,10 @@ from class_results.store import RESULTS_PER_MEMBER, Refused, Store  # noqa: E402
 from xinzhi import class_view, records  # noqa: E402
 from xinzhi.quiz import self_check  # noqa: E402
 from xinzhi.quiz.bank import all_banks  # noqa: E402
+from xinzhi.widgets import predictions  # noqa: E402
 
 BANKS = {b.notebook: b for b in all_banks()}
+PREDICTIONS = predictions()
 ORIGIN = BANKS["01"].question("origin")
 RIGHT = ORIGIN.right_option.id
 WRONG = [o.id for o in ORIGIN.options if not o.right]
@@ -51,7 +53,8 @@ def open_class(service):
 
 # --- what is accepted --------------------------------------------------------------------------------------------
 def test_intake_keeps_known_fields_and_never_trusts_right():
-    kind, notebook, item, body, digest = intake.record(answer("origin", WRONG[0], right=True, extra="x"), BANKS)
+    kind, notebook, item, body, digest = intake.record(answer("origin", WRONG[0], right=True, extra="x"), BANKS,
+                                                       PREDICTIONS)
     assert (kind, notebook, item) == ("answer", "01", "origin")
     assert body == {"type": "answer", "notebook": "01", "question": "origin", "option": WRONG[0], "attempt": 1,
                     "at": "2026-03-05T09:41:07+08:00"}, "no participant id, no 'right', nothing unknown"
@@ -62,24 +65,26 @@ def test_intake_keeps_known_fields_and_never_trusts_right():
     (answer("origin", "no_such_option"), "option"), (answer("no_such_question", RIGHT), "question"),
     ({**answer("origin", RIGHT), "notebook": "99"}, "notebook"), ({**answer("origin", RIGHT), "notebook": "../01"}, "notebook"),
     (answer("origin", RIGHT, attempt=0), "attempt"), (answer("origin", RIGHT, attempt=True), "attempt"),
-    ({"type": "prediction", "notebook": "01", "widget": "w", "guess": float("nan"), "result": 0}, "guess"),
+    ({"type": "prediction", "notebook": "01", "widget": "plus_times", "guess": float("nan"), "result": 0}, "guess"),
     ({"type": "prediction", "notebook": "01", "widget": "<b>", "guess": 1, "result": 0}, "widget"),
-    ({"type": "prediction", "notebook": "01", "widget": "w", "guess": 1, "result": 0, "question": "长" * 301},
-     "question"),
+    ({"type": "prediction", "notebook": "01", "widget": "my_own_chart", "guess": 1, "result": 0}, "predictions"),
+    ({"type": "prediction", "notebook": "02", "widget": "plus_times", "guess": 1, "result": 0}, "predictions"),
+    ({"type": "prediction", "notebook": "01", "widget": "plus_times", "guess": 1, "result": 0,
+      "question": "长" * 301}, "question"),
     ({"type": "delete", "notebook": "01"}, "type"), ("a string", "object"),
 ])
 def test_intake_refuses_what_cannot_be_read(bad, why):
     with pytest.raises(intake.Unreadable, match=why):
-        intake.record(bad, BANKS)
+        intake.record(bad, BANKS, PREDICTIONS)
 
 
 def test_a_bad_record_is_left_out_the_rest_kept():
-    items, problems = intake.request({"records": [answer("origin", RIGHT), answer("gone", "x")]}, BANKS)
+    items, problems = intake.request({"records": [answer("origin", RIGHT), answer("gone", "x")]}, BANKS, PREDICTIONS)
     assert [i[2] for i in items] == ["origin"] and problems == ["record 2: question is not in the notebook's bank"]
     with pytest.raises(intake.Unreadable):
-        intake.request({"records": [], "user": "someone_else"}, BANKS)
+        intake.request({"records": [], "user": "someone_else"}, BANKS, PREDICTIONS)
     with pytest.raises(intake.Unreadable):
-        intake.request({"records": [answer("origin", RIGHT)] * (intake.RECORDS_PER_REQUEST + 1)}, BANKS)
+        intake.request({"records": [answer("origin", RIGHT)] * (intake.RECORDS_PER_REQUEST + 1)}, BANKS, PREDICTIONS)
 
 
 # --- the store ----------------------------------------------------------------------------------------------------
@@ -91,7 +96,7 @@ def test_pseudonyms_are_per_class_random_and_leaving_deletes(tmp_path):
     assert len(set(pseudonyms)) == 30 and all(100 <= p <= 999 for p in pseudonyms)
     assert pseudonyms != sorted(pseudonyms), "not handed out in the order people joined"
     assert store.join(first["id"], "u0") == pseudonyms[0], "joining twice keeps the pseudonym"
-    items, _ = intake.request({"records": [answer("origin", RIGHT)]}, BANKS)
+    items, _ = intake.request({"records": [answer("origin", RIGHT)]}, BANKS, PREDICTIONS)
     assert store.add(first["id"], "u0", items) == 1
     assert store.add(first["id"], "u0", items) == 0, "the same record twice is stored once"
     with pytest.raises(Refused) as refused:
@@ -117,7 +122,8 @@ def test_a_refused_batch_stores_nothing_and_a_restart_keeps_everything(tmp_path)
     store = Store(path)
     class_id = store.create("班")["id"]
     store.join(class_id, "u")
-    items, _ = intake.request({"records": [answer("origin", RIGHT, attempt=a) for a in range(1, 11)]}, BANKS)
+    tries = [answer("origin", RIGHT, attempt=a) for a in range(1, 11)]
+    items, _ = intake.request({"records": tries}, BANKS, PREDICTIONS)
     assert store.add(class_id, "u", items) == 10
     too_many = [(*item[:4], f"d{n}") for n, item in enumerate(items * (RESULTS_PER_MEMBER // 10))]
     with pytest.raises(Refused):
@@ -134,7 +140,7 @@ def test_retention_deletes_old_results_and_idle_classes(tmp_path):
     store = Store(tmp_path / "r.sqlite", clock=lambda: now[0])
     old = store.create("旧班")["id"]
     store.join(old, "u")
-    items, _ = intake.request({"records": [answer("origin", RIGHT)]}, BANKS)
+    items, _ = intake.request({"records": [answer("origin", RIGHT)]}, BANKS, PREDICTIONS)
     store.add(old, "u", items)
     store.archive(old)
     now[0] += 10 * 86_400
@@ -150,7 +156,7 @@ def test_reset_keeps_members_wipe_removes_everything(tmp_path):
     store = Store(tmp_path / "r.sqlite")
     class_id = store.create("班")["id"]
     store.join(class_id, "u")
-    items, _ = intake.request({"records": [answer("origin", RIGHT)]}, BANKS)
+    items, _ = intake.request({"records": [answer("origin", RIGHT)]}, BANKS, PREDICTIONS)
     store.add(class_id, "u", items)
     assert store.reset(class_id) == 1 and store.get(class_id)["joined"] == 1
     store.wipe(class_id)
@@ -160,7 +166,7 @@ def test_reset_keeps_members_wipe_removes_everything(tmp_path):
 # --- the counts and the page --------------------------------------------------------------------------------------
 def stored(store, class_id, user, payload):
     store.join(class_id, user)
-    items, problems = intake.request(payload, BANKS)
+    items, problems = intake.request(payload, BANKS, PREDICTIONS)
     assert not problems
     store.add(class_id, user, items)
 

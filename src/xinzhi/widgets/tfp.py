@@ -528,7 +528,7 @@ class GrowthAccounting(base.FigureWidget):
         left.set_xticks(x)
         left.set_xticklabels([acc.COUNTRIES[c] for c in self.codes])
         left.set_ylabel("年均增长（对数点）")
-        left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), fontsize=10, ncols=3)
+        charts.legend_below(left, ncols=3, xlabel=False)
         self.left_title = left.set_title("")
         (self.line_pwt,) = right.plot([], [], color=charts.PALETTE["蓝"], linestyle="-", linewidth=3,
                                       label="PWT 的 TFP（rtfpna）")
