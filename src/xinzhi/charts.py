@@ -176,6 +176,12 @@ def show(fig, alt: str, *, caption: str | None = None) -> None:
         raise ValueError("chart has no source line: call set_source(fig, ...) first")
     if not alt or not alt.strip():
         raise ValueError("chart needs alt text")
+    from . import handout
+
+    if handout.active():  # the handout site: the source line as text under a sharper image
+        display(HTML(handout.chart(fig, alt, caption)))
+        plt.close(fig)
+        return
     encoded = base64.b64encode(png_bytes(fig)).decode("ascii")
     plt.close(fig)
     figcaption = f"<figcaption style='font-size:0.9em;color:#444'>{html.escape(caption)}</figcaption>" if caption else ""
