@@ -116,6 +116,11 @@ class Throttle:
             record.failures += 1
             record.last = now
 
+    def failed(self, name: str | None) -> None:
+        """The attempt is answered as failed: its wait counts from now."""
+        if name in self.names:
+            self.names[name].last = self.clock()
+
     def succeeded(self, name: str, address: str) -> None:
         self.names.pop(name, None)
         failures = self.addresses.get(address, _Address()).failures
@@ -283,6 +288,7 @@ class ClassroomAuthenticator(Authenticator):
         if ok:
             self.throttle.succeeded(name, address)
             return {"name": name, "admin": is_teacher}
+        self.throttle.failed(counted)
         name_failures, address_failures = self.throttle.failures(counted, address)
         self.log.warning("Failed login for %r from %s (%d in a row for this name, %d from this address)",
                          raw[:40], address, name_failures, address_failures)

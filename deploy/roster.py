@@ -216,7 +216,7 @@ SLIP = """<div class="slip" data-username="{name}">
 <div class="head">{title} · 登录条</div>
 <div class="person">{display}</div>
 {url}<dl><dt>用户名 Username</dt><dd class="username">{name}</dd><dt>密码 Password</dt><dd class="code">{code}</dd></dl>
-<div class="note">登录码只属于你本人，请勿告诉别人；不分大小写，短横线可以不输。在公用电脑上用完请退出（File → Log Out）。</div>
+<div class="note">登录码只属于你本人，请勿告诉别人；不分大小写，短横线可以不输。在公用电脑上用完请点菜单“文件 → 注销”。</div>
 </div>"""
 
 

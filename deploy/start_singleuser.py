@@ -10,7 +10,11 @@ Before handing over to ``jupyterhub-singleuser`` (same process, via exec) it:
    so saved work survives restarts, culling and course updates;
 3. makes the home folder private (mode 700) when the participant owns it;
 4. opens JupyterLab on ``~/xinzhi`` at notebook 00 and stops kernels idle for 20 minutes (a participant who
-   opened every notebook would otherwise keep nine kernels in memory). Later command-line options win.
+   opened every notebook would otherwise keep nine kernels in memory). Later command-line options win;
+5. connects the server to its kernels over Unix sockets in ``~/.jupyter-run`` (mode 700) instead of TCP ports
+   on 127.0.0.1: on a shared machine any user can subscribe to a kernel's TCP output port and read what it
+   prints (the messages are signed, not encrypted), and kernels started by a whole class at once can race for
+   the same port. When the home path is too long for a socket path, kernels stay on TCP (a line on stderr).
 
 Environment: ``XINZHI_COURSE_NOTEBOOKS`` — the folder to copy from (default: ``notebooks/`` of this checkout).
 
@@ -29,6 +33,7 @@ from pathlib import Path
 COURSE_NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 FOLDER_NAME = "xinzhi"
 SKIP = {"my_work", ".ipynb_checkpoints", "__pycache__"}
+SOCKET_PATH_LIMIT = 107  # bytes in a Unix socket path on Linux (108 with the final NUL)
 SERVER_DEFAULTS = [
     "--LabApp.default_url=/lab/tree/00_guide.ipynb",
     "--MappingKernelManager.cull_idle_timeout=1200",
@@ -85,6 +90,18 @@ def prepare(home: Path, source: Path) -> Path:
     return course
 
 
+def kernel_sockets(home: Path) -> list[str]:
+    """Server options for kernels on Unix sockets in a private folder, or none if the socket path would not fit."""
+    runtime = home / ".jupyter-run"
+    if len(f"{runtime}/kernel-{'0' * 36}-ipc-99") > SOCKET_PATH_LIMIT:
+        print(f"[xinzhi] {runtime} is too long a path for kernel sockets; kernels use TCP", file=sys.stderr)
+        return []
+    runtime.mkdir(mode=0o700, exist_ok=True)
+    runtime.chmod(0o700)
+    os.environ["JUPYTER_RUNTIME_DIR"] = str(runtime)
+    return ["--KernelManager.transport=ipc"]
+
+
 def main(argv: list[str]) -> None:
     home = Path(os.environ.get("HOME") or Path.home())
     source = Path(os.environ.get("XINZHI_COURSE_NOTEBOOKS") or COURSE_NOTEBOOKS)
@@ -92,7 +109,8 @@ def main(argv: list[str]) -> None:
     if argv[:1] == ["--copy-only"]:
         return
     os.chdir(course)
-    args = [sys.executable, "-m", "jupyterhub.singleuser", f"--ServerApp.root_dir={course}", *SERVER_DEFAULTS, *argv]
+    args = [sys.executable, "-m", "jupyterhub.singleuser", f"--ServerApp.root_dir={course}", *SERVER_DEFAULTS,
+            *kernel_sockets(home), *argv]
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(sys.executable, args)

@@ -1,57 +1,139 @@
 """Rebuild constraints.txt: the exact version of every package, for each supported Python.
 
-    python scripts/lock.py
+    python3 scripts/lock.py             # keep the current pins where they still fit; pin what is new
+    python3 scripts/lock.py --upgrade   # newest versions of everything
 
-Asks the pip of each supported Python (python3.10, python3.11 and python3.12 on PATH, or under pyenv) to
-resolve requirements-test.txt (nothing is installed) and writes one pin per package, with an environment
-marker where the versions differ between Pythons.
+The supported Pythons are course.py's OLDEST to NEWEST. For each one, pip resolves requirements-test.txt
+(wheels only; nothing is installed), preferring the versions already in constraints.txt, and this writes
+one pin per package, with an environment marker where the versions differ between Pythons; the newest
+Python's pins also apply to any newer Python. A Python the current lock does not cover starts from the
+pins of the newest one it does. A Python
+found on PATH or under pyenv resolves for itself; a missing one is resolved by the newest Python present,
+through pip's --python-version (environment markers are then evaluated for the Python present, so the
+script warns if any dependency's marker would differ). Then it checks whether the next Python after
+NEWEST could be supported: every package pinned for NEWEST needs a wheel for it.
 """
 from __future__ import annotations
 
 import json
+import platform
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from packaging.requirements import Requirement
+
 ROOT = Path(__file__).resolve().parents[1]
-PYTHONS = ["3.10", "3.11", "3.12"]
+sys.path.insert(0, str(ROOT))
+from course import NEWEST, OLDEST  # noqa: E402
+
+PYTHONS = [f"3.{minor}" for minor in range(OLDEST[1], NEWEST[1] + 1)]
+NEXT = f"3.{NEWEST[1] + 1}"
+PIP = ["-m", "pip", "--disable-pip-version-check", "install", "--dry-run", "--ignore-installed", "--quiet",
+       "--only-binary=:all:"]
 
 
-def interpreter(version: str) -> str:
-    found = next((str(p) for p in sorted(Path.home().glob(f".pyenv/versions/{version}.*/bin/python"))), None)
-    found = found or shutil.which(f"python{version}")
-    if not found:
-        sys.exit(f"python{version} not found: install it (or add it to PATH) to lock for it")
-    return found
+def interpreter(version: str) -> str | None:
+    found = sorted(Path.home().glob(f".pyenv/versions/{version}.*/bin/python{version}"))
+    return str(found[-1]) if found else shutil.which(f"python{version}")
 
 
-def resolve(python_version: str) -> dict[str, str]:
+def current_pins(version: str) -> dict[str, str]:
+    """The pins constraints.txt holds now for Python `version` (or for the newest Python it covers)."""
+    text = (ROOT / "constraints.txt").read_text(encoding="utf-8")
+    covered = re.findall(r"3\.\d+", (re.search(r"for Python ([\d., ]+)", text) or [""])[0])
+    if covered and version not in covered:
+        version = max(covered, key=lambda v: int(v.split(".")[1]))
+    env = {"python_version": version, "python_full_version": version + ".0"}
+    pins = {}
+    for line in text.splitlines():
+        if line.strip() and not line.startswith("#"):
+            req = Requirement(line)
+            if req.marker is None or req.marker.evaluate(env):
+                pins[req.name] = next(iter(req.specifier)).version
+    return pins
+
+
+def resolve(version: str, host: str, prefer: dict[str, str]) -> list[dict]:
+    """pip's installation report for requirements-test.txt on Python `version`, computed by `host`,
+    keeping the `prefer` pins if pip can (it cannot when a pinned version has no wheel for `version`)."""
+    target = [] if interpreter(version) == host else ["--python-version", version]
     with tempfile.TemporaryDirectory() as tmp:
-        report = Path(tmp) / "report.json"
-        subprocess.run([interpreter(python_version), "-m", "pip", "install", "--dry-run", "--ignore-installed",
-                        "--quiet", "--disable-pip-version-check", "--only-binary=:all:",
-                        "--report", str(report), "-r", str(ROOT / "requirements-test.txt")], check=True)
-        items = json.loads(report.read_text())["install"]
-    return {i["metadata"]["name"].lower().replace("_", "-"): i["metadata"]["version"] for i in items}
+        report, constraints = Path(tmp) / "report.json", Path(tmp) / "prefer.txt"
+        constraints.write_text("".join(f"{name}=={pin}\n" for name, pin in prefer.items()))
+        cmd = [host, *PIP, *target, "--report", str(report), "-r", str(ROOT / "requirements-test.txt")]
+        if subprocess.run(cmd + ["-c", str(constraints)]).returncode != 0:
+            print(f"Python {version}: the current pins do not fit together, resolving afresh")
+            subprocess.run(cmd, check=True)
+        return json.loads(report.read_text())["install"]
+
+
+def unmet_markers(items: list[dict], host_version: str, version: str) -> list[str]:
+    """Dependencies that apply on Python `version` but not on the host that resolved for it, and that the
+    resolution does not satisfy (pip evaluated the markers for the host)."""
+    resolved = {i["metadata"]["name"].lower().replace("_", "-"): i["metadata"]["version"] for i in items}
+    host_env, env = ({"python_version": v, "python_full_version": v + ".0"} for v in (host_version, version))
+    unmet = []
+    for item in items:
+        for line in item["metadata"].get("requires_dist", []):
+            req = Requirement(line)
+            if req.marker is None or "extra" in str(req.marker) or not req.marker.evaluate(env):
+                continue
+            pin = resolved.get(req.name.lower().replace("_", "-"))
+            if not req.marker.evaluate(host_env) and (pin is None or not req.specifier.contains(pin, prereleases=True)):
+                unmet.append(f"{item['metadata']['name']} needs {line}")
+    return unmet
+
+
+def missing_wheels(pins: dict[str, str], version: str, host: str) -> list[str]:
+    """The pinned packages that publish no wheel for Python `version` (pip names one at a time)."""
+    missing, todo = [], [f"{name}=={pin}" for name, pin in pins.items()]
+    while True:
+        result = subprocess.run([host, *PIP, "--no-deps", "--python-version", version, *todo],
+                                capture_output=True, text=True)
+        found = re.search(r"No matching distribution found for (\S+)", result.stderr)
+        if result.returncode == 0 or not found:
+            return missing
+        missing.append(found.group(1))
+        todo.remove(next(t for t in todo if t.lower() == found.group(1).lower()))
 
 
 def main() -> None:
-    pins = {v: resolve(v) for v in PYTHONS}
-    lines = ["# Exact versions of every package, resolved by scripts/lock.py for Python " + ", ".join(PYTHONS) + ".",
+    present = {v: interpreter(v) for v in PYTHONS}
+    newest_present = max((v for v, exe in present.items() if exe), key=lambda v: int(v.split(".")[1]))
+    host = present[newest_present]
+    upgrade = "--upgrade" in sys.argv[1:]
+    pins, notes = {}, []
+    for version in PYTHONS:
+        items = resolve(version, present[version] or host, {} if upgrade else current_pins(version))
+        pins[version] = {i["metadata"]["name"].lower().replace("_", "-"): i["metadata"]["version"] for i in items}
+        if not present[version]:
+            notes.append(f"{version} resolved by Python {newest_present} (pip --python-version; no {version} here)")
+            for line in unmet_markers(items, newest_present, version):
+                print(f"warning: Python {version}: {line}, which this lock does not satisfy")
+    missing = missing_wheels(pins[PYTHONS[-1]], NEXT, host)
+    notes.append(f"{NEXT}: not locked" + (f", no wheel yet for {', '.join(missing)}" if missing else
+                                              ": every pin has a wheel, extend course.py's NEWEST and re-run"))
+
+    lines = [f"# Exact versions of every package, resolved by scripts/lock.py on {platform.system()} for Python "
+             + ", ".join(PYTHONS) + f"; the {PYTHONS[-1]} pins also apply to newer Pythons.",
+             *(f"# Python {note}." for note in notes),
              "# Used as: pip install -r requirements.txt -c constraints.txt"]
+    header = len(lines)
     for name in sorted(set().union(*pins.values())):
         versions = {v: pins[v].get(name) for v in PYTHONS}
-        distinct = {x for x in versions.values() if x}
-        if len(distinct) == 1 and all(versions.values()):
+        distinct = set(versions.values())
+        if len(distinct) == 1 and None not in distinct:
             lines.append(f"{name}=={distinct.pop()}")
             continue
-        for v, x in versions.items():
-            if x:
-                lines.append(f'{name}=={x} ; python_version == "{v}"')
+        for v, pin in versions.items():
+            if pin:
+                lines.append(f'{name}=={pin} ; python_version {">=" if v == PYTHONS[-1] else "=="} "{v}"')
     (ROOT / "constraints.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"constraints.txt: {len(lines) - 2} lines")
+    print(f"constraints.txt: {len(lines) - header} pins; " + "; ".join(notes))
 
 
 if __name__ == "__main__":

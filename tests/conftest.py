@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import pkgutil
 from pathlib import Path
 
@@ -21,6 +22,7 @@ def private_workspace(tmp_path, monkeypatch):
     """No test writes into a participant's real workspace."""
     folder = tmp_path / "my_work"
     monkeypatch.setenv("XINZHI_WORKSPACE", str(folder))
+    monkeypatch.delenv("JPY_SESSION_NAME", raising=False)   # which notebook is running: set by a test if needed
     return folder
 
 
@@ -38,3 +40,26 @@ def widget_classes():
         if not getattr(cls, "__abstractmethods__", None) and cls.__module__.startswith("xinzhi.widgets."):
             found.append(cls)
     return sorted(set(found), key=lambda c: (c.__module__, c.__qualname__))
+
+
+def launcher():
+    """course.py, imported as a module (it is a script beside the course, not part of the package)."""
+    spec = importlib.util.spec_from_file_location("course", ROOT / "course.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def python_strings(path: Path) -> str:
+    """The string literals of a module, without its docstrings: the text a module can show participants."""
+    import ast
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            body = getattr(node, "body", [])
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                docstrings.add(id(body[0].value))
+    return "\n".join(n.value for n in ast.walk(tree)
+                     if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings)

@@ -37,6 +37,11 @@ class Result:
                 return f"course error shown: {html[:300]}"
         return ""
 
+    @property
+    def raw_tables(self) -> int:
+        """Outputs that are pandas' own HTML table (index shown, no units): the course shows xinzhi.tables."""
+        return sum('class="dataframe"' in out["content"].get("data", {}).get("text/html", "") for out in self.outputs)
+
 
 OFFLINE = Path(__file__).resolve().parent / "offline"
 

@@ -8,9 +8,10 @@ import matplotlib.pyplot as plt
 import pytest
 
 from xinzhi import capstone_report as report
+from xinzhi import charts, formats
 from xinzhi import workspace
-from xinzhi.models.capstone import Formula, doubling_years, implied_annual_rate, outcome
-from xinzhi.widgets.capstone import SAVE_NAME, MyFormula, chart_text, restore
+from xinzhi.models.capstone import Formula, outcome
+from xinzhi.widgets.capstone import SAVE_NAME, TEXT_LIMIT, TEXT_ONLY, MyFormula, restore
 
 
 # --- the model -----------------------------------------------------------------------------------
@@ -50,13 +51,6 @@ def test_formula_rejects_values_outside_its_range(bad):
     values = dict(base=100, carrier_pct=30, tech_pct=50, fusion_pct=60, years=5) | bad
     with pytest.raises(ValueError):
         Formula(**values)
-
-
-def test_growth_helpers():
-    assert implied_annual_rate(100, 200, 10) == pytest.approx((2 ** 0.1 - 1) * 100)
-    assert implied_annual_rate(100, 0, 5) == -100
-    assert doubling_years(7.0) == pytest.approx(math.log(2) / math.log(1.07))
-    assert math.isinf(doubling_years(0))
 
 
 # --- the widget ------------------------------------------------------------------------------------
@@ -129,6 +123,77 @@ def test_long_texts_are_saved_as_typed_without_redrawing(formula_widget):
     assert formula_widget.controls["tech_text"].continuous_update
 
 
+LONG = ("我们县的轴承产业：" + "数控机床联网、视觉检测、链主企业带配套企业一起改造。\n" * 400)[:10_000]
+
+
+def test_a_ten_thousand_character_text_survives_restore_and_later_changes(formula_widget):
+    for key in TEXT_ONLY:
+        formula_widget.controls[key].value = LONG
+    formula_widget.controls["fusion_pct"].value = 40        # a slider moved after typing
+    again = MyFormula()                                     # the cell run again
+    assert all(again.controls[key].value == LONG for key in TEXT_ONLY)
+    again.controls["fusion_pct"].value = 45                 # ... and a slider moved after restoring
+    again.controls["years"].value = 8
+    saved = workspace.load(SAVE_NAME, per_notebook=True).value
+    assert all(saved[key] == LONG for key in TEXT_ONLY) and saved["fusion_pct"] == 45
+    assert "10,000 / 20,000 字" in again.counters["tech_text"].value
+    plt.close(again.fig)
+
+
+def test_a_text_over_the_limit_is_refused_while_typing_and_nothing_is_cut(formula_widget):
+    formula_widget.controls["tech_text"].value = "短"
+    too_long = "长" * (TEXT_LIMIT + 1)
+    formula_widget.controls["tech_text"].value = too_long
+    assert "上限" in formula_widget.status.value and f"{TEXT_LIMIT + 1:,} 字" in formula_widget.status.value
+    assert "#D55E00" in formula_widget.counters["tech_text"].value
+    assert formula_widget.controls["tech_text"].value == too_long, "what was typed stays in the box"
+    assert workspace.load(SAVE_NAME, per_notebook=True).value["tech_text"] == "短", "the last save is kept"
+    formula_widget.controls["tech_text"].value = too_long[:TEXT_LIMIT]
+    assert workspace.load(SAVE_NAME, per_notebook=True).value["tech_text"] == too_long[:TEXT_LIMIT]
+
+
+def test_an_over_long_saved_text_is_restored_whole_and_reported(private_workspace):
+    longer = "旧" * (TEXT_LIMIT + 5000)
+    workspace.save(SAVE_NAME, {"next_step": longer})
+    widget = MyFormula()
+    assert widget.controls["next_step"].value == longer
+    assert "上限" in widget.status.value
+    widget.controls["fusion_pct"].value = 20
+    assert workspace.load(SAVE_NAME).value["next_step"] == longer, "never saved shorter"
+    plt.close(widget.fig)
+
+
+def test_two_copies_of_notebook_08_do_not_overwrite_each_other(private_workspace, monkeypatch):
+    monkeypatch.setenv("JPY_SESSION_NAME", "notebooks/08_capstone.ipynb")
+    original = MyFormula()
+    original.controls["region"].value = "原来的县"
+    monkeypatch.setenv("JPY_SESSION_NAME", "notebooks/08_capstone-Copy1.ipynb")
+    copy = MyFormula()
+    assert copy.controls["region"].value == "原来的县", "a copy starts from the original's work"
+    assert "08_capstone.ipynb" in copy.status.value and "不会覆盖" in copy.status.value
+    copy.controls["region"].value = "另一个县"
+    assert "capstone_08--08_capstone-Copy1.json" in copy.status.value
+    monkeypatch.setenv("JPY_SESSION_NAME", "notebooks/08_capstone.ipynb")   # (each kernel has its own)
+    original.controls["years"].value = 7                    # the original, still open, saves again
+    assert MyFormula().controls["region"].value == "原来的县"
+    monkeypatch.setenv("JPY_SESSION_NAME", "notebooks/08_capstone-Copy1.ipynb")
+    assert MyFormula().controls["region"].value == "另一个县"
+    plt.close("all")
+
+
+def test_an_unusable_workspace_never_shows_a_traceback(tmp_path, monkeypatch):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("XINZHI_WORKSPACE", str(blocker / "my_work"))
+    widget = MyFormula()                                    # loading: a note, not an OSError
+    assert "无法创建" in widget.status.value
+    widget.controls["region"].value = "丽水"                # saving: the same note, the chart still updates
+    assert "无法创建" in widget.status.value and widget.last_error is None
+    widget.safely(widget.make_page)()
+    assert "无法创建" in widget.message.value and widget.last_error is None
+    plt.close(widget.fig)
+
+
 def test_restoring_does_not_write(private_workspace):
     workspace.save(SAVE_NAME, {"region": "A", "base": "50"})
     before = (private_workspace / f"{SAVE_NAME}.json").read_bytes()
@@ -159,11 +224,25 @@ def test_restore_ignores_wrong_types_and_ranges():
     assert restore(["not", "a", "dict"])["unit"] == "亿元"
 
 
-def test_chart_text_refuses_characters_the_font_lacks():
-    assert chart_text("丽水", "我的") == "丽水"
-    assert chart_text("𪚥 产业", "我的") == "我的"
-    assert chart_text("", "我的") == "我的"
-    assert chart_text("$x^2$", "我的") == "我的"
+def test_chart_text_leaves_out_only_what_no_font_can_draw():
+    assert charts.label_text("丽水", "我的") == "丽水"
+    assert charts.label_text("𪚥 产业", "我的") == "产业"
+    assert charts.label_text("", "我的") == charts.label_text("𪚥", "我的") == "我的"
+    assert charts.label_text("$x^2$", "我的") == r"\$x^2\$"          # shown as typed, not as maths
+    assert charts.label_text("某县轴承产业" * 5, "我的") == ("某县轴承产业" * 3)
+
+
+def test_superscripts_and_emoji_in_labels_draw_without_missing_glyphs(formula_widget):
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                      # "Glyph … missing" would fail here
+        formula_widget.controls["region"].value = "产值10¹⁵👍🏽✓"
+        formula_widget.controls["unit"].value = "万m²🚗"
+        formula_widget.fig.canvas.draw()
+    assert formula_widget.last_error is None
+    assert formula_widget.heading.get_text().startswith("产值10¹⁵")
+    assert "m²" in formula_widget.ax.get_ylabel()
 
 
 # --- the take-home page ------------------------------------------------------------------------------
@@ -209,9 +288,23 @@ def test_typed_braces_and_markers_do_not_break_the_page():
 
 
 def test_amount_never_uses_superscripts():
-    assert report.amount(1.21e14) == "121万亿"
-    assert report.amount(3e8) == "3亿"
-    assert report.amount(float("inf")) == "—"
-    assert report.amount(120000, "万元") == "120,000"      # not “12万 万元”
-    assert report.with_unit(120000, "万元") == "120,000 万元"
-    assert report.with_unit(120000, "件") == "12万 件"
+    assert formats.amount(1.21e14) == "121万亿"
+    assert formats.amount(3e8) == "3亿"
+    assert formats.amount(float("inf")) == "—"
+    assert formats.amount(120000, "万元") == "120,000"      # not “12万 万元”
+    assert formats.with_unit(120000, "万元") == "120,000 万元"
+    assert formats.with_unit(120000, "件") == "12万 件"
+
+
+def test_a_change_that_rounds_to_nothing_is_never_minus_zero():
+    assert formats.signed(-0.0, unit="%") == formats.signed(-0.04, unit="%") == "+0.0%"
+    assert formats.signed(-0.06, unit="%") == "-0.1%" and formats.signed(7.25, unit="%") == "+7.2%"
+
+
+def test_a_fraction_in_a_percentage_box_says_how_it_was_read(formula_widget):
+    formula_widget.controls["carrier_pct"].value = "0.3"
+    assert "按 0.3% 计算" in formula_widget.summary.value and "请填 30" in formula_widget.summary.value
+    formula_widget.controls["carrier_pct"].value = "0.3%"          # written as a percentage: nothing to ask
+    assert "计算；如果你指的是" not in formula_widget.summary.value
+    formula_widget.controls["carrier_pct"].value = "30"
+    assert "计算；如果你指的是" not in formula_widget.summary.value

@@ -1,6 +1,7 @@
 """The chart style: Chinese in the bundled font, minus signs, palette, source line, alt text."""
 from __future__ import annotations
 
+import re
 import warnings
 
 import matplotlib
@@ -42,6 +43,31 @@ def test_a_missing_glyph_fails_the_tests():
     ax.set_title("\U00020000")  # a rare CJK character outside the bundled subset and common system fonts
     charts.set_source(fig, "测试")
     with pytest.raises(UserWarning, match="missing from font"):
+        charts.png_bytes(fig)
+    plt.close(fig)
+
+
+def test_symbols_outside_the_chinese_font_fall_back_glyph_by_glyph():
+    fig, ax = charts.new_figure()
+    ax.set_title("产值 10¹⁵ 元 ✓ → ½ 😀")          # superscripts and symbols only DejaVu Sans has
+    charts.set_source(fig, "测试")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        charts.png_bytes(fig)
+    plt.close(fig)
+
+
+@pytest.mark.parametrize("typed, shown", [
+    ("产值10¹⁵", "产值10¹⁵"), ("👍🏽好", "好"), ("1️⃣号", "1号"), ("\U00020000乡", "乡"), ("$x^2$", r"\$x^2\$"),
+    ("Ａ区", "Ａ区"), ("", ""),
+])
+def test_typed_labels_are_made_drawable(typed, shown):
+    assert charts.drawable(typed) == shown
+    fig, ax = charts.new_figure()
+    ax.set_title(charts.drawable(typed))
+    charts.set_source(fig, "测试")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
         charts.png_bytes(fig)
     plt.close(fig)
 
@@ -102,3 +128,35 @@ def test_nice_ceiling_gives_round_limits_that_do_not_move_with_small_changes():
     assert charts.nice_ceiling(8e14) == 8e14
     assert charts.nice_ceiling(131) == charts.nice_ceiling(146)
     assert charts.nice_ceiling(float("nan")) == 1 and charts.nice_ceiling(-5) == 1
+
+
+def _all_source_lines() -> list[str]:
+    from xinzhi.data import list_datasets, load
+
+    lines = []
+    for name in list_datasets():
+        ds = load(name)
+        lines.append(ds.source_line())
+        if "quote" in ds.table.columns:
+            lines += [str(q) for q in ds.table["quote"].head(30)]
+    return [line for line in lines if line]
+
+
+@pytest.mark.parametrize("width", [6.5, 8, 13, 20, 31, 47, 62])
+def test_wrapping_follows_chinese_line_breaking_rules(width):
+    """禁则: no closing punctuation at a line start, no opening bracket or quote at a line end; Latin kept whole."""
+    for text in _all_source_lines():
+        wrapped = charts.wrap_mixed(text, width)
+        lines = wrapped.split("\n")
+        for before, after in zip(lines, lines[1:]):
+            assert after[:1] not in charts.NO_LINE_START, f"line starts with {after[:1]!r}: {before!r} / {after!r}"
+            assert before[-1:] not in charts.NO_LINE_END, f"line ends with {before[-1:]!r}: {before!r} / {after!r}"
+        for word in re.findall(r"[A-Za-z]+|\d+(?:\.\d+)?", text):
+            if len(word) <= width * 2:
+                assert any(word in line for line in lines), f"the word {word!r} was split: {lines}"
+        assert "".join(wrapped.split()) == "".join(text.split()), "wrapping only adds line breaks"
+
+
+def test_wrapping_keeps_quotes_with_their_words():
+    wrapped = charts.wrap_mixed("习近平在黑龙江考察时作出“加快形成新质生产力”等重要指示", 6.5)
+    assert not any(line.endswith("“") or line.startswith("”") for line in wrapped.split("\n")), wrapped

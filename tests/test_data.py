@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import math
 import re
@@ -24,7 +25,7 @@ import pandas as pd
 import pytest
 
 from xinzhi import data as xd
-from xinzhi.data import DATA_DIR, Dataset, convert, list_datasets, load, to_unit
+from xinzhi.data import DATA_DIR, SCALE_WORDS, UNITS, Dataset, convert, list_datasets, load, to_unit
 from xinzhi.errors import DataError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -54,9 +55,8 @@ def all_fact_rows() -> list[dict]:
 # ---------------------------------------------------------------------------------------------
 
 # How many base units one unit (or one multiplier word in a quote) stands for.
-UNIT_SCALE = {"亿元": 1e8, "万亿元": 1e12, "万元": 1e4, "元": 1, "billion yuan": 1e9, "million units": 1e6,
-              "万辆": 1e4, "亿人": 1e8, "万元/人": 1e4}
-WORD_SCALE = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "trillion": 1e12, "billion": 1e9, "million": 1e6, "m": 1e6}
+UNIT_SCALE = {unit: factor for unit, (_kind, factor) in UNITS.items()}
+WORD_SCALE = {**SCALE_WORDS, "m": 1e6}
 NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)\s*(?:多|余)?\s*(万亿|亿|万|trillion|billion|million|m(?![a-z]))?",
                     re.IGNORECASE)
 
@@ -428,7 +428,7 @@ def test_source_line_names_only_the_rows_publishers():
     assert "marketscreener" not in ds.source_line().lower()
     full = ds.source_line()
     assert "中国汽车工业协会" in full and "吉利汽车控股有限公司" in full
-    assert load("seed_article").source_line() == "来源：潮新闻《发展新质生产力,浙江如何作为?》（2024-03-05）"
+    assert load("seed_article").source_line() == "来源：潮新闻《发展新质生产力，浙江如何作为？》（2024-03-05）"
 
 
 def test_load_returns_independent_copies_from_cache():
@@ -526,6 +526,22 @@ def test_truncated_file(data_copy):
     with pytest.raises(DataError) as exc:
         load("auto_nev")
     assert_chinese_error(exc, "auto_nev.csv")
+
+
+def test_a_last_row_cut_between_fields_is_refused(data_copy):
+    """Cut just after a comma: pandas would fill the missing columns with blanks; the loader refuses."""
+    df = pd.read_csv(DATA_DIR / "auto_nev.csv", dtype=str, keep_default_na=False)
+    keep = list(df.columns).index("quote") + 1          # every required column is still there
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(df.columns)
+    writer.writerows(df.iloc[:-1].values.tolist())
+    writer.writerow(df.iloc[-1].tolist()[:keep])        # formula and notes cut off
+    (data_copy / "auto_nev.csv").write_text(out.getvalue(), encoding="utf-8")
+    with pytest.raises(DataError) as exc:
+        load("auto_nev")
+    assert_chinese_error(exc, "auto_nev.csv")
+    assert "列" in str(exc.value)
 
 
 @pytest.mark.parametrize("cut", [0.3, 0.5, 0.77, 0.95])

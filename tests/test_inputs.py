@@ -9,7 +9,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from xinzhi.errors import InputError
-from xinzhi.inputs import format_number, parse_number
+from xinzhi.formats import format_number
+from xinzhi.inputs import parse_number
 
 
 @pytest.mark.parametrize("typed, expected", [
@@ -130,3 +131,9 @@ def test_per_mille_is_turned_into_what_the_box_reads():
         parse_number("5‰", percent=True)
     with pytest.raises(InputError, match="就是 0.005"):
         parse_number("5‰")
+
+
+def test_a_pasted_page_is_quoted_short_in_the_message():
+    with pytest.raises(InputError) as caught:
+        parse_number("1×" * 50_000)
+    assert len(str(caught.value)) < 120

@@ -1,7 +1,8 @@
 """China's growth accounting on both ledgers: 国家统计局's GDP with PWT's inputs, and PWT's own.
 
-The official figures are averages over stated spans (data/china_gdp_official.csv). On the official
-ledger the inputs are PWT's, unchanged; only GDP growth, and so the residual, moves. The rtfpna
+The official figures are averages over stated spans and a year-by-year index from one yearbook table
+(data/china_gdp_official.csv). On the official ledger the inputs are PWT's, unchanged; only GDP
+growth, and so the residual, moves. The rtfpna
 reproduction itself is tested in test_models_accounting.py and does not depend on the ledger.
 """
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import math
 
 import matplotlib.pyplot as plt
+import pandas as pd
 import pytest
 
 from xinzhi.data import load
@@ -45,7 +47,10 @@ def test_the_two_forms_of_one_statement_agree():
 def test_every_official_span_is_read(pwt):
     spans = tfp.official_spans()
     table = load("china_gdp_official").table
-    assert len(spans) == table.groupby(["base_year", "year"]).ngroups
+    stated = table[table["indicator"] != tfp.OFFICIAL_INDEX]
+    indexes = table[table["indicator"] == tfp.OFFICIAL_INDEX]
+    assert len(spans) == stated.groupby(["base_year", "year"]).ngroups + indexes.groupby(["document", "base_year"]).ngroups
+    assert spans["index"].sum() == len(tfp.official_indexes()) >= 1
     assert spans["in_pwt"].sum() >= 2, "the official ledger needs spans inside PWT's years"
     first, last = acc.available_period(pwt, "CHN")
     for row in spans.itertuples():
@@ -68,9 +73,7 @@ def test_both_ledgers_share_the_inputs_and_differ_only_in_gdp():
 
 
 def test_a_span_without_an_official_figure_is_left_empty():
-    spans = tfp.official_spans()
-    known = set(zip(spans["start"], spans["end"]))
-    start, end = next((s, s + 3) for s in range(1980, 2016) if (s, s + 3) not in known)
+    start, end = next((s, s + 3) for s in range(1980, 2016) if tfp.official_growth(s, s + 3) is None)
     assert tfp.china_decomposition(start, end, "official") is None
     assert tfp.china_decomposition(start, end, "pwt") is not None
     with pytest.raises(ValueError):
@@ -79,8 +82,8 @@ def test_a_span_without_an_official_figure_is_left_empty():
 
 def test_the_six_economy_table_shows_china_on_both_ledgers():
     start, end = tfp.default_period()
-    table = tfp.decomposition_table(start, end)
-    china = [label for label in table.index if label.startswith("中国")]
+    table = tfp.decomposition_table(start, end).frame
+    china = [label for label in table["国家"] if label.startswith("中国")]
     assert len(china) == 2 and any("官方" in c for c in china) and any("PWT" in c for c in china)
     assert len(table) == len(acc.COUNTRIES) + 1
 
@@ -108,3 +111,52 @@ def test_the_widget_opens_on_the_official_ledger_and_switching_moves_china():
         assert "只有这几个时期" in widget.summary.value
     finally:
         plt.close(widget.fig)
+
+
+def index_levels(table: pd.DataFrame) -> dict[int, float]:
+    base = int(table["base_year"].iloc[0])
+    return {base: 100.0} | dict(zip(table["year"].astype(int), table["value"].astype(float)))
+
+
+def test_each_index_is_one_table_of_one_release():
+    for table in tfp.official_indexes():
+        for column in ("document", "vintage", "date", "publisher", "base_year"):
+            assert table[column].nunique() == 1, column
+        assert table["year"].is_unique and table["year"].is_monotonic_increasing
+        assert (table["year"] > table["base_year"]).all()
+
+
+def test_any_two_years_of_an_index_make_an_official_span():
+    """Inside an index every span has a figure: the two years' levels divided, nothing else joined in."""
+    spans = tfp.official_spans()
+    stated = set(zip(spans.loc[~spans["index"], "start"], spans.loc[~spans["index"], "end"]))
+    for table in tfp.official_indexes():
+        levels = index_levels(table)
+        years = sorted(levels)
+        checked = 0
+        for i, start in enumerate(years):
+            for end in years[i + 1:]:
+                if (start, end) in stated:
+                    continue
+                gdp, ids = tfp.official_growth(start, end)
+                assert gdp == pytest.approx(100 * math.log(levels[end] / levels[start]) / (end - start))
+                used = table[table["id"].isin(ids)]
+                assert set(used["year"]) == {start, end} - {int(table["base_year"].iloc[0])}
+                checked += 1
+        assert checked == len(years) * (len(years) - 1) // 2 - sum(1 for s, e in stated if s in levels and e in levels)
+        # one year past the table's end: no figure (another release is never joined on)
+        assert tfp.official_growth(years[1], years[-1] + 1) is None or (years[1], years[-1] + 1) in stated
+
+
+def test_a_span_inside_an_index_on_both_ledgers():
+    table = tfp.official_indexes()[0]
+    levels = index_levels(table)
+    years = sorted(levels)
+    start, end = years[len(years) // 3], years[2 * len(years) // 3]
+    official = tfp.china_decomposition(start, end, "official")
+    own = tfp.china_decomposition(start, end, "pwt")
+    assert official.gdp == pytest.approx(100 * math.log(levels[end] / levels[start]) / (end - start))
+    assert official.capital == own.capital and official.labour == own.labour
+    assert official.tfp - own.tfp == pytest.approx(official.gdp - own.gdp)
+    text = tfp.explain("CHN", start, end).data
+    assert "官方账本" in text and table["document"].iloc[0].split()[0] in text

@@ -1,4 +1,4 @@
-"""Unit tests for xinzhi.models.growth (compounding, share projection, backing out growth, Cobb–Douglas)."""
+"""Unit tests for xinzhi.models.growth (compounding, targets, share projection, backing out growth, Cobb–Douglas)."""
 import math
 
 import numpy as np
@@ -41,15 +41,14 @@ def test_share_path_rises_when_part_grows_faster():
     assert path[-1] < 100
     # equal growth keeps the share; slower growth lowers it
     assert g.share_path(40, 5, 5, 8) == pytest.approx([40] * 9)
-    assert g.share_after(40, 2, 6, 5) < 40
+    assert g.share_path(40, 2, 6, 5)[-1] < 40
     # one year by hand: 0.671*1.07 / (0.671*1.07 + 0.329*1.04)
     expected = 100 * 0.671 * 1.07 / (0.671 * 1.07 + 0.329 * 1.04)
-    assert g.share_after(67.1, 7, 4, 1) == pytest.approx(expected)
+    assert g.share_path(67.1, 7, 4, 1)[-1] == pytest.approx(expected)
 
 
-def test_rest_growth_inverts_total_growth():
-    total = g.total_growth(60, 8, 3)
-    assert total == pytest.approx(6.0)
+def test_rest_growth_inverts_the_weighted_average():
+    total = 0.6 * 8 + 0.4 * 3
     assert g.rest_growth(total, 8, 60) == pytest.approx(3.0)
     with pytest.raises(ValueError):
         g.rest_growth(5, 5, 100)
@@ -57,15 +56,14 @@ def test_rest_growth_inverts_total_growth():
 
 def test_article_exercise():
     # 2023: whole industry +6 %, high-tech +7.0 %, high-tech share 67.1 % at the end of the year
-    s_prev = g.previous_share(67.1, 7.0, 6.0)
-    assert s_prev == pytest.approx(67.1 * 1.06 / 1.07)
+    s_prev = 67.1 * 1.06 / 1.07                # last year's share: this year's × (1 + G) ÷ (1 + g1)
     assert s_prev < 67.1  # the share rose, as the article says ("均高于上年")
     rest = g.rest_growth(6.0, 7.0, s_prev)
     assert rest == pytest.approx(4.02, abs=0.01)
     # with this year's share as a stand-in for last year's, the answer barely moves
     assert g.rest_growth(6.0, 7.0, 67.1) == pytest.approx(3.96, abs=0.01)
     # consistency: the shares implied next year match
-    assert g.share_after(s_prev, 7.0, rest, 1) == pytest.approx(67.1, abs=1e-9)
+    assert g.share_path(s_prev, 7.0, rest, 1)[-1] == pytest.approx(67.1, abs=1e-9)
 
 
 def test_plus_and_times():
@@ -113,3 +111,63 @@ def test_growth_decomposition_adds_up():
     assert math.isnan(same["share_A"])
     with pytest.raises(ValueError):
         g.growth_decomposition((0, 1, 1), (1, 1, 1), 0.3)
+
+
+# --- targets such as “15% a year” ------------------------------------------------------------
+
+def test_growth_multiple_compounds():
+    assert g.compound(15, 5) == pytest.approx(1.15 ** 5)
+    assert g.compound(0, 10) == 1.0
+    assert g.compound(-10, 2) == pytest.approx(0.81)
+
+
+def test_path_starts_at_start_and_has_n_plus_one_points():
+    values = g.growth_path(15, 3, start=100)
+    assert values == pytest.approx([100, 115, 132.25, 152.0875])
+    assert list(g.growth_path(7, 0, start=5)) == [5]
+
+
+def test_linear_path_adds_the_same_amount_each_year():
+    assert g.linear_path(15, 3, start=100) == pytest.approx([100, 115, 130, 145])
+    # compounding beats adding after the first year for positive growth
+    assert g.growth_path(15, 10)[-1] > g.linear_path(15, 10)[-1]
+
+
+def test_doubling_time_at_target_rates():
+    assert g.doubling_time(100) == pytest.approx(1.0)
+    assert g.doubling_time(15) == pytest.approx(math.log(2) / math.log(1.15))
+    assert (1.15) ** g.doubling_time(15) == pytest.approx(2.0)
+    assert g.rule_of_70(7) == pytest.approx(10.0)
+    assert abs(g.doubling_time(7) - g.rule_of_70(7)) < 0.3
+    assert g.doubling_time(0) == math.inf
+    assert g.doubling_time(-5) == math.inf
+    assert g.rule_of_70(0) == math.inf
+
+
+def test_implied_rate_inverts_growth_multiple():
+    assert g.implied_rate(100, 200, g.doubling_time(15)) == pytest.approx(15)
+    assert g.implied_rate(3.86, 4.2, 4) == pytest.approx(((4.2 / 3.86) ** 0.25 - 1) * 100)
+    assert g.implied_rate(5, 5, 3) == pytest.approx(0)
+
+
+@pytest.mark.parametrize("rate", [math.nan, math.inf, -100, -150, "15", True])
+def test_bad_rates_are_refused(rate):
+    with pytest.raises(ValueError):
+        g.compound(rate, 3)
+
+
+@pytest.mark.parametrize("years", [-1, 2.5, 1000, math.nan, True])
+def test_bad_years_are_refused(years):
+    with pytest.raises(ValueError):
+        g.growth_path(5, years)
+
+
+def test_implied_rate_of_a_value_shrinking_to_nothing():
+    assert g.implied_rate(100, 0, 5) == -100
+    assert math.isinf(g.doubling_time(-100))
+
+
+@pytest.mark.parametrize("args", [(0, 1, 1), (1, -1, 1), (1, 2, 0), (math.nan, 1, 1)])
+def test_implied_rate_refuses_bad_input(args):
+    with pytest.raises(ValueError):
+        g.implied_rate(*args)

@@ -84,6 +84,7 @@ def test_runs_top_to_bottom_twice(path, tmp_path):
             for number, source in enumerate(cells, start=1):
                 result = run(client, source)
                 assert not result.error, f"{path.name} round {round_}, code cell {number}: {result.error}\n{source[:300]}"
+                assert not result.raw_tables, f"{path.name}, code cell {number} shows a raw pandas table: use xinzhi.tables.Table"
     assert not network.exists(), f"{path.name} tried to reach the network: {network.read_text()}"
 
 

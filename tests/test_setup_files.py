@@ -1,18 +1,26 @@
-"""The set-up files agree with each other: requirements, constraints, environment.yml, pyproject."""
+"""The set-up files agree with each other: the launcher's Pythons, pyproject, requirements, the lock, conda."""
 from __future__ import annotations
 
+import ast
+import hashlib
 import json
 import re
+import sys
+import tomllib
+from pathlib import Path
 
+import pytest
 import yaml
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-from .conftest import ROOT
+from .conftest import NOTEBOOKS, ROOT, launcher
 
-CONDA_TO_PIP = {"python": None, "pip": None}
+course = launcher()
+SUPPORTED = [f"3.{minor}" for minor in range(course.OLDEST[1], course.NEWEST[1] + 1)]
+CONDA_ONLY = {"python", "pip"}
 
 
 def requirement_lines(name):
@@ -22,91 +30,147 @@ def requirement_lines(name):
             yield Requirement(line)
 
 
-def conda_specs():
+def on(python):
+    return {"python_version": python, "python_full_version": python + ".0"}
+
+
+def pins_for(name, python):
+    """Package → pinned versions that apply on this Python (a list, so a double pin shows)."""
+    pins = {}
+    for req in requirement_lines(name):
+        if req.marker is None or req.marker.evaluate(on(python)):
+            spec = next(iter(req.specifier))
+            assert spec.operator == "==", f"{name}: {req} is not an exact pin"
+            pins.setdefault(canonicalize_name(req.name), []).append(spec.version)
+    return pins
+
+
+def conda_environment():
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     specs, pip_lines = {}, []
     for item in env["dependencies"]:
         if isinstance(item, dict):
             pip_lines += item["pip"]
             continue
-        match = re.fullmatch(r"([A-Za-z0-9_.\-]+)\s*(.*)", item)
-        name, spec = match.group(1), match.group(2).strip()
-        if name in CONDA_TO_PIP:
-            continue
+        name, spec = re.fullmatch(r"([A-Za-z0-9_.\-]+)\s*(.*)", item).groups()
         # conda's "=4.6.6" means 4.6.6 or any 4.6.6.x build; pip's equivalent is "==4.6.6.*"
-        spec = re.sub(r"^=(?!=)([\w.]+)$", r"==\1", spec)
-        specs[canonicalize_name(name)] = SpecifierSet(spec)
+        specs[canonicalize_name(name)] = re.sub(r"^=(?!=)([\w.]+)$", r"==\1", spec.strip())
     for line in pip_lines:
         if not line.startswith("-"):
             req = Requirement(line)
-            specs[canonicalize_name(req.name)] = req.specifier
+            specs[canonicalize_name(req.name)] = str(req.specifier)
     return specs, pip_lines
 
 
-def test_environment_yml_names_every_requirement_at_a_compatible_version():
-    specs, _ = conda_specs()
-    pins = {}
-    for req in requirement_lines("requirements.txt"):
-        pins.setdefault(canonicalize_name(req.name), []).append(next(iter(req.specifier)).version)
-    assert set(pins) == set(specs), f"only in requirements.txt: {set(pins) - set(specs)}; only in environment.yml: {set(specs) - set(pins)}"
-    for name, versions in pins.items():
-        for version in versions:
-            assert Version(version) in specs[name], f"{name}: requirements pin {version}, environment.yml allows {specs[name]}"
+def test_requires_python_admits_exactly_the_launchers_pythons_and_anything_newer():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    admitted = SpecifierSet(project["requires-python"])
+    for minor in range(6, 20):
+        version = f"3.{minor}.0"
+        refused = False
+        try:
+            course.check_python(version)
+        except course.CourseError:
+            refused = True
+        assert admitted.contains(version) == (not refused), f"pyproject and course.py disagree on Python {version}"
+    assert admitted.contains(f"3.{course.NEWEST[1] + 1}.0"), "a newer Python is warned about, never refused"
 
 
-def test_environment_yml_installs_the_course_package():
-    _, pip_lines = conda_specs()
+def test_the_lock_covers_every_supported_python_and_only_those():
+    header = (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines()[0]
+    locked = re.search(r"for Python ([\d., ]+)", header).group(1)
+    assert re.findall(r"3\.\d+", locked) == SUPPORTED, "run scripts/lock.py after changing course.py's Pythons"
+
+
+@pytest.mark.parametrize("python", SUPPORTED)
+def test_requirements_agree_with_the_lock_on_every_python(python):
+    locked = pins_for("constraints.txt", python)
+    assert all(len(v) == 1 for v in locked.values()), f"two pins for one package on {python}: {locked}"
+    for name in ["requirements.txt", "requirements-test.txt"]:
+        for package, versions in pins_for(name, python).items():
+            assert locked.get(package) == versions, \
+                f"{package} on Python {python}: {name} pins {versions}, constraints.txt {locked.get(package)}; run scripts/lock.py"
+
+
+def test_the_newest_pins_apply_to_newer_pythons():
+    newest, newer = SUPPORTED[-1], f"3.{course.NEWEST[1] + 1}"
+    assert pins_for("constraints.txt", newer) == pins_for("constraints.txt", newest)
+
+
+@pytest.mark.parametrize("python", SUPPORTED)
+def test_environment_yml_names_every_requirement_at_the_pinned_version(python):
+    specs, _ = conda_environment()
+    pins = pins_for("requirements.txt", python)
+    assert set(pins) == set(specs) - CONDA_ONLY, \
+        f"only in requirements.txt: {set(pins) - set(specs)}; only in environment.yml: {set(specs) - set(pins) - CONDA_ONLY}"
+    for name, (version,) in pins.items():
+        assert SpecifierSet(specs[name]).contains(version), f"{name}: requirements pin {version}, environment.yml {specs[name]}"
+
+
+def test_environment_yml_uses_a_supported_python_and_installs_the_course():
+    specs, pip_lines = conda_environment()
+    assert re.fullmatch(r"==(3\.\d+)", specs["python"]).group(1) in SUPPORTED
     assert "-e ." in pip_lines
 
 
-def test_requirements_are_exact_pins_and_the_lock_agrees():
-    locked = {}
-    for req in requirement_lines("constraints.txt"):
-        locked.setdefault(canonicalize_name(req.name), []).append((str(next(iter(req.specifier)).version), req.marker))
-    for req in requirement_lines("requirements.txt"):
-        spec = next(iter(req.specifier))
-        assert spec.operator == "==", f"{req}: pin an exact version"
-        name = canonicalize_name(req.name)
-        assert name in locked, f"{name} missing from constraints.txt: run scripts/lock.py"
-        for python in ["3.10", "3.11", "3.12"]:
-            env = {"python_version": python}
-            if req.marker and not req.marker.evaluate(env):
-                continue
-            chosen = [v for v, marker in locked[name] if marker is None or marker.evaluate(env)]
-            assert chosen == [spec.version], f"{name} on Python {python}: requirements {spec.version}, lock {chosen}"
-
-
 def test_pyproject_ranges_admit_the_pins():
-    import tomllib
-
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     ranges = {canonicalize_name(Requirement(d).name): Requirement(d).specifier for d in project["dependencies"]}
-    for req in requirement_lines("requirements.txt"):
-        name = canonicalize_name(req.name)
-        if name in ranges:
-            assert Version(next(iter(req.specifier)).version) in ranges[name], f"{name}: pyproject range excludes the pin"
+    for python in SUPPORTED:
+        for name, (version,) in pins_for("requirements.txt", python).items():
+            if name in ranges:
+                assert Version(version) in ranges[name], f"{name}: pyproject range {ranges[name]} excludes {version}"
 
 
-def test_jupyter_settings_make_the_ui_chinese_and_quiet_and_local():
+def test_the_python_page_offered_is_python_orgs_page_of_the_newest_supported_python():
+    major, minor = course.NEWEST
+    assert re.fullmatch(rf"https://www\.python\.org/downloads/release/python-{major}{minor}\d+/", course.NEWEST_PAGE)
+
+
+def test_the_launcher_reads_on_old_pythons():
+    """An old Python must get as far as the Chinese message that names the Python to install."""
+    ast.parse((ROOT / "course.py").read_text(encoding="utf-8"), feature_version=(3, 8))
+
+
+def test_every_course_notebook_is_listed_with_its_current_hash():
+    listed = {}
+    for line in (ROOT / "jupyter" / "course_notebooks.sha256").read_text(encoding="utf-8").splitlines():
+        digest, name = line.split()
+        listed[name] = digest
+    actual = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in NOTEBOOKS}
+    assert listed == actual, ("jupyter/course_notebooks.sha256 is out of date; in notebooks/ run "
+                              "`sha256sum [0-9][0-9]_*.ipynb > ../jupyter/course_notebooks.sha256`")
+
+
+def test_jupyter_settings_make_the_ui_chinese_and_the_server_quiet():
     lab = json.loads((ROOT / "jupyter" / "xinzhi_lab_settings.json").read_text(encoding="utf-8"))
     assert lab["@jupyterlab/translation-extension:plugin"]["locale"] == "zh_CN"
     assert lab["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
-    server = json.loads((ROOT / "jupyter" / "xinzhi_server.json").read_text(encoding="utf-8"))
-    assert server["ServerApp"]["ip"] == "127.0.0.1"
+    extensions = json.loads((ROOT / "jupyter" / "xinzhi_extensions.json").read_text(encoding="utf-8"))
+    assert extensions["ServerApp"]["jpserver_extensions"] == {"jupyter_lsp": False, "notebook_shim": False}
+    server = json.loads((ROOT / "jupyter" / "jupyter_server_config.json").read_text(encoding="utf-8"))
+    assert server["KernelManager"]["transport_encryption"] == "auto"
     assert "token" not in json.dumps(server).lower(), "token authentication stays on"
 
 
 def test_settings_are_installed_in_this_environment():
-    import sys
-    from pathlib import Path
+    etc, lab = Path(sys.prefix) / "etc/jupyter", Path(sys.prefix) / "share/jupyter/lab"
+    assert (lab / "settings/overrides.d/xinzhi_lab_settings.json").exists(), "run course.py"
+    assert (etc / "jupyter_server_config.d/xinzhi_extensions.json").exists(), "run course.py"
+    server = json.loads((etc / "jupyter_server_config.json").read_text(encoding="utf-8"))
+    assert Path(server["LabApp"]["templates_dir"], "index.html").read_text(encoding="utf-8") == \
+        (ROOT / "jupyter" / "lab_index.html").read_text(encoding="utf-8")
+    assert json.loads((etc / "voila.json").read_text(encoding="utf-8"))["KernelManager"] == server["KernelManager"]
 
-    prefix = Path(sys.prefix)
-    assert (prefix / "share/jupyter/lab/settings/overrides.d/xinzhi_lab_settings.json").exists(), "run course.py"
-    assert (prefix / "etc/jupyter/jupyter_server_config.d/xinzhi_server.json").exists(), "run course.py"
 
-
-def test_readme_gives_the_two_commands():
+def test_readme_gives_the_two_commands_and_ci_runs_the_test_command():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "python3 course.py test" in readme and re.search(r"python3 course.py\s*\n", readme)
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "course.py test" in ci, ".ci/run must call the README's test command"
+    assert "python3 course.py test" in ci, ".ci/run must call the README's test command"
+
+
+def test_readme_names_the_supported_pythons():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    span = f"{SUPPORTED[0]}–{SUPPORTED[-1]}"
+    assert readme.count(span) >= 2, f"README (Chinese and English) should say Python {span}"

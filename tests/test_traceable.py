@@ -28,6 +28,8 @@ from pathlib import Path
 
 import pytest
 
+from xinzhi.data import SCALE_WORDS, UNITS
+
 from .conftest import NOTEBOOK_DIR, NOTEBOOKS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,6 +47,9 @@ ALLOWLIST: dict[tuple[str, str], str] = {
     ("03_lishui", "99.999"): "definition of purity 5N (five nines), not a measured figure",
     ("03_lishui", "0.1"): "the impurity of 3N purity, 100% − 99.9%: a definition",
     ("03_lishui", "1000"): "the impurity of 3N purity in ppm (千分之一 = 1000 ppm): a definition",
+    ("03_lishui", "99.99"): "definition of purity 4N (four nines), in the worked solution",
+    ("03_lishui", "0.01"): "the impurity of 4N purity, 100% − 99.99%: a definition",
+    ("03_lishui", "99.9999"): "definition of purity 6N (six nines), in the worked solution",
     ("04_geely", "95"): "the conventional 95% level of the fitted curve's uncertainty band",
     ("04_geely", "60"): "a slider setting the exercise asks for (saturation cap 60%), not a figure",
     ("04_geely", "80"): "a hypothetical question in the instructor's note (“哪年能到 80%？”)",
@@ -96,16 +101,24 @@ def _rest_growth(share_prev: float | None) -> float:
                        share_prev_pct=share)
 
 
-def _previous_share() -> float:
-    from xinzhi.models.growth import previous_share
-    return previous_share(share_now_pct=_fact("zhejiang_indicators", "F033"), part_pct=_fact("seed_article", "S01"),
-                          total_pct=_fact("zhejiang_indicators", "F026"))
-
-
-def _china_pwt():
+def _nev_fit(ceiling: float):
     from xinzhi.data import load
-    from xinzhi.models import accounting as acc
-    return acc.decompose(load("pwt1001_6countries").table, "CHN", 1978, 2019)
+    from xinzhi.models import industry
+    rows = load("auto_nev").series("nev_share", region="全国")
+    return industry.fit_logistic(rows["year"].to_numpy(float), rows["value"].to_numpy(float), ceiling=ceiling)
+
+
+def _nev_rmse(ceiling: float) -> float:
+    from xinzhi.data import load
+    rows = load("auto_nev").series("nev_share", region="全国")
+    years, shares = rows["year"].to_numpy(float), rows["value"].to_numpy(float)
+    return math.sqrt(sum((s - float(_nev_fit(ceiling)(y))) ** 2 for y, s in zip(years, shares)) / len(years))
+
+
+def _previous_share() -> float:
+    """Last year's share: this year's share × (1 + G) ÷ (1 + g1), as the notebook explains."""
+    return (_fact("zhejiang_indicators", "F033") * (1 + _fact("zhejiang_indicators", "F026") / 100)
+            / (1 + _fact("seed_article", "S01") / 100))
 
 
 def _design_space() -> float:
@@ -124,6 +137,17 @@ def _pwt_decomposition(country: str, start: int, end: int, part: str) -> float:
     from xinzhi.data import load
     from xinzhi.models import accounting as acc
     return getattr(acc.decompose(load("pwt1001_6countries").table, country, start, end), part)
+
+
+def _dimensions(which: str, skip_motif: bool = False) -> float:
+    """The design-space calculator's sliders (05): the product of their maxima or defaults."""
+    from xinzhi.widgets.wensli import DIMENSIONS
+    index = {"max": 4, "default": 3, "min": 2}[which]
+    return math.prod(d[index] for d in DIMENSIONS if not (skip_motif and d[0] == "motif"))
+
+
+def _claim() -> float:
+    return _fact("seed_article", "S11")
 
 
 COMPUTED: dict[tuple[str, str], tuple] = {
@@ -145,16 +169,42 @@ COMPUTED: dict[tuple[str, str], tuple] = {
                                       "last year's high-tech share backed out, 67.1% × 1.06 ÷ 1.07, self-check"),
     ("02_zhejiang_numbers", "4.02"): (lambda: _rest_growth(share_prev=_previous_share()),
                                       "growth of the rest of industry with last year's share, self-check"),
-    ("07_tfp", "0.36"): (lambda: _china_pwt().tfp,
-                         "PWT growth accounting, China 1978–2019: average TFP contribution (log points)"),
-    ("07_tfp", "6.2"): (lambda: _china_pwt().gdp,
-                        "PWT growth accounting, China 1978–2019: average GDP growth (log points)"),
+    ("02_zhejiang_numbers", "5.3"): (lambda: 100 * (_fact("zhejiang_indicators", "F004") / _fact("zhejiang_indicators", "F003") - 1),
+                                     "nominal GDP growth 2024, 90131 ÷ 85620 (same vintage), worked solution"),
+    ("02_zhejiang_numbers", "9.2"): (lambda: 100 * (_fact("zhejiang_indicators", "F004") / _fact("zhejiang_indicators", "F001") - 1),
+                                     "the wrong growth from mixing vintages, 90131 ÷ 82553, worked solution"),
+    ("02_zhejiang_numbers", "3.7"): (lambda: 100 * (_fact("zhejiang_indicators", "F003") / _fact("zhejiang_indicators", "F001") - 1),
+                                     "the census revision of 2023 GDP, 85620 ÷ 82553, worked solution"),
+    ("04_geely", "2024.9"): (lambda: _nev_fit(100).midpoint, "midpoint of the least-squares logistic fit (cap 100%)"),
+    ("04_geely", "0.45"): (lambda: _nev_fit(100).steepness, "steepness of the least-squares logistic fit (cap 100%)"),
+    ("04_geely", "2.9"): (lambda: _nev_rmse(100), "mean gap (RMSE) of the fit to the NEV shares, cap 100%"),
+    ("04_geely", "91"): (lambda: float(_nev_fit(100)(2030.0)), "the fit's share in 2030, cap 100% (exercise 1)"),
+    ("04_geely", "1.7"): (lambda: _nev_rmse(60), "mean gap (RMSE) of the fit to the NEV shares, cap 60%"),
+    ("04_geely", "59.5"): (lambda: float(_nev_fit(60)(2030.0)), "the fit's share in 2030, cap 60% (exercise 1)"),
+    ("06_policy", "2.13"): (lambda: 100 * ((_fact("hangzhou", "F101a") / _fact("hangzhou", "F093")) ** (1 / 4) - 1),
+                            "implied yearly rise of Hangzhou's R&D intensity, as the table below it prints"),
+    ("06_policy", "1.77"): (lambda: 100 * ((_fact("policy", "F080") / _fact("policy", "F078")) ** (1 / 2) - 1),
+                            "implied yearly rise of the “8+4” provincial funds 2023 → 2025"),
+    ("07_tfp", "6.30"): (lambda: _ledger(1978, 2018, "pwt", "gdp"),
+                         "PWT's China GDP growth 1978–2018, log points (worked answer and self-check)"),
     ("07_tfp", "60 多"): (lambda: _pwt("CHN", "rkna", 2019) / _pwt("CHN", "rkna", 1978),
                          "PWT rkna, China 2019 / 1978 (capital services grew 64-fold)"),
     ("07_tfp", "0.00001"): (lambda: 100 * max(_reproduction().values()),
                             "largest relative gap, in %, of the rtfpna reproduction (xinzhi.models.accounting)"),
     ("07_tfp", "3"): (lambda: 100 * _reproduction(None)["CHN"],
                       "gap, in %, for China when missing hours are taken as no change"),
+    # 05: the worked answer to the design-space exercise, from the sliders' own ranges
+    ("05_wensli", "1000"): (lambda: max(d[4] for d in __import__("xinzhi.widgets.wensli", fromlist=["D"]).DIMENSIONS),
+                            "the largest slider maximum of the design-space calculator"),
+    ("05_wensli", "2.4×10^{14}"): (lambda: _dimensions("max"), "all six sliders at their maxima"),
+    ("05_wensli", "3.3"): (lambda: _claim() / _dimensions("max"), "how far that falls short of 8×10^14"),
+    ("05_wensli", "1.2×10^{17}"): (lambda: _fact("seed_article", "S07") * _dimensions("max", skip_motif=True),
+                                   "the 50万-pattern database times the other five sliders at their maxima"),
+    ("05_wensli", "1.2×10^{6}"): (lambda: _dimensions("default", skip_motif=True), "the other five at their defaults"),
+    ("05_wensli", "1333"): (lambda: _claim() / _fact("seed_article", "S07") / _dimensions("default", skip_motif=True),
+                            "how many times more the other five need at their defaults"),
+    ("05_wensli", "2.4×10^{11}"): (lambda: _dimensions("max", skip_motif=True), "the other five at their maxima"),
+    ("05_wensli", "0.30"): (lambda: math.log10(2), "log10 2: the segment's growth when the symmetry doubles"),
     # 07: the two ledgers (国家统计局's GDP with PWT's inputs, and PWT's own), see xinzhi.widgets.tfp
     ("07_tfp", "9.08"): (lambda: _ledger(1978, 2017, "official", "gdp"),
                          "国家统计局's 1978–2017 growth (33.5倍 / 9.5%) in log points a year"),
@@ -181,9 +231,7 @@ COMPUTED: dict[tuple[str, str], tuple] = {
 }
 
 
-SCALE_WORDS = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "trillion": 1e12, "billion": 1e9, "million": 1e6}
-UNIT_SCALE = {"万亿元": 1e12, "亿元": 1e8, "万元": 1e4, "元": 1.0, "billion yuan": 1e9, "million yuan": 1e6,
-              "trillion yuan": 1e12, "million units": 1e6, "万辆": 1e4, "万人": 1e4, "亿人": 1e8, "万家": 1e4}
+UNIT_SCALE = {unit: factor for unit, (_kind, factor) in UNITS.items()}
 
 NUMBER = re.compile(
     r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -216,6 +264,8 @@ def _clean(markdown: str) -> str:
     text = re.sub(r"www\.\S+", " ", text)
     text = re.sub(r"\b[\w.-]+\.(?:ipynb|csv|py|md|json|txt|png|svg|html)\b", " ", text)
     text = text.replace("\\times", "×").replace("\\cdot", "·")
+    text = re.sub(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+", lambda m: "^{" + m.group().translate(SUPERSCRIPTS) + "}", text)  # 10¹⁴
+    text = re.sub(r"(?<![×x\d.\s])(\s*)10\s*\^\s*\{?(\d+)\}?", r"\g<1>1×10^{\2}", text)       # a bare 10^{15}
     text = re.sub(r"_\{?\w+\}?", " ", text)                       # subscripts: s_0, g_{1}, 规模_N
     text = re.sub(r"(?<![\d\s])\^\{?-?\w+\}?", " ", text)           # exponents of letters: K^{α}, (1+g)^t
     text = re.sub(r"\\[a-zA-Z]+", " ", text)                        # other LaTeX commands
@@ -228,6 +278,7 @@ def _clean(markdown: str) -> str:
 
 
 MEASURE = "个吨家辆项名种条人倍件台套"
+SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 
 
 def _kind(after: str) -> str:
@@ -461,6 +512,8 @@ def test_allowlist_entries_are_used_and_explained():
     ("生产总值1,964.4 亿元", [1964.4e8]),
     ("4.2万家", [42000.0]),
     ("约 $8\\times10^{14}$ 种", [8e14]),
+    ("一共 8×10¹⁴ 条", [8e14]),
+    ("是 10¹⁵ 条", [1e15]),
     ("50万花型", [500000.0]),
 ])
 def test_extracts_numbers(text, expected):

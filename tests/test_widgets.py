@@ -64,7 +64,9 @@ def widget(request, monkeypatch):
 
 def test_builds_with_source_alt_and_title(widget):
     assert widget.last_error is None
-    assert charts.source_of(widget.fig).strip(), "every chart needs a source line"
+    source = charts.source_of(widget.fig)
+    assert source.strip(), "every chart needs a source line"
+    assert not re.search(r"[=÷Σ^]", source), f"a source line names documents, not formulas: {source!r}"
     assert CJK.search(widget.alt or ""), "every widget needs Chinese alt text"
     assert widget.title and CJK.search(widget.title)
     assert widget.controls, "a widget without controls is a chart"
@@ -128,3 +130,87 @@ def test_building_twice_reuses_one_figure_per_widget():
         open_figures = [manager.canvas.figure for manager in plt._pylab_helpers.Gcf.get_all_fig_managers()]
         assert first.fig not in open_figures and second.fig in open_figures
         plt.close(second.fig)
+
+
+# --- the public contract of FigureWidget (see the docstring of xinzhi/widgets/base.py) -------------------
+
+PRIVATE_HOOKS = sorted(name for name in vars(FigureWidget) if name.startswith("_") and not name.startswith("__"))
+
+
+@pytest.mark.parametrize("cls", CLASSES, ids=ids)
+def test_widgets_use_only_the_public_hooks(cls):
+    """A widget overrides public hooks (layout, state, save …), never the base's underscored machinery."""
+    for klass in cls.__mro__:
+        if klass is FigureWidget or not issubclass(klass, FigureWidget):
+            continue
+        overridden = [name for name in PRIVATE_HOOKS if name in vars(klass)]
+        assert not overridden, f"{klass.__name__} overrides private hooks {overridden}"
+        source = __import__("inspect").getsource(klass)
+        reached = [name for name in PRIVATE_HOOKS if re.search(rf"\b(?:self|super\(\))\.{name}\b", source)]
+        assert not reached, f"{klass.__name__} reaches into {reached}"
+
+
+def another_value(control):
+    """A value a participant could give this control, other than its current one (None for buttons)."""
+    if isinstance(control, w.Text) or isinstance(control, w.Textarea):
+        if NUMBER_BOX_CLASS in control._dom_classes:     # the same number written another way
+            return control.value + ("0" if "." in control.value else ".0")
+        return control.value + "甲"
+    return next((v for v in settings_for(control) if v != control.value), None)
+
+
+def changeable(widget):
+    """[(name, control, another value)] for the controls that change the figure."""
+    return [(name, control, another_value(control)) for name, control in widget.controls.items()
+            if name not in widget.inert_controls and another_value(control) is not None]
+
+
+def test_batch_redraws_once(widget, monkeypatch):
+    changes = [(control, value) for _name, control, value in changeable(widget)]
+    control = changes[0][0]
+    changes += [(control, v) for v in settings_for(control) if v != control.value][1:2]   # and one of them again
+    assert len(changes) >= 2, f"{type(widget).__name__}: nothing to change twice"
+    refreshes = []
+    monkeypatch.setattr(widget, "refresh", lambda: refreshes.append(1))
+    with widget.batch():
+        for control, value in changes:
+            control.value = value
+        assert not refreshes, "no redraw inside a batch"
+    assert len(refreshes) == 1, "one redraw at the end of a batch"
+
+
+def test_state_round_trip(widget):
+    """state() holds every control's value; restore_state() sets them back and ignores what does not fit."""
+    first = widget.state()
+    name, control, value = changeable(widget)[0]
+    control.value = value
+    changed = widget.state()
+    assert changed[name] == control.value
+    widget.restore_state(first)
+    assert widget.state() == first and widget.last_error is None
+    restored = widget.restore_state({name: object(), "no such control": 1})
+    assert restored == [] and widget.state() == first
+
+
+@pytest.mark.parametrize("cls", [c for c in CLASSES if c.save_key], ids=ids)
+def test_saved_work_comes_back_when_the_cell_runs_again(cls, monkeypatch):
+    monkeypatch.setenv("XINZHI_STRICT", "1")
+    widget = cls()
+    for _name, control, value in changeable(widget):
+        control.value = value
+    assert widget.save() is not None
+    expected = widget.state()
+    plt.close(widget.fig)
+    again = cls()
+    assert again.state() == expected
+    assert "已恢复" in again.status.value and again.last_error is None
+    plt.close(again.fig)
+
+
+def test_show_message_is_a_note_in_chinese(widget):
+    widget.show_message("注意", kind="warn")
+    assert "注意" in widget.message.value and "alert" in widget.message.value
+    widget.show_message("已保存", kind="ok", lasting=True)
+    assert "已保存" in widget.status.value
+    widget.show_message("")
+    assert widget.message.value == "" and "已保存" in widget.status.value

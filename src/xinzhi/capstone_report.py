@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import base64
 import html
-import math
 import re
 import time
 from pathlib import Path
 
 from . import workspace
 from .edition import stamp
-from .inputs import format_number
+from .formats import signed, with_unit
 from .models.capstone import Formula, Outcome, outcome
 
 PNG_NAME = "08_my_formula.png"
@@ -35,41 +34,13 @@ TEXT_FIELDS = {
 }
 
 
-def amount(value: float, unit: str = "") -> str:
-    """A number as participants read it, with 万/亿/万亿 and no exponent (chart-safe).
-
-    When the unit already carries 万 or 亿 (万元, 亿元, 万件 …), the number is written out in full
-    (120,000 万元, not 12万 万元).
-    """
-    if value is None or not math.isfinite(value):
-        return "—"
-    if 0 < abs(value) < 0.01:
-        return f"{value:.2g}"
-    scaled_unit = any(mark in (unit or "").strip()[:2] for mark in "万亿")
-    if scaled_unit and abs(value) < 1e15:
-        text = f"{value:,.2f}".rstrip("0").rstrip(".")
-        return text
-    if abs(value) >= 1e12:
-        return f"{value / 1e12:,.2f}".rstrip("0").rstrip(".") + "万亿"
-    return format_number(value)
-
-
-def percent(value: float) -> str:
-    return f"{value:+.1f}%" if math.isfinite(value) else "—"
-
-
-def with_unit(value: float, unit: str = "") -> str:
-    unit = (unit or "").strip()
-    return f"{amount(value, unit)} {unit}" if unit else amount(value)
-
-
 def summary_lines(result: Outcome, unit: str = "") -> list[str]:
     """A short Chinese reading of the result, one sentence per line (plain text)."""
     def n(value):
         return with_unit(value, unit)
 
     lines = [f"按我的假设，{result.years} 年后产出为 {n(result.multiplicative)}"
-             f"（今天 {n(result.today)}，变化 {percent(result.gain_pct)}）。"]
+             f"（今天 {n(result.today)}，变化 {signed(result.gain_pct, unit='%')}）。"]
     if result.multiplicative <= 0:
         lines.append("被乘数降到 0：产业载体没有了，乘数再大，乘积也是 0——这就是乘法里的“短板”。"
                      f"做加法却会误以为还剩 {n(result.additive)}。")

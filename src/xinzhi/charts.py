@@ -5,8 +5,10 @@ Everything here is applied once, by :func:`use_course_style` (called when ``xinz
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
+import re
 import unicodedata
 from pathlib import Path
 
@@ -45,10 +47,45 @@ def register_chinese_font() -> list[str]:
         font_manager.fontManager.addfont(str(FONT_FILE))
         known.add(FONT_FAMILY)
     families = [FONT_FAMILY] + [name for name in SYSTEM_CJK_FONTS if name in known] + ["DejaVu Sans"]
-    matplotlib.rcParams["font.family"] = "sans-serif"
+    # The families themselves (not "sans-serif"): matplotlib then falls back glyph by glyph along the list.
+    matplotlib.rcParams["font.family"] = families
     matplotlib.rcParams["font.sans-serif"] = families
     matplotlib.rcParams["axes.unicode_minus"] = False
     return families
+
+
+@functools.lru_cache(maxsize=4)
+def _codepoints(families: tuple[str, ...]) -> frozenset[int]:
+    from matplotlib.ft2font import FT2Font
+
+    points: set[int] = set()
+    for family in families:
+        try:
+            points |= set(FT2Font(font_manager.findfont(family, fallback_to_default=False)).get_charmap())
+        except (ValueError, OSError, RuntimeError):  # a family that is not installed after all
+            continue
+    return frozenset(points)
+
+
+def drawable(text: str) -> str:
+    """``text`` as the chart fonts can draw it, for anything a participant types into a label.
+
+    A character that no chart font has is replaced by its plain form where that can be drawn (① → 1,
+    ｍ² → m²) and otherwise left out (emoji), so a chart never shows an empty box or warns about a
+    missing glyph. "$" is kept as a dollar sign (it would start matplotlib's maths mode).
+    """
+    points = _codepoints(tuple(register_chinese_font()))
+    kept = []
+    for ch in str(text or ""):
+        if unicodedata.category(ch) == "Cf" or 0xFE00 <= ord(ch) <= 0xFE0F:   # joiners, emoji variation marks
+            continue
+        if ord(ch) in points or ch in " \n":
+            kept.append(ch)
+            continue
+        plain = unicodedata.normalize("NFKC", ch)
+        if plain != ch and all(ord(c) in points for c in plain):
+            kept.append(plain)
+    return "".join(kept).replace("$", r"\$")
 
 
 def use_course_style() -> None:
@@ -100,22 +137,82 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
+# Chinese line-breaking rules (禁则, GB/T 15834 and W3C "Requirements for Chinese Text Layout" §3.1.7):
+# closing punctuation never starts a line, opening brackets and quotes never end one.
+NO_LINE_START = set("，。、；：？！）》」』】〕〗〉”’…—·%‰°℃,.;:?!)]}")
+NO_LINE_END = set("（《「『【〔〖〈“‘([{")
+# A preferred place to break: after these, when one is near the end of the line.
+_SOFT_BREAKS = set("；，、。）》” ")
+# Latin words and numbers ("PWT", "10.01", "2024-03-05", "67.1%", "AER 105(10)") are never split.
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9.,'’/_:+\-−×^%()]*|\s+|.", re.S)
+
+
+def _may_break(before: str, after: str) -> bool:
+    return bool(before) and bool(after) and after[0] not in NO_LINE_START and before[-1] not in NO_LINE_END
+
+
 def wrap_mixed(text: str, width: float) -> str:
-    """Wrap Chinese-and-Latin text to ``width`` Chinese characters a line (a Latin letter counts half),
-    breaking after Chinese punctuation or a space where one is near the end of the line."""
+    """Wrap Chinese-and-Latin text to ``width`` Chinese characters a line (a Latin letter counts half).
+
+    Follows the Chinese line-breaking rules (no closing punctuation at a line start, no opening bracket
+    or quote at a line end), never splits a Latin word or a number, and prefers to break after Chinese
+    punctuation or a space when one is near the end of the line. Existing line breaks are kept.
+    """
     limit = max(10, int(width * 2))
-    lines, line = [], ""
-    for ch in text:
-        if _display_width(line + ch) > limit and line:
-            cut = max(line.rfind(sep) for sep in "；，、。） ")
-            if cut >= len(line) * 0.6:
-                lines.append(line[:cut + 1].rstrip())
-                line = line[cut + 1:].lstrip()
-            else:
-                lines.append(line)
-                line = ""
-        line += ch
-    return "\n".join(lines + [line])
+    return "\n".join(line for paragraph in str(text).split("\n") for line in _wrap_paragraph(paragraph, limit))
+
+
+def _wrap_paragraph(text: str, limit: int) -> list[str]:
+    tokens: list[str] = []
+    for token in _WORD.findall(text):
+        while _display_width(token) > limit:        # a word longer than a line (a long address): cut it,
+            cut = max(1, next(i for i in range(len(token), 0, -1) if _display_width(token[:i]) <= limit))
+            joint = max(token.rfind(mark, 0, cut) for mark in "-/.")   # after a hyphen, slash or dot if one is there
+            cut = joint + 1 if joint > 0 else cut
+            tokens.append(token[:cut])
+            token = token[cut:]
+        tokens.append(token)
+    lines: list[str] = []
+    line: list[str] = []
+    for token in tokens:
+        if line and _display_width("".join(line) + token) > limit:
+            # break points in this line where the rules allow a break before ``token`` moves down
+            rest = line + [token]
+            allowed = [i for i in range(1, len(line) + 1)
+                       if _may_break(line[i - 1], next((t for t in rest[i:] if t.strip()), "x"))]
+            if not allowed and token[0] in NO_LINE_START:
+                line.append(token)          # no place to break: let the punctuation hang past the end (悬挂)
+                continue
+            soft = [i for i in allowed if line[i - 1][-1] in _SOFT_BREAKS
+                    and _display_width("".join(line[:i])) >= 0.6 * limit]
+            cut = (soft or allowed or [len(line)])[-1]
+            lines.append("".join(line[:cut]).rstrip())
+            line = [t for t in line[cut:]]
+            while line and not line[0].strip():
+                line.pop(0)
+            if not line and not token.strip():
+                continue
+        line.append(token)
+    lines.append("".join(line).rstrip())
+    return lines
+
+
+def legend_below(ax, *args, ncols: int = 2, xlabel: bool | None = None, **kwargs):
+    """A legend under the axes (below the tick labels and the x label), where it can never cover the data.
+
+    For charts whose data moves with a control: a legend inside the axes would sooner or later sit on a
+    line. Constrained layout makes room for it. ``xlabel``: leave room for an x label (by default: if the
+    axes has one now).
+    """
+    from matplotlib.transforms import offset_copy
+
+    rc = matplotlib.rcParams
+    drop = rc["xtick.major.size"] + rc["xtick.major.pad"] + rc["xtick.labelsize"] + 3
+    if xlabel if xlabel is not None else bool(ax.get_xlabel()):
+        drop += rc["axes.labelpad"] + rc["axes.labelsize"] * 1.15
+    kwargs.setdefault("fontsize", 10)
+    return ax.legend(*args, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=ncols,
+                     bbox_transform=offset_copy(ax.transAxes, fig=ax.figure, y=-drop, units="points"), **kwargs)
 
 
 def nice_ceiling(value: float) -> float:
@@ -133,6 +230,13 @@ def nice_ceiling(value: float) -> float:
         if value <= step * power * (1 + 1e-12):
             return step * power
     return 10 * power
+
+
+def label_text(text, fallback: str, limit: int = 18) -> str:
+    """What a participant typed, as a chart label: on one line, at most ``limit`` characters, drawable
+    (see :func:`drawable`); ``fallback`` when nothing is left."""
+    text = " ".join(drawable(" ".join(str(text or "").split())).split())
+    return text[:limit].removesuffix("\\") or fallback
 
 
 def set_source(fig, text: str, width: float | None = None):

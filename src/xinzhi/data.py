@@ -13,6 +13,7 @@ with a short Chinese message that names the file and says how to restore it.
 
 from __future__ import annotations
 
+import csv
 import functools
 import io
 import json
@@ -29,7 +30,7 @@ from xinzhi.inputs import THOUSANDS
 
 __all__ = [
     "DATA_DIR", "Dataset", "DataError", "UnitError", "load", "list_datasets", "data_dir",
-    "convert", "to_unit", "UNITS",
+    "convert", "to_unit", "UNITS", "SCALE_WORDS",
 ]
 
 #: The repository's data folder (the package is installed editable from src/xinzhi/).
@@ -239,10 +240,20 @@ def _read_table(key: tuple, schema_json: str) -> pd.DataFrame:
         raise _error(path, f"格式已损坏，无法按 CSV 读取（{type(exc).__name__}）。") from None
     if df.empty:
         raise _error(path, "没有数据行（可能被截断）。")
+    _refuse_short_rows(text, path)
     schema = json.loads(schema_json)
     table = _typed(df, schema, path)
     _refuse_duplicates(table, schema, path)
     return table
+
+
+def _refuse_short_rows(text: str, path: Path) -> None:
+    """A row with fewer fields than the header was cut off (pandas would fill the rest with blanks)."""
+    records = [r for r in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in r)]
+    width = len(records[0])
+    for number, record in enumerate(records[1:], start=2):
+        if len(record) < width:
+            raise _error(path, f"的第 {number} 行只有 {len(record)} 列（应有 {width} 列），文件可能被截断或改坏。")
 
 
 def _refuse_duplicates(table: pd.DataFrame, schema: dict, path: Path) -> None:
@@ -394,8 +405,13 @@ UNITS: dict[str, tuple[str, float]] = {
     "million units": ("vehicles", 1e6),
     "人": ("people", 1.0), "万人": ("people", 1e4), "亿人": ("people", 1e8),
     "家": ("firms", 1.0), "万家": ("firms", 1e4),
+    "元/人": ("money per person", 1.0), "万元/人": ("money per person", 1e4),
     "%": ("percent", 1.0),
 }
+
+#: a multiplier word after a number in a text ("4.2万家", "1.5 billion yuan") -> how many ones it stands for
+SCALE_WORDS: dict[str, float] = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3,
+                                 "trillion": 1e12, "billion": 1e9, "million": 1e6}
 
 
 def _factor(unit: str) -> tuple[str, float]:

@@ -1,4 +1,7 @@
-"""The environment check of notebook 00: ✅ or ❌ for each thing the course needs, with the fix in Chinese."""
+"""The environment check of notebook 00: a tick or a cross for each thing the course needs, with the fix in Chinese.
+
+The marks are drawn (:mod:`xinzhi.marks`), not emoji: a computer without an emoji font shows them too.
+"""
 from __future__ import annotations
 
 import html
@@ -10,8 +13,11 @@ from importlib import metadata
 from pathlib import Path
 
 import ipywidgets as w
+import pandas as pd
 
 from . import charts
+from .marks import mark
+from .tables import Table
 
 REQUIREMENTS = Path(__file__).resolve().parents[2] / "requirements.txt"
 FIX_INSTALL = "在课程文件夹里运行 python3 course.py（Windows：py course.py），它会补装缺少的软件包。"
@@ -50,9 +56,16 @@ def pinned_versions(path: Path = REQUIREMENTS) -> dict[str, str]:
 
 
 def check_python() -> Check:
+    """The course package's requires-python (pyproject.toml) admits this Python."""
+    from packaging.specifiers import SpecifierSet
+
     version = platform.python_version()
-    ok = (3, 10) <= sys.version_info[:2] <= (3, 12)
-    return Check("Python 版本", ok, version, "" if ok else "请安装 Python 3.10、3.11 或 3.12，再运行 course.py。")
+    try:
+        needed = SpecifierSet(metadata.metadata("xinzhi")["Requires-Python"] or "")
+    except metadata.PackageNotFoundError:
+        needed = SpecifierSet()
+    ok = needed.contains(version)
+    return Check("Python 版本", ok, version, "" if ok else f"课程需要 Python {needed}；请按 README.md 安装，再运行 course.py。")
 
 
 def check_packages() -> list[Check]:
@@ -94,7 +107,7 @@ def check_font() -> tuple[Check, bytes | None]:
 
         plt.close(fig)
         return Check("图表中文字体", True, f"使用 {families[0]}"), png
-    except Exception as err:  # noqa: BLE001 - reported as ❌ with a fix
+    except Exception as err:  # noqa: BLE001 - reported as failed, with a fix
         return Check("图表中文字体", False, f"{type(err).__name__}: {err}",
                      "字体文件 src/xinzhi/fonts/ 可能缺失：从课程压缩包或 git 取回该文件夹。"), None
 
@@ -105,19 +118,19 @@ def run_checks() -> tuple[list[Check], bytes | None]:
 
 
 def report(checks: list[Check]) -> str:
-    rows = []
-    for c in checks:
-        mark = "✅" if c.ok else "❌"
-        fix = f"<br><span style='color:#B24400'>解决：{html.escape(c.fix)}</span>" if c.fix else ""
-        rows.append(f"<tr><td style='padding:2px 8px'>{mark}</td><td style='padding:2px 8px'>{html.escape(c.name)}</td>"
-                    f"<td style='padding:2px 8px'>{html.escape(c.detail)}{fix}</td></tr>")
+    rows = pd.DataFrame({"状态": [c.ok for c in checks], "检查项目": [c.name for c in checks],
+                         "结果": [c.detail for c in checks], "解决": [c.fix for c in checks]})
+    if not any(c.fix for c in checks):
+        rows = rows.drop(columns="解决")
+    table = Table(rows, status={"状态": ("通过", "未通过")})
     bad = sum(not c.ok for c in checks)
-    verdict = "全部通过，可以开始上课。" if not bad else f"有 {bad} 项需要处理，请按“解决”一栏操作后重新运行本单元。"
-    return (f"<table style='border-collapse:collapse'>{''.join(rows)}</table><p><b>{verdict}</b></p>")
+    verdict = (f"{mark('ok')} 全部通过，可以开始上课。" if not bad
+               else f"{mark('fail')} 有 {bad} 项需要处理，请按“解决”一栏操作后重新运行本单元。")
+    return f"{table.html()}<p style='margin:0.3em 0'><b>{verdict}</b></p>"
 
 
 def environment_check():
-    """Show the ✅/❌ table and the font sample (used by notebook 00)."""
+    """Show the table of checks (a tick or a cross each) and the font sample (used by notebook 00)."""
     from IPython.display import HTML, display
 
     checks, sample = run_checks()
@@ -133,7 +146,7 @@ def widget_check():
     echo = w.HTML()
 
     def show(_change=None):
-        echo.value = f"✅ 小部件工作正常：滑块现在是 <b>{slider.value}</b>，" + "■" * slider.value
+        echo.value = f"{mark('ok')} 小部件工作正常：滑块现在是 <b>{slider.value}</b>，" + "■" * slider.value
     slider.observe(show, names="value")
     show()
     hint = w.HTML("<span style='color:#444'>如果这里只看到“Error displaying widget”或“Loading widget…”，"

@@ -31,15 +31,10 @@ def show_course_errors_plainly(shell=None) -> bool:
     def _handler(shell, etype, value, tb, tb_offset=None):
         from IPython.display import HTML, display
 
-        display(HTML(f'<div class="xinzhi-message" role="alert" style="border-left:4px solid #D55E00;'
-                     f'padding:6px 10px;background:#fff6ee">⚠️ {_escape(str(value))}</div>'))
+        from .formats import message_html
+
+        display(HTML(message_html(str(value), "warn", css_class="xinzhi-message")))
         return None
 
     shell.set_custom_exc((CourseError,), _handler)
     return True
-
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text).replace("\n", "<br>")

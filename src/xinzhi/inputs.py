@@ -61,7 +61,7 @@ def parse_number(text, *, name: str = "数值", minimum: float | None = None, ma
 
 
 def _read(raw: str, name: str, percent: bool, shown: str = "") -> float:
-    shown = shown or raw.strip()
+    shown = shown or (raw.strip() if len(raw.strip()) <= 40 else raw.strip()[:40] + "…")   # quoted in messages
     text = re.sub(r"(?<=\d)。(?=\d)", ".", raw.translate(_PLAIN)).strip().rstrip("。").strip()
     if not text:
         raise InputError(f"请填写{name}（现在是空的）。")

@@ -721,3 +721,77 @@ def latency_notebook(notebooks: list[Path]) -> str | None:
         if re.search(r"xinzhi\.widgets\.\w+ import", text):
             return path.stem
     return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Predict, then reveal; and one self-check question answered wrong, then right
+# ---------------------------------------------------------------------------------------------
+
+def _wait_text(locator, pattern: str, timeout: float = MUST_CHANGE) -> str:
+    """The locator's text once it matches ``pattern`` (regex); "" if it never does."""
+    deadline = time.monotonic() + timeout
+    text = ""
+    while time.monotonic() < deadline:
+        text = re.sub(r"\s+", "", locator.text_content() or "")
+        if re.search(pattern, text):
+            return text
+        time.sleep(0.1)
+    return ""
+
+
+def make_predictions(page, report: Report) -> int:
+    """In every predict-then-reveal box: a word is refused in Chinese, a number is locked, 揭晓 shows
+    guess against result. Until then the widget's controls are locked, so this comes before the widgets
+    are described and driven. Returns how many boxes there were."""
+    boxes = page.locator(".xinzhi-predict")
+    for i in range(boxes.count()):
+        box = boxes.nth(i)
+        entry = box.locator(".xinzhi-guess input")
+        entry.scroll_into_view_if_needed()
+        entry.fill("很多")
+        entry.press("Enter")
+        if not _wait_text(box, "不是数字"):
+            report.add(f"prediction {i + 1}", "a word typed as the guess got no Chinese message")
+        entry.fill("12")
+        entry.press("Enter")
+        reveal = box.locator("button", has_text="揭晓")
+        try:
+            reveal.wait_for(state="visible", timeout=MUST_CHANGE * 1000)
+            reveal.click()
+        except Exception as err:  # noqa: BLE001 - reported with its place
+            report.add(f"prediction {i + 1}", f"the guess was not locked (no 揭晓 button): {err}")
+            continue
+        if not _wait_text(box, r"你的猜测：12.*结果："):
+            report.add(f"prediction {i + 1}", f"no guess against result after 揭晓: {box.text_content()!r}")
+    return boxes.count()
+
+
+def answer_wrong_then_right(page, question, report: Report) -> None:
+    """Answer a choice question of the self-check (``question`` from its bank) wrong, then right."""
+    block = page.locator(".xinzhi-quiz .xinzhi-question").nth(question.number - 1)
+    block.scroll_into_view_if_needed()
+    feedback = block.locator("[role='status']")
+
+    def choose(text: str) -> None:
+        block.locator("label", has_text=re.compile(rf"^\s*{re.escape(text)}\s*$")).first.click()
+
+    plain = lambda text: re.sub(r"\s+", "", text)  # noqa: E731
+    wrong = next(o for o in question.options if not o.right)
+    choose(wrong.text)
+    shown = _wait_text(feedback, re.escape(plain(wrong.feedback)))
+    if not shown:
+        report.add("自测", f"question {question.id}: wrong option “{wrong.text}” did not show its own feedback "
+                           f"({feedback.all_text_contents()})")
+    elif plain(question.right_option.text) in shown or plain(question.explanation) in shown:
+        report.add("自测", f"question {question.id}: the answer shows after the first wrong try")
+    choose(question.right_option.text)
+    if not _wait_text(feedback, "答对了" + ".*" + re.escape(plain(question.explanation)[:20])):
+        report.add("自测", f"question {question.id}: the right option was not accepted "
+                           f"({feedback.all_text_contents()})")
+
+
+def first_choice_question(notebook: str):
+    """The first choice question of the notebook's self-check bank."""
+    from xinzhi.quiz import bank
+
+    return next(q for q in bank.load(notebook[:2]).questions if q.is_choice)

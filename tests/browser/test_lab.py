@@ -28,12 +28,15 @@ LOG_STATE_JS = """() => {
   return ((titled && titled.getAttribute('title')) || '') + ' ' + item.textContent.trim();
 }"""
 
+# A code cell has run when its prompt shows [n]. A cell whose source is hidden (the self-checks) keeps a stale
+# input prompt; its result's output prompt shows the number instead.
 PROMPTS_JS = """(view) => {
-  const prompts = [...document.querySelectorAll(view + ' .jp-CodeCell .jp-InputPrompt')].map(p => p.textContent.trim());
+  const ran = (el) => !!el && /\\[\\d+\\]/.test(el.textContent);
+  const cells = [...document.querySelectorAll(view + ' .jp-CodeCell')];
+  const done = cells.filter(c => ran(c.querySelector('.jp-InputPrompt')) || ran(c.querySelector('.jp-OutputPrompt')));
   const errors = document.querySelectorAll(view + ' .jp-OutputArea-output[data-mime-type*="error"]').length;
   const status = (document.querySelector(view + ' .jp-Notebook-ExecutionIndicator') || {}).dataset || {};
-  return {cells: prompts.length, done: prompts.filter(t => /\\[\\d+\\]/.test(t)).length, errors,
-          status: status.status || ''};
+  return {cells: cells.length, done: done.length, errors, status: status.status || ''};
 }"""
 
 ROOT_ERRORS_JS = """(i) => {
@@ -178,6 +181,7 @@ def test_notebook_in_lab(path, browser, lab_server):
         run_all(page, name)
         lab_server.remember_children()
         helpers.wait_widgets_rendered(page)
+        helpers.make_predictions(page, report)
         widgets = helpers.check_rendered(page, report)
         for problem in helpers.page_errors(page):
             report.add(None, problem)
@@ -211,6 +215,7 @@ def test_notebook_in_lab(path, browser, lab_server):
                 helpers.exercise_number_box(page, index, number, box, title, report, check)
             for number, menu in enumerate(info["dropdowns"]):
                 helpers.exercise_dropdown(page, index, number, menu, title, report, check)
+        helpers.answer_wrong_then_right(page, helpers.first_choice_question(name), report)
         for problem in helpers.page_errors(page):
             report.add(None, f"after driving the widgets: {problem}")
         assert not report, report.text()

@@ -51,6 +51,7 @@ def test_notebook_as_app(path, browser, voila_server):
     try:
         open_app(page, voila_server, name)
         helpers.wait_widgets_rendered(page)
+        helpers.make_predictions(page, report)
         widgets = helpers.check_rendered(page, report)
         for problem in helpers.page_errors(page):
             report.add(None, problem)
@@ -71,6 +72,7 @@ def test_notebook_as_app(path, browser, voila_server):
                 return found
             if info["sliders"]:
                 helpers.exercise_slider(page, index, 0, info["title"], info["sliders"][0], report, check, full=False)
+        helpers.answer_wrong_then_right(page, helpers.first_choice_question(name), report)
         for problem in helpers.page_errors(page):
             report.add(None, f"after moving the sliders: {problem}")
         assert not report, report.text()

@@ -47,17 +47,18 @@ def ensure_user(name: str, home_base: str, owner_pid: int) -> pwd.struct_passwd:
 def remove_users(prefix: str, only_stale: bool = False) -> list[str]:
     """Kill the processes of, and delete, the test's users with ``prefix`` (only those of dead runs if asked)."""
     import psutil
-    removed = []
+    doomed = {}
     for entry in pwd.getpwall():
         if not entry.pw_name.startswith(prefix) or not entry.pw_gecos.startswith(COMMENT):
             continue
         owner = entry.pw_gecos[len(COMMENT):]
-        if only_stale and owner.isdigit() and psutil.pid_exists(int(owner)):
-            continue
-        kill_all([p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real == entry.pw_uid])
-        subprocess.run(["userdel", "--remove", entry.pw_name], capture_output=True)
-        removed.append(entry.pw_name)
-    return removed
+        if not (only_stale and owner.isdigit() and psutil.pid_exists(int(owner))):
+            doomed[entry.pw_uid] = entry.pw_name
+    if doomed:
+        kill_all([p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real in doomed])
+    for name in doomed.values():
+        subprocess.run(["userdel", "--remove", name], capture_output=True)
+    return list(doomed.values())
 
 
 def kill_all(procs: list) -> None:
@@ -71,9 +72,9 @@ def kill_all(procs: list) -> None:
 
 
 def _blocked(path: str) -> Path | None:
-    """The top-most folder above ``path`` that other users cannot enter, if any."""
-    for folder in reversed(Path(path).parents):
-        if not os.stat(folder).st_mode & 0o001:
+    """The top-most folder on the way to ``path`` (itself included) that other users cannot enter, if any."""
+    for folder in [*reversed(Path(path).parents), Path(path)]:
+        if folder.is_dir() and not os.stat(folder).st_mode & 0o001:
             return folder
     return None
 
@@ -99,8 +100,8 @@ def open_paths(paths: list[str]) -> None:
         blocked: dict[Path, set[str]] = {}
         for path in paths:
             folder = _blocked(path)
-            if folder:
-                blocked.setdefault(folder, set()).add(Path(path).relative_to(folder).parts[0])
+            if folder:  # the next name below it, or everything in it when the path itself is closed
+                blocked.setdefault(folder, set()).update(Path(path).relative_to(folder).parts[:1] or os.listdir(folder))
         if not blocked:
             return
         for folder, children in blocked.items():

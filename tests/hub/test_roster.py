@@ -159,6 +159,16 @@ def test_failures_per_name_wait_longer_then_lock_and_a_reissue_unlocks():
     assert throttle.refusal("zhangsan", "hash-reissued", "10.0.0.7") == "", "a new code starts afresh"
 
 
+def test_a_wait_counts_from_the_answer_not_from_the_question():
+    clock = Clock()
+    throttle = auth.Throttle(free=0, first_delay=5, clock=clock)
+    throttle.begin("zhangsan", "h", "10.0.0.7")
+    clock.now += 2  # a slow check on a busy server
+    throttle.failed("zhangsan")
+    clock.now += 4
+    assert "请 1 秒后再试" in throttle.refusal("zhangsan", "h", "10.0.0.7")
+
+
 def test_parallel_guesses_are_throttled_like_sequential_ones():
     throttle = auth.Throttle(free=3, first_delay=5, clock=Clock())
     let_through = 0

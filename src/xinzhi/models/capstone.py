@@ -20,7 +20,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["LIMITS", "Formula", "Outcome", "outcome", "implied_annual_rate", "doubling_years"]
+from .growth import doubling_time, implied_rate
+
+__all__ = ["LIMITS", "Formula", "Outcome", "outcome"]
 
 #: Allowed ranges of the inputs: (minimum, maximum).
 LIMITS = {
@@ -66,22 +68,6 @@ class Outcome:
         return (self.multiplicative / self.today - 1.0) * 100.0
 
 
-def implied_annual_rate(start: float, end: float, years: float) -> float:
-    """Average yearly growth (%) that turns ``start`` into ``end`` in ``years`` years."""
-    if start <= 0 or years <= 0:
-        raise ValueError("start and years must be positive")
-    if end <= 0:
-        return -100.0
-    return ((end / start) ** (1.0 / years) - 1.0) * 100.0
-
-
-def doubling_years(rate_pct: float) -> float:
-    """Exact years to double at ``rate_pct`` % a year (ln 2 / ln(1+g)); ``inf`` when not growing."""
-    if rate_pct <= 0:
-        return math.inf
-    return math.log(2.0) / math.log(1.0 + rate_pct / 100.0)
-
-
 def outcome(formula: Formula) -> Outcome:
     """Both ways of combining the parts, the cross term, and the yearly growth they imply."""
     c = formula.carrier_pct / 100.0
@@ -89,7 +75,7 @@ def outcome(formula: Formula) -> Outcome:
     base = float(formula.base)
     additive = base * (1.0 + c + t)
     multiplicative = base * (1.0 + c) * (1.0 + t)
-    annual = implied_annual_rate(base, multiplicative, formula.years)
+    annual = implied_rate(base, multiplicative, formula.years)
     return Outcome(today=base, carrier_step=base * c, tech_step=base * t, cross_step=base * c * t,
                    additive=additive, multiplicative=multiplicative, effective_multiplier=1.0 + t,
-                   annual_pct=annual, doubling=doubling_years(annual), years=int(formula.years))
+                   annual_pct=annual, doubling=doubling_time(annual), years=int(formula.years))

@@ -1,11 +1,12 @@
-"""Growth arithmetic for notebooks 01 and 02: numbers in, numbers out, no plotting.
+"""Growth arithmetic for the whole course: numbers in, numbers out, no plotting.
 
 Rates are in **percent** throughout (7.0 means 7 % a year), because that is how participants read
 them in statistical bulletins; shares are in percent too (67.1 means 67.1 %).
 
-* compounding: :func:`compound`, :func:`growth_path`, :func:`doubling_time`, :func:`rule_of_70`
-* a part growing faster than the rest: :func:`share_path`, :func:`share_after`,
-  :func:`rest_growth`, :func:`previous_share`, :func:`total_growth`
+* compounding: :func:`compound`, :func:`growth_path`, :func:`linear_path`, :func:`implied_rate`,
+  :func:`doubling_time`, :func:`rule_of_70` — what a target such as “15% a year” means over several
+  years: the start is multiplied by (1 + g) every year, not added to;
+* a part growing faster than the rest: :func:`share_path`, :func:`rest_growth`
 * the article's "加号变乘号": :func:`additive_output`, :func:`multiplicative_output`, and the short plank
   (短板) :func:`weakest_link_output`
 * Cobb–Douglas: :func:`cobb_douglas`, :func:`growth_decomposition`
@@ -13,25 +14,39 @@ them in statistical bulletins; shares are in percent too (67.1 means 67.1 %).
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
 __all__ = [
-    "compound", "growth_path", "doubling_time", "rule_of_70",
-    "share_path", "share_after", "total_growth", "rest_growth", "previous_share",
+    "compound", "growth_path", "linear_path", "implied_rate", "doubling_time", "rule_of_70",
+    "share_path", "rest_growth",
     "additive_output", "multiplicative_output",
     "weakest_link_output",
     "cobb_douglas", "growth_decomposition",
 ]
 
+MAX_YEARS = 200
+
+
+def _number(value, what: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise ValueError(f"{what} must be a finite number, not {value!r}")
+    return float(value)
+
 
 def _factor(rate_pct: float) -> float:
-    rate_pct = float(rate_pct)
-    if not math.isfinite(rate_pct):
-        raise ValueError("growth rate must be finite")
+    rate_pct = _number(rate_pct, "growth rate")
     if rate_pct <= -100:
         raise ValueError("a growth rate of -100 % or less leaves nothing to grow")
     return 1.0 + rate_pct / 100.0
+
+
+def _years(years) -> int:
+    if isinstance(years, bool) or not isinstance(years, numbers.Real) or years != int(years) \
+            or not 0 <= years <= MAX_YEARS:
+        raise ValueError(f"years must be a whole number from 0 to {MAX_YEARS}, not {years!r}")
+    return int(years)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -40,30 +55,41 @@ def _factor(rate_pct: float) -> float:
 
 def compound(rate_pct: float, years: float) -> float:
     """How many times bigger after ``years`` years of ``rate_pct`` % growth: (1 + g)^years."""
-    return _factor(rate_pct) ** float(years)
+    return _factor(rate_pct) ** _number(years, "years")
 
 
 def growth_path(rate_pct: float, years: int, start: float = 1.0) -> np.ndarray:
     """``start`` grown at ``rate_pct`` % a year: values for year 0, 1, …, ``years`` (length years + 1)."""
-    n = int(years)
-    if n < 0:
-        raise ValueError("years must not be negative")
-    return float(start) * _factor(rate_pct) ** np.arange(n + 1, dtype=float)
+    factor = _factor(rate_pct)
+    return _number(start, "start") * factor ** np.arange(_years(years) + 1, dtype=float)
+
+
+def linear_path(rate_pct: float, years: int, start: float = 1.0) -> np.ndarray:
+    """For comparison: adding g % *of the starting value* each year (no compounding)."""
+    g = _factor(rate_pct) - 1.0
+    return _number(start, "start") * (1.0 + g * np.arange(_years(years) + 1, dtype=float))
+
+
+def implied_rate(start: float, end: float, years: float) -> float:
+    """The constant yearly rate (%) that takes ``start`` to ``end`` in ``years`` years; −100 when ``end`` is 0."""
+    start, end, years = _number(start, "start"), _number(end, "end"), _number(years, "years")
+    if start <= 0 or end < 0 or years <= 0:
+        raise ValueError("start and years must be positive, end not negative")
+    if end == 0:
+        return -100.0
+    return ((end / start) ** (1.0 / years) - 1.0) * 100.0
 
 
 def doubling_time(rate_pct: float) -> float:
     """Exact years to double at ``rate_pct`` % a year: ln 2 / ln(1 + g). ``inf`` if the rate is ≤ 0."""
-    factor = _factor(rate_pct)
-    if factor <= 1.0:
+    if _number(rate_pct, "growth rate") <= 0 or _factor(rate_pct) == 1.0:   # 1 + 1e-300 is 1 in floating point
         return math.inf
-    return math.log(2.0) / math.log(factor)
+    return math.log(2.0) / math.log(_factor(rate_pct))
 
 
 def rule_of_70(rate_pct: float) -> float:
     """The rule of 70: doubling time ≈ 70 / (growth in %). ``inf`` if the rate is ≤ 0."""
-    rate_pct = float(rate_pct)
-    if not math.isfinite(rate_pct):
-        raise ValueError("growth rate must be finite")
+    rate_pct = _number(rate_pct, "growth rate")
     return math.inf if rate_pct <= 0 else 70.0 / rate_pct
 
 
@@ -89,17 +115,6 @@ def share_path(share0_pct: float, g1_pct: float, g0_pct: float, years: int) -> n
     return 100.0 * part / (part + rest)
 
 
-def share_after(share0_pct: float, g1_pct: float, g0_pct: float, years: int) -> float:
-    """The part's share (%) after ``years`` years (the last point of :func:`share_path`)."""
-    return float(share_path(share0_pct, g1_pct, g0_pct, years)[-1])
-
-
-def total_growth(share_prev_pct: float, g1_pct: float, g0_pct: float) -> float:
-    """Growth (%) of the whole: the growth of its parts weighted by last year's shares."""
-    s = _share_fraction(share_prev_pct)
-    return s * float(g1_pct) + (1.0 - s) * float(g0_pct)
-
-
 def rest_growth(total_pct: float, part_pct: float, share_prev_pct: float) -> float:
     """Back out the growth (%) of the rest from the growth of the whole and of the part.
 
@@ -110,16 +125,6 @@ def rest_growth(total_pct: float, part_pct: float, share_prev_pct: float) -> flo
     if s >= 1.0:
         raise ValueError("if the part is the whole, the rest has no growth")
     return (float(total_pct) - s * float(part_pct)) / (1.0 - s)
-
-
-def previous_share(share_now_pct: float, part_pct: float, total_pct: float) -> float:
-    """Last year's share (%) from this year's share and the two growth rates.
-
-    The part grows by (1 + g_part), the whole by (1 + g_total), so
-    s_prev = s_now · (1 + g_total) / (1 + g_part).
-    """
-    s = _share_fraction(share_now_pct)
-    return 100.0 * s * _factor(total_pct) / _factor(part_pct)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -60,9 +60,9 @@ def unit_shown(unit: str) -> str:
 
 def shown(value: float, unit: str, qualifier: str = "") -> str:
     """A figure as participants read it: 约5.5%、超过6,000家、300万辆."""
-    from ..inputs import format_number
+    from ..formats import format_number, qualified
 
-    return f"{qualifier}{format_number(value)}{unit_shown(unit)}"
+    return qualified(format_number(value), qualifier, "before") + unit_shown(unit)
 
 
 def _same(a: float, b: float) -> bool:

@@ -25,12 +25,18 @@ import ipywidgets as w
 
 from .. import records
 from ..errors import CourseError
-from ..inputs import format_number, parse_number
+from ..formats import format_number, message_html
+from ..inputs import parse_number
+from ..marks import mark
 from .bank import Bank, BankError, Question, load
 
 __all__ = ["self_check", "Quiz", "BankError"]
 
 RIGHT, WRONG, NOTE = "#006b4f", "#B24400", "#0072B2"
+# Long options wrap on a phone instead of running into each other (ipywidgets gives each a fixed height).
+STYLE = ("<style>.xinzhi-choice label{height:auto!important;line-height:1.45!important;white-space:normal;"
+         "padding:3px 0;display:flex;flex-direction:row-reverse;justify-content:flex-end;align-items:flex-start;"
+         "gap:0.2em}.xinzhi-choice input{flex:none;float:none!important;margin-top:0.2em!important}</style>")
 
 
 @dataclass
@@ -106,7 +112,7 @@ class _View:
             try:
                 number = parse_number(value, name="答案", percent=q.unit == "%")
             except CourseError as err:
-                self.feedback.value = _line(NOTE, "✍️", html.escape(str(err)))
+                self.feedback.value = _line(NOTE, "warn", html.escape(str(err)))
                 return
             mistake = q.mistake_for(number)
             record = {"option": None, "value": number, "mistake": mistake.id if mistake else None}
@@ -136,7 +142,7 @@ class _View:
         parts = []
         if last is not None and last["right"]:
             lead = "答对了。" if len(state.attempts) == 1 else "这次答对了。"
-            self.feedback.value = _line(RIGHT, "✅", f"<b>{lead}</b>{html.escape(q.explanation)}")
+            self.feedback.value = _line(RIGHT, "ok", f"<b>{lead}</b>{html.escape(q.explanation)}")
             self._set_control_enabled(False)
             self.quiz._refresh_score()
             return
@@ -146,10 +152,9 @@ class _View:
             parts.append(f"正确答案：<b>{html.escape(self._answer_text())}</b>。{html.escape(q.explanation)}")
             self._set_control_enabled(False)
         elif last is not None:
-            parts.append(f"💡 提示：{html.escape(q.hint)} 再选一次试试。" if q.is_choice
-                         else f"💡 提示：{html.escape(q.hint)} 改一改再按回车。")
-        mark, colour = ("❌", WRONG) if last is not None else ("📖", NOTE)
-        self.feedback.value = _line(colour, mark, "<br>".join(parts)) if parts else ""
+            parts.append(f"<b>提示：</b>{html.escape(q.hint)}" + ("再选一次试试。" if q.is_choice else "改一改再按回车。"))
+        kind, colour = ("fail", WRONG) if last is not None else ("info", NOTE)
+        self.feedback.value = _line(colour, kind, "<br>".join(parts)) if parts else ""
         self.quiz._refresh_score()
 
     def _wrong_feedback(self, record: dict) -> str:
@@ -210,8 +215,7 @@ class Quiz:
             view.restore([r for r in saved if r.get("question") == view.q.id])
         if note:
             self._status(note)
-        header = w.HTML(f"<h4 style='margin:0.3em 0'>{html.escape(bank.title)}</h4>"
-                        "<div style='color:#444'>选一个答案（填数题按回车）就会看到反馈。答错一次给提示；"
+        header = w.HTML(STYLE + "<div style='color:#444'>选一个答案（填数题按回车）就会看到反馈。答错一次给提示；"
                         "再错一次，或点“看答案”，会显示正确答案和解释。你的作答自动保存。</div>")
         self.widget = w.VBox([header, *[v.box for v in self.views], self.score_line, self.status],
                              layout={"max_width": "900px"})
@@ -258,7 +262,7 @@ class Quiz:
             self._status(str(err))
 
     def _status(self, text: str) -> None:
-        self.status.value = f"<div role='alert'>⚠️ {html.escape(text)}</div>"
+        self.status.value = message_html(text, "warn")
 
     def _refresh_score(self) -> None:
         if not hasattr(self, "views"):
@@ -271,9 +275,10 @@ class Quiz:
         return self.widget._repr_mimebundle_(**kwargs)
 
 
-def _line(colour: str, mark: str, body: str) -> str:
+def _line(colour: str, kind: str, body: str) -> str:
+    """A line of feedback after a drawn mark (:mod:`xinzhi.marks`: no emoji font needed)."""
     return (f"<div role='status' aria-live='polite' style='color:{colour};margin:0.2em 0 0.4em 0'>"
-            f"{mark} {body}</div>")
+            f"{mark(kind)} {body}</div>")
 
 
 def self_check(notebook: str) -> Quiz:

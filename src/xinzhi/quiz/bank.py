@@ -24,7 +24,7 @@ OPTION_KEYS = {"id", "text", "right", "feedback"}
 MISTAKE_KEYS = {"id", "value", "feedback"}
 KEY_NAMES = {"id": "编号", "question": "题目", "options": "选项", "answer": "答案", "tolerance": "允许误差",
              "unit": "单位", "mistakes": "常见错误", "hint": "提示", "explanation": "解释", "text": "文字",
-             "right": "是否正确", "feedback": "反馈", "value": "数值", "title": "标题", "questions": "题目列表"}
+             "right": "是否正确", "feedback": "反馈", "value": "数值", "questions": "题目列表"}
 
 
 class BankError(CourseError):
@@ -88,7 +88,6 @@ class Question:
 class Bank:
     notebook: str                # "01"
     path: Path
-    title: str
     questions: tuple[Question, ...] = field(default_factory=tuple)
 
     @property
@@ -150,9 +149,9 @@ def load_path(path: Path) -> Bank:
     notebook = path.name[:2]
     if not isinstance(data, dict) or not isinstance(data.get("questions"), list) or not data["questions"]:
         raise BankError(f"题库 {shown} 里要有 questions: 下面至少一道题（见 quizzes/README.md 的样例）。")
-    unknown = set(data) - {"title", "questions"}
+    unknown = set(data) - {"questions"}
     if unknown:
-        raise BankError(f"题库 {shown} 最外层有不认识的项：{_names(unknown)}。只能有 title 和 questions。")
+        raise BankError(f"题库 {shown} 最外层有不认识的项：{_names(unknown)}。最外层只有 questions（题目列表）。")
     questions, seen_ids, seen_feedback = [], set(), {}
     for number, raw in enumerate(data["questions"], start=1):
         question = _question(raw, number, shown)
@@ -167,10 +166,7 @@ def load_path(path: Path) -> Bank:
                                 "说明它为什么诱人、错在哪里。")
             seen_feedback[text] = number
         questions.append(question)
-    title = data.get("title", "自测")
-    if not isinstance(title, str) or not title.strip():
-        raise BankError(f"题库 {shown} 的 title（标题）要是一段文字。")
-    return Bank(notebook=notebook, path=path, title=title.strip(), questions=tuple(questions))
+    return Bank(notebook=notebook, path=path, questions=tuple(questions))
 
 
 def _names(keys) -> str:

@@ -1,31 +1,61 @@
 """What every course widget is made of: one figure built once, controls, a message line, a caption.
 
-A course widget is a subclass of :class:`FigureWidget` that says four things:
+How to add a widget
+-------------------
+Subclass :class:`FigureWidget` in the notebook's module under ``xinzhi/widgets/`` and write four methods:
 
-* ``make_controls()`` — the sliders, menus and boxes, with Chinese labels and sensible ranges;
+* ``make_controls()`` — a dict of the sliders, menus and boxes (use :func:`slider`, :func:`dropdown`,
+  :func:`number_box`), with Chinese labels and sensible ranges;
 * ``setup(fig, ax)`` — draw the artists once (lines, bars, texts);
-* ``update(**values)`` — move those artists to the new values (``set_data``, ``set_height`` …);
-  raise :class:`~xinzhi.errors.InputError` for a value that cannot be used;
+* ``update(**values)`` — move those artists to the new values (``set_data``, ``set_height`` …); it gets
+  one keyword per control (buttons excepted). Raise :class:`~xinzhi.errors.InputError` for a value that
+  cannot be used: the participant sees its Chinese message;
 * ``source()`` — the source line under the chart (from the data package, or "示意参数" for
   illustrative parameters).
 
-The base class wires the controls, redraws in place, and turns every problem into a Chinese message:
-no control value can produce a traceback. Tests drive every subclass at its extremes
-(``tests/test_widgets.py``), so a new widget is covered as soon as it exists.
+and set ``title`` and ``alt`` (what the chart shows, for people who cannot see it). That is all a widget
+needs; the tests find every subclass and drive it at its extremes (``tests/test_widgets.py``), in a real
+kernel's canvas (``tests/test_blitting.py``) and in the benchmarks, so a new widget is covered as soon as it
+exists.
+
+The public hooks (a widget uses these, never the underscored machinery):
+
+* ``layout()`` — the parts of the widget, top to bottom. The default is :meth:`header`, the controls,
+  the ``status`` line and :meth:`chart`; override it to arrange the controls in rows or steps, building
+  from those same parts. ``intro`` (HTML) adds a note under the title; ``max_width`` bounds the whole.
+* ``with self.batch():`` — set several controls and redraw once, at the end (buttons such as "reset").
+* ``save_key`` — a workspace name: the controls' values (:meth:`state`) are restored when the cell runs
+  again and saved by :meth:`save` (at every change with ``autosave = True``); a copy of a notebook starts
+  from the original's save and then saves apart (``per_notebook`` in workspace.py). Override :meth:`state` /
+  :meth:`restore_state` only when what is saved is not simply the controls' values.
+* ``show_message(text, kind)`` — a Chinese note under the chart (``kind``: "info", "warn", "ok"); it is
+  cleared at the next good update. ``lasting=True`` writes it on the status line instead, where it stays
+  (saving, restoring).
+* ``say(html)`` — the live explanation under the chart; ``number(name, …)`` — a typed number, checked;
+  ``safely(action)`` — a button callback that can only ever end in a message.
+* ``inert_controls`` — controls that do not change the figure (notes, buttons): changing them does not
+  redraw.
+
+The base class wires the controls, redraws in place (only what changed, see ``blitting.py``) and turns
+every problem into a Chinese message: no control value can produce a traceback.
 """
 from __future__ import annotations
 
 import html
 import logging
 import os
+from contextlib import contextmanager
+from pathlib import Path
 
 import ipywidgets as w
 import matplotlib
+from traitlets import TraitError
 
-from .. import charts
-from .blitting import Blitter
-from ..errors import InputError
+from .. import charts, workspace
+from ..errors import CourseError, InputError
+from ..formats import message_html
 from ..inputs import parse_number
+from .blitting import Blitter
 
 log = logging.getLogger(__name__)
 
@@ -73,15 +103,46 @@ def number_box(label: str, value: str, placeholder: str = ""):
     return box
 
 
+def note(text: str) -> w.HTML:
+    """A line of grey explanatory text between controls (HTML allowed)."""
+    return w.HTML(f"<div style='color:#444'>{text}</div>")
+
+
+def _restorable(control, value):
+    """``value`` as control would take it, or raise ValueError: the right type, inside its range or options."""
+    if isinstance(control, (w.IntSlider, w.FloatSlider, w.BoundedIntText, w.BoundedFloatText)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or abs(value) == float("inf"):
+            raise ValueError(value)
+        value = min(control.max, max(control.min, value))
+        return int(round(value)) if isinstance(control, (w.IntSlider, w.BoundedIntText)) else float(value)
+    if isinstance(control, (w.Dropdown, w.RadioButtons, w.ToggleButtons, w.Select, w.SelectionSlider)):
+        if value not in [v for _, v in control._options_full]:
+            raise ValueError(value)
+        return value
+    if isinstance(control, (w.Checkbox, w.ToggleButton)):
+        if not isinstance(value, bool):
+            raise ValueError(value)
+        return value
+    if isinstance(control, (w.Text, w.Textarea)):
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return value
+    raise ValueError(value)
+
+
 class FigureWidget:
     """A figure built once and updated in place by its controls. Subclass it; see the module docstring."""
 
     title: str = ""
     alt: str = ""                 # what the chart shows, for people who cannot see it
+    intro: str = ""               # a note under the title (HTML), e.g. what the default values are
     illustrative: bool = False    # True: the parameters are illustrative, and the widget says so
     figure_size: tuple[float, float] = (8.0, 4.6)
     figure_grid: tuple[int, int] = (1, 1)
+    max_width: str = "900px"
     inert_controls: frozenset[str] = frozenset()   # controls that do not change the figure (notes, buttons)
+    save_key: str = ""            # a workspace name: the controls' values are restored from it, saved to it
+    autosave: bool = False        # with save_key: save at every change, so nothing typed is lost
     # Lay the figure out once (constrained layout, at its first draw), then keep that layout: redraws are
     # about a third faster. Set False for a widget whose labels change length a lot between updates.
     freeze_layout: bool = True
@@ -94,10 +155,15 @@ class FigureWidget:
             previous.close()
         self.last_error: Exception | None = None
         self.draw_count = 0
+        self._batch_depth, self._pending = 0, False
         self.fig, self.ax = charts.new_figure(*self.figure_size, *self.figure_grid)
         self.message = w.HTML(layout={"min_height": "1.6em"})
+        self.status = w.HTML()
         self.summary = w.HTML()
         self.controls: dict[str, w.Widget] = self.make_controls()
+        self.load_note = ""
+        if self.save_key:
+            self.load_saved()
         self.setup(self.fig, self.ax)
         charts.set_source(self.fig, self.source())
         if self.freeze_layout:
@@ -107,9 +173,9 @@ class FigureWidget:
         self._blitter = Blitter(self.fig) if use_canvas and self.blit else None
         for name, control in self.controls.items():
             if not isinstance(control, w.Button):
-                control.observe(self._changed, names="value")
+                control.observe(self._on_change, names="value")
         self.refresh()
-        self.widget = self._layout()
+        self.widget = w.VBox(self.layout(), layout={"max_width": self.max_width})
         _live[(type(self).__qualname__, key)] = self
 
     # --- what subclasses write -------------------------------------------------------------
@@ -125,6 +191,29 @@ class FigureWidget:
     def source(self) -> str:
         raise NotImplementedError
 
+    # --- layout: override layout() to arrange the parts ----------------------------------------
+    def layout(self) -> list[w.Widget]:
+        """The widget's parts, top to bottom: header, controls, status line, chart."""
+        return [*self.header(), w.VBox(list(self.controls.values())), self.status, *self.chart()]
+
+    def header(self) -> list[w.Widget]:
+        """The title, the 示意参数 note of an illustrative widget, and ``intro``."""
+        parts = []
+        if self.title:
+            parts.append(w.HTML(f"<h4 style='margin:0.3em 0'>{html.escape(self.title)}</h4>"))
+        if self.illustrative:
+            parts.append(note("注意：图中参数是<b>示意参数</b>，用来说明道理，不是哪个地区或企业的真实数据。"))
+        if self.intro:
+            parts.append(note(self.intro))
+        return parts
+
+    def chart(self) -> list[w.Widget]:
+        """The figure, the message line, the live explanation and the description of the chart."""
+        parts = [self.view, self.message, self.summary]
+        if self.alt:
+            parts.append(w.HTML(f"<div style='font-size:0.9em;color:#444'>图示说明：{html.escape(self.alt)}</div>"))
+        return parts
+
     # --- helpers for subclasses ----------------------------------------------------------------
     def number(self, name: str, **limits) -> float:
         """The value typed into control ``name``, checked; raises InputError with a Chinese message."""
@@ -136,22 +225,105 @@ class FigureWidget:
         """A line of live explanation under the chart (HTML allowed)."""
         self.summary.value = f"<div style='font-size:1.05em;line-height:1.6'>{text}</div>"
 
+    def show_message(self, text: str, kind: str = "info", *, lasting: bool = False, raw: bool = False) -> None:
+        """A Chinese note for the participant; ``kind`` "info", "ok" or "warn"; empty text clears it.
+
+        It goes on the message line under the chart, cleared at the next good update; ``lasting=True`` puts
+        it on the status line, where it stays until replaced (saving and restoring). ``raw``: text is HTML.
+        """
+        (self.status if lasting else self.message).value = message_html(text, kind, raw=raw)
+
     def safely(self, action):
         """Wrap a button callback so that it can only ever show a message, never a traceback."""
         def run(*_args):
             try:
                 action()
             except InputError as err:
-                self._show_message(str(err), kind="warn")
+                self.show_message(str(err), kind="warn")
             except Exception as err:  # noqa: BLE001 - the participant sees a message, tests see last_error
                 self._fail(err)
         return run
+
+    @contextmanager
+    def batch(self):
+        """Change several controls, then redraw once: ``with self.batch(): …``."""
+        self._batch_depth += 1
+        try:
+            yield self
+        finally:
+            self._batch_depth -= 1
+            if self._batch_depth == 0 and self._pending:
+                self._pending = False
+                self.refresh()
+
+    # --- saving and restoring ------------------------------------------------------------------
+    def state(self) -> dict:
+        """What :meth:`save` keeps: the controls' values (anything JSON can hold)."""
+        return self.values()
+
+    def restore_state(self, saved) -> list[str]:
+        """Set the controls from a saved :meth:`state`, keeping only values of the right type and range.
+
+        Returns the names of the controls that were set; anything else in ``saved`` is ignored.
+        """
+        done = []
+        if not isinstance(saved, dict):
+            return done
+        with self.batch():
+            for name, value in saved.items():
+                control = self.controls.get(name)
+                if control is None or isinstance(control, w.Button):
+                    continue
+                try:
+                    control.value = _restorable(control, value)
+                except (ValueError, TypeError, TraitError):
+                    continue
+                done.append(name)
+        return done
+
+    def save(self) -> Path | None:
+        """Save :meth:`state` under ``save_key``; returns the file, or None (with a message) if it failed."""
+        try:
+            return workspace.save(self.save_key, self.state(), per_notebook=True)
+        except CourseError as err:
+            self.show_message(str(err), kind="warn", lasting=True)
+            return None
+
+    def load_saved(self) -> bool:
+        """Set the controls to what was saved under ``save_key`` and say so on the status line.
+
+        Returns False when nothing was restored; a damaged file is set aside (kept) and ``load_note`` says so.
+        """
+        try:
+            loaded = workspace.load(self.save_key, default=None, per_notebook=True)
+        except (CourseError, OSError, ValueError) as err:
+            loaded = workspace.LoadResult(None, note=f"读取之前保存的内容时出了问题（{err}），现在从默认值开始。")
+        self.load_note = loaded.note
+        if loaded.note:
+            self.show_message(loaded.note, kind="warn", lasting=True)
+            return False
+        if not self.restore_state(loaded.value):
+            return False
+        said = f"已恢复你在 {loaded.saved_at} 保存的内容。"
+        if loaded.copied_from:  # this notebook is a copy: it starts from the original's work, then saves apart
+            said = (f"已恢复你在 {loaded.saved_at} 于笔记本《{loaded.copied_from}》里保存的内容。"
+                    f"本笔记本之后的改动单独保存，不会覆盖《{loaded.copied_from}》的那一份。")
+        self.show_message(said, lasting=True)
+        return True
 
     # --- machinery -----------------------------------------------------------------------------
     def values(self) -> dict:
         return {name: c.value for name, c in self.controls.items() if not isinstance(c, w.Button)}
 
-    def _changed(self, _change) -> None:
+    def _on_change(self, change) -> None:
+        if self.autosave and self.save_key:
+            self.save()
+        owner = change.get("owner") if isinstance(change, dict) else None
+        if any(owner is self.controls.get(name) for name in self.inert_controls):
+            return
+        if self._batch_depth:
+            self._pending = True
+            return
         self.refresh()
 
     def refresh(self) -> None:
@@ -159,12 +331,12 @@ class FigureWidget:
         try:
             self.update(**self.values())
         except InputError as err:
-            self._show_message(str(err), kind="warn")
+            self.show_message(str(err), kind="warn")
             return
         except Exception as err:  # noqa: BLE001
             self._fail(err)
             return
-        self._show_message("")
+        self.show_message("")
         self._draw(before)
 
     def _freeze(self, _event) -> None:
@@ -176,8 +348,8 @@ class FigureWidget:
         if os.environ.get("XINZHI_STRICT"):  # set by the test suite: an unexpected error must fail loudly
             raise err
         log.exception("widget %s failed", type(self).__name__)
-        self._show_message("这个设置暂时画不出来，请把刚才改动的控件调回去再试。"
-                           f"（技术信息：{type(err).__name__}）", kind="warn")
+        self.show_message("这个设置暂时画不出来，请把刚才改动的控件调回去再试。"
+                          f"（技术信息：{type(err).__name__}）", kind="warn")
 
     def _draw(self, before=None) -> None:
         self.draw_count += 1
@@ -187,27 +359,6 @@ class FigureWidget:
             self.fig.canvas.draw_idle()
         else:
             self.view.value = charts.png_bytes(self.fig, dpi=80)
-
-    def _show_message(self, text: str, kind: str = "info") -> None:
-        if not text:
-            self.message.value = ""
-            return
-        colour = "#D55E00" if kind == "warn" else "#0072B2"
-        self.message.value = (f"<div role='alert' style='border-left:4px solid {colour};padding:4px 10px;"
-                              f"background:#fafafa'>{html.escape(text)}</div>")
-
-    def _layout(self) -> w.VBox:
-        parts = []
-        if self.title:
-            parts.append(w.HTML(f"<h4 style='margin:0.3em 0'>{html.escape(self.title)}</h4>"))
-        if self.illustrative:
-            parts.append(w.HTML("<div style='color:#444'>注意：图中参数是<b>示意参数</b>，用来说明道理，"
-                                "不是哪个地区或企业的真实数据。</div>"))
-        parts.append(w.VBox(list(self.controls.values())))
-        parts += [self.view, self.message, self.summary]
-        if self.alt:
-            parts.append(w.HTML(f"<div style='font-size:0.9em;color:#444'>图示说明：{html.escape(self.alt)}</div>"))
-        return w.VBox(parts, layout={"max_width": "900px"})
 
     def close(self) -> None:
         import matplotlib.pyplot as plt

@@ -10,9 +10,9 @@ and a printable one-page HTML into the same folder (:mod:`xinzhi.capstone_report
 from __future__ import annotations
 
 import dataclasses
-import functools
 import html
 import math
+import re
 
 import ipywidgets as w
 from matplotlib.ticker import FuncFormatter
@@ -20,8 +20,10 @@ from matplotlib.ticker import FuncFormatter
 from .. import capstone_report as report
 from .. import charts, workspace
 from ..errors import CourseError, InputError
+from ..formats import amount, format_number, message_html
 from ..inputs import parse_number
 from ..models.capstone import LIMITS, Formula, outcome
+from ..tables import Table
 from .base import SLIDER_STYLE, FigureWidget, number_box, slider
 
 SAVE_NAME = "capstone_08"
@@ -38,35 +40,11 @@ PLACEHOLDERS = {
     "next_step": "例如：摸清全县企业设备联网的比例",
 }
 TEXT_ONLY = ("carrier_text", "tech_text", "sign_text", "next_step")
+TEXT_LIMIT = 20_000   # characters a box keeps; beyond it, nothing is saved until the text is shortened
 STEP_LABELS = ["今天", "被乘数\n扩大", "乘数效应\n（经乘号）", "相乘\n多出的部分", "{years} 年后\n（做乘法）"]
 STEP_COLORS = [charts.PALETTE["蓝"], charts.PALETTE["橙"], charts.PALETTE["绿"], charts.PALETTE["紫红"],
                charts.PALETTE["蓝"]]
 STEP_HATCHES = ["", "//", "\\\\", "xx", ""]
-
-
-@functools.lru_cache(maxsize=1)
-def _drawable_codepoints() -> frozenset[int]:
-    """Characters the chart fonts can draw (the bundled Chinese subset plus DejaVu Sans)."""
-    from matplotlib import font_manager
-    from matplotlib.ft2font import FT2Font
-
-    points = set(FT2Font(str(charts.FONT_FILE)).get_charmap())
-    try:
-        points |= set(FT2Font(font_manager.findfont("DejaVu Sans", fallback_to_default=True)).get_charmap())
-    except Exception:  # noqa: BLE001 - DejaVu ships with matplotlib; without it we are only stricter
-        pass
-    return frozenset(points)
-
-
-def chart_text(text: str, fallback: str, limit: int = 18) -> str:
-    """``text`` for a chart label if every character can be drawn (no boxes); else ``fallback``."""
-    text = " ".join(str(text or "").split())[:limit]
-    if not text:
-        return fallback
-    drawable = _drawable_codepoints()
-    if all(ord(ch) in drawable for ch in text) and "$" not in text:
-        return text
-    return fallback
 
 
 def restore(saved) -> dict:
@@ -77,7 +55,7 @@ def restore(saved) -> dict:
     for key, default in DEFAULTS.items():
         value = saved.get(key)
         if isinstance(default, str) and isinstance(value, str):
-            values[key] = value[:2000]
+            values[key] = value   # never cut: a text over TEXT_LIMIT is restored whole and reported
         elif isinstance(default, int) and isinstance(value, (int, float)) and not isinstance(value, bool):
             low, high = (0, 100) if key == "fusion_pct" else LIMITS[key]
             if math.isfinite(value) and low <= value <= high:
@@ -101,15 +79,29 @@ def read_formula(base, carrier_pct, tech_pct, fusion_pct, years, **_) -> Formula
                    fusion_pct=float(fusion_pct), years=int(years))
 
 
+def percent_readings(typed: dict, formula: Formula) -> list[str]:
+    """How a percentage box was read, where a participant may have meant a hundred times more (0.3 → 0.3 %)."""
+    notes = []
+    for key, label in (("carrier_pct", "被乘数扩大"), ("tech_pct", "乘数：效率提升")):
+        value = getattr(formula, key)
+        if "%" not in str(typed.get(key, "")).replace("％", "%") and 0 < abs(value) < 1:
+            meant = format_number(value * 100)
+            notes.append(f"“{label}”按 {format_number(value)}% 计算；如果你指的是 {meant}%，请填 {meant}。")
+    return notes
+
+
 class MyFormula(FigureWidget):
     """我的乘法算式: texts and numbers in, a waterfall from today to the target out."""
 
     title = "我的乘法算式"
+    intro = "这里的每个数字都是<b>你自己的假设</b>，不是统计数据，也不是预测。"
     alt = ("瀑布图：从“今天”的产出出发，依次加上被乘数扩大带来的增量、乘数经乘号带来的增量、"
            "两者相乘多出的部分，得到若干年后的产出；一条虚线标出只“做加法”的结果。数字都是学员自己的假设。")
     figure_size = (8.0, 4.8)
     freeze_layout = False   # the axis labels follow the participant's numbers and name: lay out on every draw
-    inert_controls = frozenset({*TEXT_ONLY, "make_page"})
+    inert_controls = frozenset({*TEXT_ONLY, "make_page"})   # the long texts are saved but not drawn
+    save_key = SAVE_NAME
+    autosave = True       # every change is saved, valid or not, so nothing typed is lost
 
     def __init__(self, key: str = ""):
         self._current = None
@@ -117,10 +109,7 @@ class MyFormula(FigureWidget):
 
     # --- controls --------------------------------------------------------------------------------
     def make_controls(self):
-        loaded = workspace.load(SAVE_NAME, default={})
-        self._load_note = loaded.note
-        self._saved_at = loaded.saved_at
-        v = restore(loaded.value)
+        v = DEFAULTS
 
         def text(key, label, area=False):
             cls = w.Textarea if area else w.Text
@@ -129,7 +118,7 @@ class MyFormula(FigureWidget):
             return cls(value=v[key], description=label, placeholder=PLACEHOLDERS.get(key, ""),
                        style=SLIDER_STYLE, layout=layout, continuous_update=area)
 
-        self.status = w.HTML()
+        self.counters = {key: w.HTML() for key in TEXT_ONLY}
         button = w.Button(description="生成我的一页纸", icon="file", button_style="primary",
                           tooltip="把图（PNG）和可打印的一页纸（HTML）保存到 my_work 文件夹",
                           layout={"width": "max-content", "min_width": "220px"})
@@ -163,7 +152,7 @@ class MyFormula(FigureWidget):
         ax.set_xticks(range(5))
         ax.set_xlim(-0.6, 4.6)
         ax.grid(axis="x", visible=False)
-        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: report.amount(value, self._unit)))
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _pos: amount(value, self._unit)))
         self.heading = ax.set_title("")
 
     def source(self):
@@ -185,10 +174,10 @@ class MyFormula(FigureWidget):
             bar.set_height(height)
             top = max(bottom, bottom + height)
             sign = "+" if index in (1, 2, 3) and height >= 0 else ""
-            label.set_text(f"{sign}{report.amount(height, self._unit)}")
+            label.set_text(f"{sign}{amount(height, self._unit)}")
             label.set_y(top)
         self.add_line.set_ydata([result.additive, result.additive])
-        self.legend.get_texts()[0].set_text(f"虚线：做加法的结果 {report.amount(result.additive, self._unit)}")
+        self.legend.get_texts()[0].set_text(f"虚线：做加法的结果 {amount(result.additive, self._unit)}")
         # One scale for every position of the 乘号 slider (0–100 %): moving it, the reader sees the bars
         # grow against a steady axis instead of the axis rescaling under them.
         extremes = [result] + [outcome(dataclasses.replace(formula, fusion_pct=f)) for f in (0.0, 100.0)]
@@ -197,32 +186,57 @@ class MyFormula(FigureWidget):
         low = min(0.0, *(r.additive for r in extremes))
         self.ax.set_ylim(-charts.nice_ceiling(-low) if low < 0 else 0.0, charts.nice_ceiling(highest * 1.2))
         self.ax.set_xticks(range(5), [label.format(years=formula.years) for label in STEP_LABELS])
-        unit_text = chart_text(unit, "", limit=10)
+        unit_text = charts.label_text(unit, "", limit=10)
         self.ax.set_ylabel(f"产出（{unit_text}）" if unit_text else "产出")
-        name = chart_text(region, "我的乘法算式")
+        name = charts.label_text(region, "我的乘法算式")
         self.heading.set_text(name if name == "我的乘法算式" else f"{name}：我的乘法算式")
-        lines = report.summary_lines(result, unit)
+        lines = report.summary_lines(result, unit) + percent_readings(values, formula)
         self.say("<br>".join(html.escape(line) for line in lines)
                  + "<br><span style='color:#444'>（数字是你自己的假设。）</span>")
         self._current = (formula, result)
 
     # --- saving ----------------------------------------------------------------------------------
-    def _changed(self, change) -> None:
-        self.save()
-        owner = change.get("owner") if isinstance(change, dict) else getattr(change, "owner", None)
-        if any(owner is self.controls[name] for name in TEXT_ONLY):
-            return   # nothing on the chart depends on it
-        super()._changed(change)
+    def restore_state(self, saved) -> list[str]:
+        if not isinstance(saved, dict):
+            return []
+        # restore() checks every value against the formula's limits; keep those that passed
+        values = {key: value for key, value in restore(saved).items()
+                  if key in saved and (value != DEFAULTS[key] or saved[key] == value)}
+        with self.batch():
+            for key, value in values.items():
+                self.controls[key].value = value
+        return list(values)
 
-    def save(self) -> None:
-        """Save everything typed, valid or not, so nothing is lost."""
-        try:
-            workspace.save(SAVE_NAME, self.values())
-        except CourseError as err:
-            self.status.value = self._note(str(err), warn=True)
-            return
-        if not self._load_note:
-            self.status.value = self._note("已自动保存到 my_work 文件夹；重新打开笔记本、重新运行本单元格，内容会自动恢复。")
+    def save(self):
+        """Save everything typed, valid or not, so nothing is lost — unless a box is over :data:`TEXT_LIMIT`."""
+        values = self.values()
+        self._count(values)
+        if self._too_long(values):
+            self.show_message(self._too_long(values), kind="warn", lasting=True)
+            return None
+        path = super().save()
+        if path is not None and not self.load_note:
+            self.show_message(f"已自动保存到 my_work 文件夹（{path.name}）；重新打开笔记本、重新运行本单元格，内容会自动恢复。",
+                              kind="ok", lasting=True)
+        return path
+
+    def _too_long(self, values) -> str:
+        """A Chinese message if a box holds more than :data:`TEXT_LIMIT` characters, else ""."""
+        boxes = "、".join(f"“{self.controls[key].description}”（{len(text):,} 字）" for key, text in values.items()
+                          if isinstance(text, str) and len(text) > TEXT_LIMIT)
+        if not boxes:
+            return ""
+        return (f"{boxes}超过了每格 {TEXT_LIMIT:,} 字的上限。请删减到 {TEXT_LIMIT:,} 字以内；在那之前，本页的改动"
+                "暂不保存（之前保存的内容没有改动，你写的字也都还在框里）。")
+
+    def _count(self, values) -> None:
+        """The length of each long text under its box, so the limit is seen before it is reached."""
+        for key, counter in self.counters.items():
+            length = len(values[key])
+            colour = "#D55E00" if length > TEXT_LIMIT else "#444"
+            counter.value = (f"<div style='font-size:0.85em;color:{colour};max-width:640px;text-align:right;"
+                             "margin:0 0 0.3em 0'>"
+                             f"{length:,} / {TEXT_LIMIT:,} 字</div>")
 
     def make_page(self) -> None:
         if self._current is None:
@@ -234,40 +248,39 @@ class MyFormula(FigureWidget):
         try:
             png_path, html_path = report.write_take_home(entries, formula, self.controls["unit"].value, png)
         except OSError as err:
-            raise InputError(f"一页纸没能写入 my_work 文件夹（{err.strerror or err}）。请检查磁盘空间或文件夹权限。") from err
-        self.status.value = self._note(
-            f"✅ 已生成：<b>{html.escape(html_path.name)}</b>（可打印的一页纸）和 <b>{html.escape(png_path.name)}</b>（图）。"
+            raise InputError(str(err) if isinstance(err, CourseError) else
+                             f"一页纸没能写入 my_work 文件夹（{workspace.reason(err)}）。请检查磁盘空间或文件夹权限。") from err
+        self.show_message(
+            f"已生成：<b>{html.escape(html_path.name)}</b>（可打印的一页纸）和 <b>{html.escape(png_path.name)}</b>（图）。"
             f"它们在 my_work 文件夹（{html.escape(str(html_path.parent))}）。在左侧文件浏览器里右键点文件可“下载”；"
-            "用浏览器打开 HTML 后按 Ctrl+P（macOS：⌘+P）可以打印或另存为 PDF。", raw=True)
-
-    @staticmethod
-    def _note(text: str, warn: bool = False, raw: bool = False) -> str:
-        colour = "#D55E00" if warn else "#009E73"
-        body = text if raw else html.escape(text)
-        return (f"<div role='status' style='border-left:4px solid {colour};padding:4px 10px;"
-                f"background:#fafafa;margin:4px 0'>{body}</div>")
+            "用浏览器打开 HTML 后按 Ctrl+P（macOS：⌘+P）可以打印或另存为 PDF。", kind="ok", lasting=True, raw=True)
 
     # --- layout ----------------------------------------------------------------------------------
-    def _layout(self):
+    def layout(self):
         c = self.controls
-        if self._load_note:
-            self.status.value = self._note(self._load_note, warn=True)
-        elif self._saved_at:
-            self.status.value = self._note(f"已恢复你在 {self._saved_at} 保存的内容。")
+        self._count(self.values())
+        if self._too_long(self.values()):
+            self.show_message(self._too_long(self.values()), kind="warn", lasting=True)
         step = "<div style='font-weight:bold;margin:0.8em 0 0.2em 0'>{}</div>"
-        parts = [
-            w.HTML(f"<h4 style='margin:0.3em 0'>{html.escape(self.title)}</h4>"),
-            w.HTML("<div style='color:#444'>这里的每个数字都是<b>你自己的假设</b>，不是统计数据，也不是预测。</div>"),
+        return [
+            *self.header(),
             w.HTML(step.format("第一步：写出算式（每格一两句话）")),
-            c["region"], c["carrier_text"], c["tech_text"], c["sign_text"],
+            c["region"], c["carrier_text"], self.counters["carrier_text"], c["tech_text"], self.counters["tech_text"],
+            c["sign_text"], self.counters["sign_text"],
             w.HTML(step.format("第二步：填上你的假设")),
             c["unit"], c["base"], c["carrier_pct"], c["tech_pct"], c["fusion_pct"], c["years"],
-            self.view, self.message, self.summary,
-            w.HTML(f"<div style='font-size:0.9em;color:#444'>图示说明：{html.escape(self.alt)}</div>"),
+            *self.chart(),
             w.HTML(step.format("第三步：写下第一件事，生成一页纸带回去")),
-            c["next_step"], c["make_page"], self.status,
+            c["next_step"], self.counters["next_step"], c["make_page"], self.status,
         ]
-        return w.VBox(parts, layout={"max_width": "900px"})
+
+
+def _as_written(value: float, quote: str) -> str:
+    """The number as its source wrote it (“6%” stays 6, “7.0%” stays 7.0), else the shortest form."""
+    for m in re.finditer(r"\d+(?:\.\d+)?", quote):
+        if math.isclose(float(m.group(0)), value):
+            return m.group(0)
+    return f"{value:g}"
 
 
 def reference_growth():
@@ -279,10 +292,10 @@ def reference_growth():
     picks = [
         (zj, "gdp_real_growth", "浙江地区生产总值"),
         (zj, "ind_va_growth", "浙江规上工业增加值"),
-        (seed, "sei_va_growth", "浙江战略性新兴产业增加值（据文章）"),
-        (seed, "hightech_va_growth", "浙江高新技术产业增加值（据文章）"),
+        (seed, "sei_va_growth", "浙江战略性新兴产业增加值（据文章，未核实）"),
+        (seed, "hightech_va_growth", "浙江高新技术产业增加值（据文章，未核实）"),
     ]
-    labels, values, rows = [], [], []
+    labels, values, rows, written, unverified = [], [], [], [], []
     for dataset, indicator, label in picks:
         series = dataset.series(indicator, region="浙江")
         row = series[series["year"] == 2023]
@@ -293,14 +306,15 @@ def reference_growth():
         mark = "（初步数）" if status == "preliminary" else ""
         labels.append(f"{label}{mark}")
         values.append(float(row["value"].iloc[0]))
+        written.append(_as_written(float(row["value"].iloc[0]), str(row["quote"].iloc[0])))
+        unverified.append("check" in row.columns and row["check"].iloc[0] != "matches")
         rows.append((dataset, row))
     sources = "；".join(dict.fromkeys(dataset.source_line(row).removeprefix("来源：") for dataset, row in rows))
-    mine = workspace.load(SAVE_NAME, default=None)
+    mine = workspace.load(SAVE_NAME, default=None, per_notebook=True)
     if mine.note:  # a damaged save was set aside (kept, not deleted): say so here, since this cell read it first
         from IPython.display import HTML, display
 
-        display(HTML(f"<div role='alert' style='border-left:4px solid #D55E00;padding:4px 10px'>"
-                     f"⚠️ {html.escape(mine.note)}</div>"))
+        display(HTML(message_html(mine.note, "warn")))
     own_rate = None
     if isinstance(mine.value, dict) and not mine.note:
         try:
@@ -311,9 +325,15 @@ def reference_growth():
             own_rate = None
     fig, ax = charts.new_figure(8.0, 3.9)
     y = list(range(len(values)))
-    ax.barh(y, values, color=charts.PALETTE["天蓝"], edgecolor="#222222", height=0.6)
-    for i, value in zip(y, values):
-        ax.text(value, i, f" {value:.1f}%", va="center", fontsize=12)
+    # sourced figures solid; the article's figures no second source confirmed, pale and dotted
+    bars = ax.barh(y, values, color=[("#FFFFFF" if u else charts.PALETTE["天蓝"]) for u in unverified],
+                   edgecolor=[(charts.PALETTE["蓝"] if u else "#222222") for u in unverified], height=0.6)
+    for bar, u in zip(bars, unverified):
+        if u:
+            bar.set_hatch("..")
+            bar.set_linestyle("--")
+    for i, text in zip(y, written):
+        ax.text(values[i], i, f" {text}%", va="center", fontsize=12)
     if own_rate is not None and math.isfinite(own_rate):
         y.append(len(values))
         labels.append("我的算式（自己的假设）")
@@ -326,11 +346,12 @@ def reference_growth():
     low = min([0.0] + values + ([own_rate] if own_rate is not None else []))
     high = max(values + ([own_rate] if own_rate is not None else []))
     ax.set_xlim(low * 1.25, high * 1.25 + 1)
-    ax.set_title("参照：浙江 2023 年几项增速" + ("与我的年均增速" if own_rate is not None else ""))
+    ax.set_title("参照：浙江 2023年几项增速" + ("与我的年均增速" if own_rate is not None else ""))
     note = "；橙色一行是你在本笔记本第 2 节填写的假设" if own_rate is not None else "；在第 2 节填好算式后重新运行本单元，会加上你的年均增速"
     charts.set_source(fig, f"来源：{sources}{note}")
-    alt = ("横向条形图：浙江 2023 年地区生产总值、规上工业增加值、战略性新兴产业增加值和高新技术产业增加值的增速"
-           + ("，以及学员自己算式隐含的年均增速。" if own_rate is not None else "。"))
+    alt = ("横向条形图：浙江 2023年地区生产总值、规上工业增加值、战略性新兴产业增加值和高新技术产业增加值的增速"
+           + ("，以及学员自己算式隐含的年均增速" if own_rate is not None else "")
+           + "。后两项只见于潮新闻的文章、未找到其他来源，画成白底点状虚线框，与有出处的实心条区分。")
     charts.show(fig, alt=alt)
 
 
@@ -340,15 +361,16 @@ def my_files():
 
     import pandas as pd
 
-    folder = workspace.workspace_dir()
-    rows = []
-    for path in sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True):
-        if path.name.startswith(".") or not path.is_file():
+    found = []
+    for path in workspace.workspace_dir().iterdir():
+        try:
+            if not path.name.startswith(".") and path.is_file():
+                found.append((path.stat(), path.name))
+        except OSError:  # gone meanwhile (a temporary file replaced): not the participant's
             continue
-        size = path.stat().st_size
-        rows.append({"文件": path.name,
-                     "大小": f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} 字节",
-                     "保存时间": time.strftime("%Y-%m-%d %H:%M", time.localtime(path.stat().st_mtime))})
+    rows = [{"文件": name, "大小": round(st.st_size / 1024, 1),
+             "保存时间": time.strftime("%Y-%m-%d %H:%M", time.localtime(st.st_mtime))}
+            for st, name in sorted(found, key=lambda item: item[0].st_mtime, reverse=True)]
     if not rows:
-        return pd.DataFrame({"文件": ["（还没有保存的作品）"], "大小": [""], "保存时间": [""]})
-    return pd.DataFrame(rows)
+        return Table(pd.DataFrame({"文件": ["（还没有保存的作品）"], "大小": [""], "保存时间": [""]}))
+    return Table(pd.DataFrame(rows), units={"大小": "KB"}, decimals={"大小": 1})

@@ -8,16 +8,17 @@
 from __future__ import annotations
 
 import math
-import textwrap
 
 import numpy as np
 import pandas as pd
 
 from .. import charts
 from ..data import load
-from ..inputs import format_number
+from ..formats import format_number
 from ..models import growth
+from ..tables import Table
 from .base import FigureWidget, slider
+from .predict import predict_first
 
 __all__ = ["timeline_chart", "timeline_table", "PlusTimesWidget", "CobbDouglasWidget"]
 
@@ -38,27 +39,48 @@ def _timeline_rows() -> tuple[pd.DataFrame, object]:
     return rows, ds
 
 
-def timeline_table() -> pd.DataFrame:
+def timeline_table() -> Table:
     """The events as a narrow table (日期, 事件, 发布者) for reading on a phone."""
-    rows, _ = _timeline_rows()
-    return rows[["date", "event_zh", "publisher"]].rename(
-        columns={"date": "日期", "event_zh": "事件", "publisher": "发布者"})
+    rows, ds = _timeline_rows()
+    return Table(rows[["date", "event_zh", "publisher"]].rename(
+        columns={"date": "日期", "event_zh": "事件", "publisher": "发布者"}), source=ds.source_line(rows))
+
+
+def _dodge(when: pd.Series, share: float = 0.03, step: float = 13.0) -> list[float]:
+    """Sideways offsets (points) for markers of events closer than ``share`` of the time span."""
+    days = (when - when.min()).dt.days.to_numpy(float)
+    span = max(days.max(), 1.0) if len(days) else 1.0
+    offsets, group = [0.0] * len(days), []
+    for i in range(len(days) + 1):
+        if i < len(days) and group and days[i] - days[group[-1]] < share * span:
+            group.append(i)
+            continue
+        for k, j in enumerate(group):
+            offsets[j] = (k - (len(group) - 1) / 2) * step
+        group = [i]
+    return offsets
 
 
 def timeline_chart(show: bool = True):
     """The term's path from first mention to the government work report, as a dated timeline."""
     rows, ds = _timeline_rows()
     fig, ax = charts.new_figure(9.0, 4.8)
+    import matplotlib.dates as mdates
+    from matplotlib.transforms import offset_copy
+
     when = rows["when"].to_numpy()
     ax.axhline(0, color="#444444", linewidth=1.5, zorder=1)
-    for i, (t, text, date) in enumerate(zip(when, rows["event_zh"], rows["date"])):
+    for i, (t, text, date, dodge) in enumerate(zip(when, rows["event_zh"], rows["date"], _dodge(rows["when"]))):
         up = i % 2 == 0
         height = (0.55 if up else -0.55) * (1.0 if i % 4 < 2 else 0.62)
         color = charts.COLORS[i % len(charts.COLORS)]
-        ax.plot([t, t], [0, height], color=color, linewidth=1.2, linestyle=":")
-        ax.plot([t], [0], marker=charts.MARKERS[i % len(charts.MARKERS)], color=color, markersize=10, zorder=3)
-        label = "\n".join(textwrap.wrap(str(text), 13)[:4])
-        ax.annotate(f"{date}\n{label}", (t, height), ha="center", va="bottom" if up else "top",
+        # events a few days apart would hide each other's marker: set them side by side (a few points)
+        shifted = offset_copy(ax.transData, fig=fig, x=dodge, y=0, units="points")
+        ax.plot([t, t], [0, height], color=color, linewidth=1.2, linestyle=":", transform=shifted)
+        ax.plot([t], [0], marker=charts.MARKERS[i % len(charts.MARKERS)], color=color, markersize=10, zorder=3,
+                transform=shifted)
+        label = charts.wrap_mixed(str(text), 8)
+        ax.annotate(f"{date}\n{label}", (t, height), xycoords=shifted, ha="center", va="bottom" if up else "top",
                     fontsize=10, color="#222222")
     ax.set_ylim(-1.25, 1.25)
     ax.set_yticks([])
@@ -66,8 +88,6 @@ def timeline_chart(show: bool = True):
     ax.spines["left"].set_visible(False)
     pad = pd.Timedelta(days=40)
     ax.set_xlim(rows["when"].min() - pad, rows["when"].max() + pad)
-    import matplotlib.dates as mdates
-
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 4, 7, 10]))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     ax.set_title("“新质生产力”一词的来历")
@@ -84,6 +104,10 @@ def timeline_chart(show: bool = True):
 # 加法 vs 乘法
 # ---------------------------------------------------------------------------------------------
 
+@predict_first(notebook="01", key="plus_times", how="把“科技创新”拖到 0",
+               question="产业保持 6，把“科技创新”拖到 0：乘法的产出会是多少？（示意参数）",
+               target={"industry": 6.0, "technology": 0.0},
+               result=lambda _widget: growth.multiplicative_output(6.0, 0.0))
 class PlusTimesWidget(FigureWidget):
     """Two factors — industry (被乘数) and technology (乘数) — added, multiplied, or limited by the shorter one."""
 
@@ -203,7 +227,7 @@ class CobbDouglasWidget(FigureWidget):
         left.set_xlabel("资本 K")
         left.set_ylabel("产出 Y")
         left.set_title("A 提高：同样投入，产出更多")
-        left.legend(loc="lower right", fontsize=10)
+        charts.legend_below(left)
 
         names = ["全要素生产率 A", "资本 K", "劳动 L", "合计"]
         self.hbars = right.barh(range(4), [0, 0, 0, 0], color=[charts.COLORS[5], charts.COLORS[1],

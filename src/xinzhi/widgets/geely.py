@@ -4,7 +4,6 @@
 """
 from __future__ import annotations
 
-import html
 
 import ipywidgets as w
 import numpy as np
@@ -12,9 +11,11 @@ import pandas as pd
 
 from .. import charts
 from ..data import load, to_unit
-from ..inputs import format_number
+from ..formats import by_year, format_number
 from ..models import industry
+from ..tables import Table
 from .base import FigureWidget, number_box, slider
+from .predict import predict_first
 
 __all__ = ["geely_sales_chart", "zeekr_chart", "china_nev_chart", "nev_share_table", "NevSCurve", "CarbonCost"]
 
@@ -28,11 +29,6 @@ def _wan(rows: pd.DataFrame) -> pd.DataFrame:
 # ------------------------------------------------------------------------------------------------
 # Static charts
 # ------------------------------------------------------------------------------------------------
-
-def _by_year(rows: pd.DataFrame, unit: str = "万", digits: int = 1) -> str:
-    """ "2018年150.1万，2019年136.2万…": the numbers of a chart, for its alt text."""
-    return "，".join(f"{int(y)}年{v:.{digits}f}{unit}" for y, v in zip(rows["year"], rows["value"]))
-
 
 def geely_sales_chart() -> None:
     """Geely Automobile's total sales 2018–2024, with its NEV sales where sourced (definitions differ)."""
@@ -65,9 +61,9 @@ def geely_sales_chart() -> None:
     ax.grid(axis="x", visible=False)
     rows = pd.concat([ds.series("sales_total", region="吉利汽车"), ds.series("nev_sales_electrified", region="吉利汽车"),
                       ds.series("nev_sales", region="吉利汽车")])
-    charts.set_source(fig, ds.source_line(rows) + "。2022—2023 年新能源为推算（纯电 + 插混两行相加）；2024 年取整到百辆。", width=62)
-    charts.show(fig, alt=f"柱状图：吉利汽车总销量（辆）{_by_year(total)}。点表示新能源车销量：{_by_year(wide)}"
-                         f"（较宽口径），{_by_year(groups[1][0])}（纯电+插混），{_by_year(groups[2][0])}（三品牌合计）；"
+    charts.set_source(fig, ds.source_line(rows) + "。2022—2023年新能源为推算（纯电 + 插混两行相加）；2024年取整到百辆。", width=62)
+    charts.show(fig, alt=f"柱状图：吉利汽车总销量（辆）{by_year(total, unit='万')}。点表示新能源车销量：{by_year(wide, unit='万')}"
+                         f"（较宽口径），{by_year(groups[1][0], unit='万')}（纯电+插混），{by_year(groups[2][0], unit='万')}（三品牌合计）；"
                          f"{'、'.join(str(int(y)) for y in missing)}年未找到。")
 
 
@@ -80,7 +76,7 @@ def zeekr_chart() -> None:
     ax.bar(wan["year"], wan["value"], color=charts.COLORS[0], hatch=["//", "", "", ""][:len(wan)], edgecolor="white")
     for year, value in zip(wan["year"], wan["value"]):
         ax.text(year, value + 0.5, f"{value:.1f} 万辆", ha="center", va="bottom", fontsize=11)
-    ax.annotate("2021 年 10 月底才开始交付\n（约 10 周）", xy=(2021, 1.5), xytext=(2021.1, 12), fontsize=10,
+    ax.annotate("2021年10月底才开始交付\n（约 10 周）", xy=(2021, 1.5), xytext=(2021.1, 12), fontsize=10,
                 arrowprops={"arrowstyle": "->", "color": "#444444"})
     ax.set_xticks(wan["year"])
     ax.set_ylim(0, 26)
@@ -88,7 +84,7 @@ def zeekr_chart() -> None:
     ax.set_title("极氪交付量")
     ax.grid(axis="x", visible=False)
     charts.set_source(fig, ds.source_line(rows), width=52)
-    charts.show(fig, alt=f"柱状图：极氪交付量（辆）{_by_year(wan)}；2021年10月底才开始交付。")
+    charts.show(fig, alt=f"柱状图：极氪交付量（辆）{by_year(wan, unit='万')}；2021年10月底才开始交付。")
 
 
 def china_nev_chart() -> None:
@@ -117,19 +113,21 @@ def china_nev_chart() -> None:
     right.set_xlim(share_rows["year"].min() - 0.5, share_rows["year"].max() + 0.5)
     right.legend(loc="upper left", fontsize=10)
     charts.set_source(fig, ds.source_line(pd.concat([sales_rows, share_rows]))
-                      + "。2019、2020 年占有率为推算值（空心点）。", width=72)
+                      + "。2019、2020年占有率为推算值（空心点）。", width=72)
     estimated = "、".join(str(int(y)) for y in share_rows.loc[computed, "year"])
-    charts.show(fig, alt=f"左图柱状：全国新能源汽车销量（辆）{_by_year(sales)}。右图折线：市场占有率"
-                         f"{_by_year(share_rows, unit='%')}；其中{estimated}年为推算。")
+    charts.show(fig, alt=f"左图柱状：全国新能源汽车销量（辆）{by_year(sales, unit='万')}。右图折线：市场占有率"
+                         f"{by_year(share_rows, unit='%')}；其中{estimated}年为推算。")
 
 
-def nev_share_table() -> pd.DataFrame:
+def nev_share_table() -> Table:
     """China's NEV share with each year's status (4 columns)."""
-    rows = load("auto_nev").series("nev_share", region="全国")
+    ds = load("auto_nev")
+    rows = ds.series("nev_share", region="全国")
     status = {"final": "中汽协公布", "computed": "推算"}
-    return pd.DataFrame({"年份": rows["year"], "占有率（%）": rows["value"],
-                         "性质": [status.get(s, s) for s in rows["status"]],
-                         "说明": [n or "" for n in rows["notes"]]})
+    return Table(pd.DataFrame({"年份": rows["year"], "占有率": rows["value"],
+                               "性质": [status.get(s, s) for s in rows["status"]],
+                               "说明": [n if isinstance(n, str) else "" for n in rows["notes"]]}),
+                 units={"占有率": "%"}, source=ds.source_line(rows))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -142,6 +140,17 @@ def _share_data():
     return ds, rows, rows["year"].to_numpy(dtype=float), rows["value"].to_numpy(dtype=float)
 
 
+def _projection_year() -> int:
+    """The year the prediction asks about: six years after the last year of data."""
+    return int(_share_data()[2].max()) + 6
+
+
+@predict_first(notebook="04", key="nev_s_curve", unit="%",
+               question=lambda _w: (f"按最小二乘拟合的 S 形曲线（饱和上限 100%），{_projection_year()}年全国新能源"
+                                    "汽车的市场占有率会是百分之几？"),
+               how=lambda _w: f"把“画到哪一年”调到 {_projection_year()}，上限保持 100%",
+               target=lambda _w: {"ceiling": 100, "horizon": _projection_year()},
+               result=lambda widget: float(widget.fit_for(100)(_projection_year())))
 class NevSCurve(FigureWidget):
     """A logistic curve through China's NEV share: move it yourself, compare with the least-squares fit."""
 
@@ -174,8 +183,9 @@ class NevSCurve(FigureWidget):
 
     def reset(self):
         fit = self.fit_for(self.controls["ceiling"].value)
-        self.controls["midpoint"].value = round(fit.midpoint, 1)
-        self.controls["steepness"].value = round(fit.steepness, 2)
+        with self.batch():
+            self.controls["midpoint"].value = round(fit.midpoint, 1)
+            self.controls["steepness"].value = round(fit.steepness, 2)
 
     def setup(self, fig, ax):
         _, rows, years, shares = _share_data()
@@ -194,7 +204,7 @@ class NevSCurve(FigureWidget):
                 va="top")
         ax.set_ylim(0, 105)
         ax.set_ylabel("新能源汽车市场占有率（%）")
-        ax.legend(loc="center left", fontsize=10, bbox_to_anchor=(0.0, 0.62))
+        charts.legend_below(ax, ncols=3)
 
     def update(self, ceiling, midpoint, steepness, horizon):
         _, _, years, shares = _share_data()
@@ -221,8 +231,7 @@ class NevSCurve(FigureWidget):
 
     def source(self):
         ds, rows, _, _ = _share_data()
-        return (ds.source_line(rows) + "。曲线为逻辑斯蒂模型：占有率 = 上限 ÷ (1 + e^(−陡峭程度 × (年份 − 中点)))，"
-                "模型，不是预测。")
+        return ds.source_line(rows) + "。曲线是逻辑斯蒂模型（公式见正文），不是预测。"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -236,6 +245,8 @@ class CarbonCost(FigureWidget):
     alt = ("两幅横条图：左图是燃油车和电动车全生命周期的二氧化碳排放（吨），分为生产（斜线）和使用两段；"
            "右图是按你填的碳价算出的碳成本（元）。所有默认值都是示意假设。")
     illustrative = True
+    intro = ("六个框里的默认值都是<b>示意假设</b>（整数，便于计算），不是测量值，也不代表任何车型。"
+             "请换成你查到的、有出处的数字，或你自己的假设；课程数据里没有碳价和单车排放的来源。")
     figure_size = (10.0, 3.8)
     figure_grid = (1, 2)
 
@@ -249,14 +260,6 @@ class CarbonCost(FigureWidget):
             "ev_gkm": number_box("电动车使用排放（克/公里，含发电）", "100", "示意假设"),
         }
 
-    def _layout(self):
-        box = super()._layout()
-        note = w.HTML("<div style='color:#444'>六个框里的默认值都是<b>示意假设</b>（整数，便于计算），"
-                      "不是测量值，也不代表任何车型。请换成你查到的、有出处的数字，或你自己的假设；"
-                      "课程数据里没有碳价和单车排放的来源。</div>")
-        box.children = (box.children[0], note) + tuple(box.children[1:])
-        return box
-
     def setup(self, fig, axes):
         self.ax_t, self.ax_c = axes
         y = [1, 0]
@@ -266,7 +269,7 @@ class CarbonCost(FigureWidget):
         self.total_text = [self.ax_t.text(0, yy, "", va="center", fontsize=11) for yy in y]
         self.ax_t.set_yticks(y, ["燃油车", "电动车"])
         self.ax_t.set_xlabel("全生命周期排放（吨二氧化碳）")
-        self.ax_t.legend(loc="lower right", fontsize=10)
+        charts.legend_below(self.ax_t)
         self.cost_bars = self.ax_c.barh(y, [1, 1], color=[charts.COLORS[3], charts.COLORS[2]])
         self.cost_bars[1].set_hatch("..")
         self.cost_text = [self.ax_c.text(0, yy, "", va="center", fontsize=11) for yy in y]
@@ -311,4 +314,4 @@ class CarbonCost(FigureWidget):
                  f"{even_text}")
 
     def source(self):
-        return "示意参数，非真实数据：碳价、里程和排放的默认值都是示意假设。碳成本 = 碳价 × (生产排放 + 每公里排放 × 里程)。"
+        return "示意参数，非真实数据：碳价、里程和排放的默认值都是示意假设，课程数据里没有它们的来源。"

@@ -5,18 +5,17 @@
 from __future__ import annotations
 
 import html
-import re
-import unicodedata
 
 import ipywidgets as w
 import numpy as np
 import pandas as pd
 
-from .. import charts, workspace
+from .. import charts
 from ..data import load
-from ..errors import CourseError, InputError
-from ..inputs import format_number
+from ..errors import InputError
+from ..formats import format_number, qualified
 from ..models import industry
+from ..tables import Table
 from .base import FigureWidget, dropdown, slider
 
 __all__ = ["PurityNines", "SiteChoice", "facts_table", "gaps_table", "platform_chart", "gdp_share_sentence",
@@ -33,13 +32,11 @@ _FACT_ROWS = ["F102", "F102b", "F106a", "F106b", "F106c", "F106d", "F107"]
 
 
 def _value_text(row) -> str:
-    qualifier = str(row.get("qualifier", "") or "")
-    value = format_number(float(row["value"]))
-    return f"{qualifier}{value} {row['unit']}".strip()
+    return qualified(format_number(float(row["value"])), row.get("qualifier"), "symbol")
 
 
-def facts_table() -> pd.DataFrame:
-    """Lishui's sourced figures, one row each, with their period, status and publisher (5 columns)."""
+def facts_table() -> Table:
+    """Lishui's sourced figures, one row each, with their unit, period, status and publisher."""
     ds = load("lishui")
     t = ds.table.set_index("id").loc[_FACT_ROWS].reset_index()
     status = {"final": "公开发布", "preliminary": "初步数", "target": "建成后设计能力（目标）",
@@ -47,23 +44,24 @@ def facts_table() -> pd.DataFrame:
     out = pd.DataFrame({
         "指标": t["indicator_zh"],
         "数值": [_value_text(r) for _, r in t.iterrows()],
+        "单位": t["unit"],
         "时间": [f"{p}（{d} 报道）" if p == "建成后" else f"{y}年{p}"
                for y, p, d in zip(t["year"], t["period"], t["date"])],
         "性质": [status.get(s, s) for s in t["status"]],
         "来源": [f"{p}《{d}》" for p, d in zip(t["publisher"], t["document"])],
     })
-    return out
+    return Table(out, notes=["“>”表示“超过”，即下限。"] if any(out["数值"].str.startswith(">")) else ())
 
 
 _GAP_ZH = {
     "F186": "丽水半导体（集成电路）产业的产值",
     "F188": "硅单晶外延片的产能或产量",
-    "F191": "丽水 2022 年地区生产总值",
-    "F192": "丽水 2024 年全年地区生产总值（只找到上半年增速 6.9%）",
+    "F191": "丽水 2022年地区生产总值",
+    "F192": "丽水 2024年全年地区生产总值（只找到上半年增速 6.9%）",
 }
 
 
-def gaps_table() -> pd.DataFrame:
+def gaps_table() -> Table:
     """What could not be confirmed about Lishui: the article's claims and the data gaps (3 columns)."""
     seed = load("seed_article").table
     claim = seed[seed["id"] == "S21"].iloc[0]
@@ -75,13 +73,13 @@ def gaps_table() -> pd.DataFrame:
         {"说法或数据": "文章：“国内首屈一指的硅单晶外延片生产线”",
          "核对结果": "部分支持", "说明": "来源只说外延片等引领平台上游，未找到产能或排名数字。"},
         {"说法或数据": "文章：“打破国外技术垄断的超高清制冷红外探测技术”",
-         "核对结果": "部分支持", "说明": "玨芯微电子的制冷红外探测器入选2023年“浙江制造精品”；“打破垄断”未找到来源。"},
+         "核对结果": "部分支持", "说明": "珏芯微电子的制冷红外探测器入选2023年“浙江制造精品”；“打破垄断”未找到来源。"},
     ]
     gaps = load("gaps").table
     for _, g in gaps[(gaps["region"] == "丽水") & (gaps["id"] != "F187")].iterrows():
         rows.append({"说法或数据": _GAP_ZH.get(g["id"], str(g["missing_zh"])), "核对结果": "缺数据",
                      "说明": "公开资料中未找到来源。"})
-    return pd.DataFrame(rows)
+    return Table(pd.DataFrame(rows))
 
 
 def gdp_share_sentence() -> str:
@@ -90,7 +88,7 @@ def gdp_share_sentence() -> str:
     table = load("zhejiang_indicators").table.set_index("id")
     zj, revised = table.loc["F001"], table.loc["F003"]   # 2023: 初步核算 (same vintage) and census-revised
     share = 100 * lishui["value"] / zj["value"]
-    return (f"2023 年丽水地区生产总值 {format_number(lishui['value'])} 亿元（丽水市统计局，初步核算），"
+    return (f"2023年丽水地区生产总值 {format_number(lishui['value'])} 亿元（丽水市统计局，初步核算），"
             f"浙江全省 {format_number(zj['value'])} 亿元（浙江省统计局，初步核算）："
             f"丽水约占全省的 {share:.1f}%。两数都是初步核算数，口径一致；"
             f"全省数后来经第五次经济普查修订为 {format_number(revised['value'])} 亿元，"
@@ -118,7 +116,7 @@ def platform_chart() -> None:
         ax.set_xlim(0, total * 1.45)
         ax.set_title(title)
         ax.grid(axis="y", visible=False)
-    fig.suptitle("丽水经开区半导体平台（截至 2022 年年中）", fontsize=14)
+    fig.suptitle("丽水经开区半导体平台（截至 2022年年中）", fontsize=14)
     charts.set_source(fig, ds.source_line(rows) + "。“超过500亿元”为下限。", width=62)
     value = lambda row_id: format_number(float(t.loc[row_id, "value"]))  # noqa: E731
     charts.show(fig, alt=f"两组横条：丽水经开区半导体平台截至2022年年中落地项目{value('F106a')}个，其中上游"
@@ -176,7 +174,7 @@ class PurityNines(FigureWidget):
                  f"从 3N 到 {nines}N，杂质减少到 1/{format_number(10 ** (nines - 3))}。")
 
     def source(self):
-        return "纯算术：n 个9的纯度，杂质占比为 10 的 −n 次方；1 ppm（按质量）= 每吨 1 克。不涉及任何企业数据。"
+        return "依据：纯度“几个9”的定义（纯算术），不涉及任何企业数据。"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -185,80 +183,11 @@ class PurityNines(FigureWidget):
 
 FACTORS = ["生态环境", "土地与能源成本", "人才", "产业配套", "营商环境", "市场距离"]
 DEFAULT_NAMES = ["甲地", "乙地", "丙地", "丁地"]
-WORKSPACE_KEY = "lishui_site_choice"
 # Fictional scores for a demonstration only (clearly labelled on screen): not about any real place.
 EXAMPLE_SCORES = [[5, 4, 2, 2, 4, 2], [2, 2, 5, 5, 3, 5], [3, 5, 3, 3, 3, 3], [4, 3, 3, 4, 5, 2]]
 HATCHES = ["", "//", "..", "xx"]
 MAX_WEIGHT = 10
-
-
-def _font_charmap() -> set[int]:
-    from matplotlib.ft2font import FT2Font
-
-    try:
-        return set(FT2Font(str(charts.FONT_FILE)).get_charmap())
-    except Exception:  # noqa: BLE001 - without the map, keep ASCII only
-        return set(range(32, 127))
-
-
-_CHARMAP: set[int] | None = None
-
-
-def clean_name(text, fallback: str) -> str:
-    """A place name that the chart can draw: trimmed, at most 8 characters, drawable characters only."""
-    global _CHARMAP
-    if _CHARMAP is None:
-        _CHARMAP = _font_charmap()
-    raw = unicodedata.normalize("NFKC", str(text or "")).strip()
-    raw = re.sub(r"[\s$\\]+", " ", raw)        # $ and \ would start matplotlib's maths mode
-    kept = "".join(ch for ch in raw if ord(ch) in _CHARMAP or ch == " ").strip()
-    return kept[:8] or fallback
-
-
-def _restore() -> tuple[dict, str]:
-    """Saved weights, scores and names (checked and clipped), and a note if the file was damaged."""
-    try:
-        result = workspace.load(WORKSPACE_KEY, default=None)
-    except (CourseError, OSError, ValueError) as err:
-        return {}, f"读取之前保存的打分时出了问题（{err}），现在从默认值开始。"
-    saved = result.value if isinstance(result.value, dict) else {}
-    out: dict = {}
-
-    def number_list(key, length, low, high):
-        value = saved.get(key)
-        if not isinstance(value, list) or len(value) != length:
-            return None
-        try:
-            return [int(min(high, max(low, round(float(v))))) for v in value]
-        except (TypeError, ValueError):
-            return None
-
-    weights = number_list("weights", len(FACTORS), 0, MAX_WEIGHT)
-    if weights is not None:
-        out["weights"] = weights
-    scores = saved.get("scores")
-    if isinstance(scores, list) and len(scores) == len(DEFAULT_NAMES):
-        rows = []
-        for row in scores:
-            if not isinstance(row, list) or len(row) != len(FACTORS):
-                rows = None
-                break
-            try:
-                rows.append([int(min(5, max(1, round(float(v))))) for v in row])
-            except (TypeError, ValueError):
-                rows = None
-                break
-        if rows:
-            out["scores"] = rows
-    names = saved.get("names")
-    if isinstance(names, list) and len(names) == len(DEFAULT_NAMES):
-        out["names"] = [clean_name(n, d) for n, d in zip(names, DEFAULT_NAMES)]
-    if saved.get("n_sites") in (3, 4):
-        out["n_sites"] = saved["n_sites"]
-    note = result.note
-    if out and result.saved_at:
-        note = (note + " " if note else "") + f"已恢复你在 {result.saved_at} 保存的权重和打分。"
-    return out, note
+NEUTRAL_WEIGHT, NEUTRAL_SCORE = 5, 3
 
 
 class SiteChoice(FigureWidget):
@@ -268,29 +197,28 @@ class SiteChoice(FigureWidget):
     alt = ("三幅图：左图是你给六个因素设的权重占比；中图按加权平均分给候选地排名（横条，最上面为第一名）；"
            "右图是敏感性：所选因素的权重从0变到10时，各候选地的加权得分怎样变化，竖虚线是当前权重，"
            "线条相交处排名就会改变。")
+    intro = (f"这是<b>你自己的判断</b>：权重和打分都由你来定，起始值是“各因素同等重要、各地都打 {NEUTRAL_SCORE} 分（中性）”，"
+             "不是任何真实数据。")
     figure_size = (12.0, 4.4)
     figure_grid = (1, 3)
+    max_width = "1000px"
+    save_key = "lishui_site_choice"
     inert_controls = frozenset({"save", "example", "neutral"})
 
     def make_controls(self):
-        saved, self._restore_note = _restore()
-        weights = saved.get("weights", [5] * len(FACTORS))
-        scores = saved.get("scores", [[3] * len(FACTORS) for _ in DEFAULT_NAMES])
-        names = saved.get("names", list(DEFAULT_NAMES))
         controls: dict[str, w.Widget] = {}
-        controls["n_sites"] = dropdown("候选地个数", {"3 个": 3, "4 个": 4}, value=saved.get("n_sites", 4))
-        for j, name in enumerate(names):
-            controls[f"name{j}"] = w.Text(value=name, description=f"第{j + 1}个地方", placeholder=DEFAULT_NAMES[j],
+        controls["n_sites"] = dropdown("候选地个数", {"3 个": 3, "4 个": 4}, value=len(DEFAULT_NAMES))
+        for j, name in enumerate(DEFAULT_NAMES):
+            controls[f"name{j}"] = w.Text(value=name, description=f"第{j + 1}个地方", placeholder=name,
                                           continuous_update=False, style={"description_width": "5em"},
                                           layout={"width": "190px"})
         for i, factor in enumerate(FACTORS):
-            controls[f"w{i}"] = w.IntSlider(value=weights[i], min=0, max=MAX_WEIGHT, step=1,
+            controls[f"w{i}"] = w.IntSlider(value=NEUTRAL_WEIGHT, min=0, max=MAX_WEIGHT, step=1,
                                             description=f"{factor}权重", style={"description_width": "8.5em"},
                                             layout={"width": "300px"})
-            for j in range(len(DEFAULT_NAMES)):
-                controls[f"s{j}_{i}"] = w.IntSlider(value=scores[j][i], min=1, max=5, step=1,
-                                                    description=names[j], style={"description_width": "3.5em"},
-                                                    layout={"width": "170px"})
+            for j, name in enumerate(DEFAULT_NAMES):
+                controls[f"s{j}_{i}"] = w.IntSlider(value=NEUTRAL_SCORE, min=1, max=5, step=1, description=name,
+                                                    style={"description_width": "3.5em"}, layout={"width": "170px"})
         controls["focus"] = dropdown("敏感性：看哪个因素", {f: i for i, f in enumerate(FACTORS)}, value=0)
         controls["save"] = w.Button(description="保存我的权重和打分", icon="save", layout={"width": "190px"})
         controls["example"] = w.Button(description="填入示例打分（虚构）", layout={"width": "190px"})
@@ -299,13 +227,10 @@ class SiteChoice(FigureWidget):
         controls["example"].on_click(self.safely(lambda: self._fill(EXAMPLE_SCORES, "已填入<b>虚构的示例打分</b>"
                                                                    "（只为演示，不代表任何真实地方）。")))
         controls["neutral"].on_click(self.safely(self._reset))
-        self.status = w.HTML()
-        if self._restore_note:
-            self.status.value = f"<div role='status'>{html.escape(self._restore_note)}</div>"
         return controls
 
     # --- layout: a table of factors × places ---------------------------------------------------
-    def _layout(self):
+    def layout(self):
         c = self.controls
         header = [w.HTML("<b>因素与权重（0 = 不考虑）</b>", layout={"width": "300px"}),
                   w.HTML("<b>各地打分（1 差—5 好）</b>")]
@@ -318,13 +243,8 @@ class SiteChoice(FigureWidget):
         c["n_sites"].layout = {"width": "230px"}
         c["n_sites"].style = {"description_width": "6em"}
         c["focus"].layout = {"width": "min(100%, 420px)"}
-        parts = [w.HTML(f"<h4 style='margin:0.3em 0'>{html.escape(self.title)}</h4>"),
-                 w.HTML("<div style='color:#444'>这是<b>你自己的判断</b>：权重和打分都由你来定，"
-                        "起始值是“各因素同等重要、各地都打 3 分（中性）”，不是任何真实数据。</div>"),
-                 names, w.VBox(rows, layout={"overflow": "auto"}), c["focus"], buttons, self.status,
-                 self.view, self.message, self.summary,
-                 w.HTML(f"<div style='font-size:0.9em;color:#444'>图示说明：{html.escape(self.alt)}</div>")]
-        return w.VBox(parts, layout={"max_width": "1000px"})
+        return [*self.header(), names, w.VBox(rows, layout={"overflow": "auto"}), c["focus"], buttons, self.status,
+                *self.chart()]
 
     # --- figure ----------------------------------------------------------------------------------
     def setup(self, fig, axes):
@@ -350,20 +270,20 @@ class SiteChoice(FigureWidget):
         self.ax_sens.set_ylim(0.8, 5.2)
         self.ax_sens.set_xlabel("")
         self.ax_sens.set_ylabel("加权平均分")
-        self.legend = self.ax_sens.legend(self.lines, DEFAULT_NAMES, loc="lower left", fontsize=10, ncols=2)
+        self.legend = charts.legend_below(self.ax_sens, self.lines, DEFAULT_NAMES, ncols=4, xlabel=True)
         for ax in axes:
             ax.grid(axis="y", visible=False)
 
-    def _state(self, values):
+    def _read(self, values):
         n = int(values["n_sites"])
-        names = [clean_name(values[f"name{j}"], DEFAULT_NAMES[j]) for j in range(len(DEFAULT_NAMES))]
+        names = [charts.label_text(values[f"name{j}"], DEFAULT_NAMES[j], limit=8) for j in range(len(DEFAULT_NAMES))]
         weights = np.array([float(values[f"w{i}"]) for i in range(len(FACTORS))])
         scores = np.array([[float(values[f"s{j}_{i}"]) for i in range(len(FACTORS))]
                            for j in range(len(DEFAULT_NAMES))])
         return n, names, weights, scores
 
     def update(self, **values):
-        n, names, weights, scores = self._state(values)
+        n, names, weights, scores = self._read(values)
         for j in range(len(DEFAULT_NAMES)):
             shown = "flex" if j < n else "none"
             self.controls[f"name{j}"].layout.display = shown
@@ -428,41 +348,26 @@ class SiteChoice(FigureWidget):
         self.say(f"{lead}。{sens}")
 
     def source(self):
-        return OWN_JUDGEMENT + "。加权平均分 = Σ(权重 × 打分) ÷ Σ权重。"
+        return OWN_JUDGEMENT + "。"
 
     # --- buttons ---------------------------------------------------------------------------------
-    def _set_many(self, pairs):
-        """Set several controls and redraw once."""
-        for control in self.controls.values():
-            if not isinstance(control, w.Button):
-                control.unobserve(self._changed, names="value")
-        try:
-            for name, value in pairs:
-                self.controls[name].value = value
-        finally:
-            for control in self.controls.values():
-                if not isinstance(control, w.Button):
-                    control.observe(self._changed, names="value")
-        self.refresh()
-
-    def _fill(self, table, note):
-        self._set_many([(f"s{j}_{i}", table[j][i]) for j in range(len(DEFAULT_NAMES)) for i in range(len(FACTORS))])
-        self.status.value = f"<div role='status'>{note}</div>"
+    def _fill(self, table, text):
+        with self.batch():
+            for j in range(len(DEFAULT_NAMES)):
+                for i in range(len(FACTORS)):
+                    self.controls[f"s{j}_{i}"].value = table[j][i]
+        self.show_message(text, lasting=True, raw=True)
 
     def _reset(self):
-        pairs = [(f"w{i}", 5) for i in range(len(FACTORS))]
-        pairs += [(f"s{j}_{i}", 3) for j in range(len(DEFAULT_NAMES)) for i in range(len(FACTORS))]
-        self._set_many(pairs)
-        self.status.value = "<div role='status'>已恢复为同等权重、中性打分（都是 3 分）。</div>"
+        with self.batch():
+            for i in range(len(FACTORS)):
+                self.controls[f"w{i}"].value = NEUTRAL_WEIGHT
+        self._fill([[NEUTRAL_SCORE] * len(FACTORS)] * len(DEFAULT_NAMES),
+                   f"已恢复为同等权重、中性打分（都是 {NEUTRAL_SCORE} 分）。")
 
     def save(self):
-        n, names, weights, scores = self._state(self.values())
-        payload = {"n_sites": n, "names": names, "weights": [int(v) for v in weights],
-                   "scores": [[int(v) for v in row] for row in scores], "factors": FACTORS}
-        try:
-            path = workspace.save(WORKSPACE_KEY, payload)
-        except CourseError as err:
-            self.status.value = f"<div role='alert'>⚠️ {html.escape(str(err))}</div>"
-            return
-        self.status.value = (f"<div role='status'>✅ 已保存到 {html.escape(path.name)}（my_work 文件夹）。"
-                             "下次运行这个单元格会自动恢复。</div>")
+        path = super().save()
+        if path is not None:
+            self.show_message(f"已保存到 {path.name}（my_work 文件夹）。下次运行这个单元格会自动恢复。", kind="ok",
+                              lasting=True)
+        return path

@@ -19,6 +19,7 @@ from .. import charts
 from ..data import convert, list_datasets, load
 from ..errors import DataError
 from ..models.lookback import Figure, Verdict, judge, shown, unit_shown
+from ..tables import Table
 from .base import FigureWidget, dropdown
 
 __all__ = ["Pair", "pairs", "latest_year", "lookback_table", "show_lookback_table", "LookBack"]
@@ -139,13 +140,9 @@ def lookback_table() -> tuple[pd.DataFrame, str]:
     return pd.DataFrame(recs), _source_line(pd.concat(used, ignore_index=True))
 
 
-def show_lookback_table() -> None:
-    from IPython.display import HTML, display
-
-    from .numbers import _table_html
-
+def show_lookback_table() -> Table:
     df, line = lookback_table()
-    display(HTML("<div style='overflow-x:auto'>" + _table_html(df, line) + "</div>"))
+    return Table(df, source=line)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@
     SeriesExplorer()            # indicator × year range; every point's status shown by its marker
     ShareProjectionWidget()     # a part growing g1 inside a whole whose rest grows g0
     show_exercise_inputs()      # the three figures for backing out the growth of the rest
+    RestGrowthWidget()          # the exercise as a calculator: last year's share in, the rest's growth out
 """
 from __future__ import annotations
 
@@ -17,12 +18,14 @@ import pandas as pd
 from .. import charts
 from ..data import load, to_unit
 from ..errors import InputError
-from ..inputs import format_number
+from ..formats import STATUS_ZH, format_number, qualified
 from ..models import growth
+from ..tables import Table
 from .base import FigureWidget, dropdown, number_box, slider
+from .predict import predict_first
 
 __all__ = ["INDICATORS", "STATUS_STYLES", "article_vs_sources", "show_article_check", "series_rows",
-           "exercise_inputs", "show_exercise_inputs", "SeriesExplorer", "ShareProjectionWidget"]
+           "exercise_inputs", "show_exercise_inputs", "SeriesExplorer", "ShareProjectionWidget", "RestGrowthWidget"]
 
 REGION = "浙江"
 
@@ -53,7 +56,6 @@ STATUS_STYLES: dict[str, tuple[str, str, bool]] = {
     "article": ("文章数字（未核实）", "P", False),
 }
 _ACTUAL = ("final", "preliminary", "computed")
-_QUALIFIER = {"约": "≈", "超过": ">", "不低于": "≥"}
 _REVISED = "经济普查修订"
 
 
@@ -91,7 +93,7 @@ def article_vs_sources() -> tuple[pd.DataFrame, str]:
                 other = f"{format_number(f['value'])}{f['unit']}（{f['publisher']}，{f['date']}）"
                 used_facts.append(cid)
                 break
-        rows.append({"指标（2023年）": r["indicator_zh"], "文章": f"{r['value']:.1f}{r['unit']}",
+        rows.append({"指标（2023年）": r["indicator_zh"], "文章": float(r["value"]),
                      "其他来源": other, "核对": _CHECK_ZH.get(r["check"], r["check"])})
     line = article.source_line(article.table[article.table["id"].isin(_ARTICLE_IDS)])
     if used_facts:
@@ -99,21 +101,11 @@ def article_vs_sources() -> tuple[pd.DataFrame, str]:
     return pd.DataFrame(rows), line
 
 
-def _table_html(df: pd.DataFrame, source: str) -> str:
-    head = "".join(f"<th style='text-align:left;padding:4px 8px'>{html.escape(c)}</th>" for c in df.columns)
-    body = "".join("<tr>" + "".join(f"<td style='padding:4px 8px'>{html.escape(str(v))}</td>" for v in rec) + "</tr>"
-                   for rec in df.itertuples(index=False))
-    return (f"<table style='border-collapse:collapse;max-width:100%'><thead><tr>{head}</tr></thead>"
-            f"<tbody>{body}</tbody></table>"
-            f"<div style='font-size:0.9em;color:#444;margin-top:4px'>{html.escape(source)}</div>")
-
-
-def show_article_check() -> None:
-    """Display the article-vs-sources table with its source line."""
-    from IPython.display import HTML, display
-
+def show_article_check() -> Table:
+    """The article-vs-sources table with its source line."""
     df, line = article_vs_sources()
-    display(HTML(_table_html(df, line)))
+    units = load("seed_article").table.set_index("id").loc[_ARTICLE_IDS, "unit"].unique()
+    return Table(df, units={"文章": units[0]} if len(units) == 1 else None, source=line)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -171,7 +163,7 @@ def _source_line_for(rows: pd.DataFrame) -> str:
 
 def _label(value: float, qualifier: str, unit: str) -> str:
     text = f"{value:,.0f}" if unit != "%" else f"{value:g}"
-    return _QUALIFIER.get(str(qualifier).strip(), "") + text
+    return qualified(text, qualifier, "symbol")
 
 
 class SeriesExplorer(FigureWidget):
@@ -288,6 +280,16 @@ def _base_share_row() -> tuple[float, int, pd.DataFrame]:
     return float(last["value"].iloc[0]), int(last["year"].iloc[0]), last
 
 
+def _share_after(g1: float, g0: float, years: int) -> float:
+    return float(growth.share_path(_base_share_row()[0], g1, g0, years)[-1])
+
+
+@predict_first(notebook="02", key="share_projection", unit="%", how="把 g1 设为 7、g0 设为 2、年数设为 20",
+               question=lambda _w: (f"从{_base_share_row()[1]}年的 {format_number(_base_share_row()[0])}% 出发，"
+                                    "如果高新技术产业每年增长 7%、其余工业每年增长 2%（示意参数），"
+                                    "20 年后高新技术产业的占比是百分之几？"),
+               target=lambda _w: {"g1": 7.0, "g0": 2.0, "years": 20, "base": _base_share_row()[0]},
+               result=lambda _w: _share_after(7.0, 2.0, 20))
 class ShareProjectionWidget(FigureWidget):
     """If high-tech industry grows g1 a year and the rest g0, how does its share move?"""
 
@@ -409,28 +411,75 @@ def exercise_inputs() -> tuple[pd.DataFrame, str]:
     share = share[(share["year"] == 2023) & (share["status"] == "final")]
     part = article.table[article.table["id"] == "S01"]
     df = pd.DataFrame([
-        {"符号": "G", "含义": "规上工业增加值增速（2023年）", "数值": f"{format_number(total['value'].iloc[0])}%",
-         "出处": f"{total['publisher'].iloc[0]}（{_STATUS_ZH.get(total['status'].iloc[0], '')}）"},
-        {"符号": "g1", "含义": "高新技术产业增加值增速（2023年）", "数值": f"{part['value'].iloc[0]:.1f}%",
+        {"符号": "G", "含义": "规上工业增加值增速（2023年）", "数值": float(total['value'].iloc[0]),
+         "出处": f"{total['publisher'].iloc[0]}（{STATUS_ZH.get(total['status'].iloc[0], '')}）"},
+        {"符号": "g1", "含义": "高新技术产业增加值增速（2023年）", "数值": float(part['value'].iloc[0]),
          "出处": "潮新闻（文章数字，未能核实）"},
-        {"符号": "s", "含义": "高新技术产业占规上工业比重（2023年）", "数值": f"{format_number(share['value'].iloc[0])}%",
+        {"符号": "s", "含义": "高新技术产业占规上工业比重（2023年）", "数值": float(share['value'].iloc[0]),
          "出处": f"{share['publisher'].iloc[0]}（与文章一致）"},
     ])
     line = facts.source_line(pd.concat([total, share])) + "；" + article.source_line(part).removeprefix("来源：")
     return df, line
 
 
-_STATUS_ZH = {"final": "正式数", "preliminary": "初步数", "estimate": "预计数", "target": "目标", "computed": "推算数"}
 
 
 def exercise_values() -> dict[str, float]:
     """The exercise's three numbers as numbers, read from data/: {"G": …, "g1": …, "s": …} in percent."""
     df, _ = exercise_inputs()
-    return {sym: float(str(v).rstrip("%").replace(",", "")) for sym, v in zip(df["符号"], df["数值"])}
+    return dict(zip(df["符号"], df["数值"]))
 
 
-def show_exercise_inputs() -> None:
-    from IPython.display import HTML, display
-
+def show_exercise_inputs() -> Table:
     df, line = exercise_inputs()
-    display(HTML(_table_html(df, line)))
+    return Table(df, units={"数值": "%"}, source=line)
+
+
+class RestGrowthWidget(FigureWidget):
+    """The exercise as a calculator: type last year's share, read the growth of the rest, labelled."""
+
+    title = "倒推其余工业的增速：整体增速是两部分增速的加权平均"
+    figure_size = (8.0, 3.8)
+    alt = ("柱宽代表占比、柱高代表增速的两根柱子：左边是高新技术产业（宽为上年占比 s，高为 g1），右边是其余工业"
+           "（宽为 1 − s，高为倒推出的 g0）；水平虚线是整体增速 G。两根柱子的面积加起来，正好等于虚线下整个宽度的面积。")
+
+    def make_controls(self):
+        return {"share_prev": number_box("上年占比 s（%）", "50", placeholder="你估计的上一年占比")}
+
+    def setup(self, fig, ax):
+        self.inputs = exercise_values()
+        self.part_bar = ax.bar([0], [0], width=[0], align="edge", color=charts.COLORS[0], edgecolor="#222222",
+                               label="高新技术产业（g1）")[0]
+        self.rest_bar = ax.bar([0], [0], width=[0], align="edge", color=charts.COLORS[1], edgecolor="#222222",
+                               hatch="//", label="其余工业（g0，倒推）")[0]
+        ax.axhline(self.inputs["G"], color="#222222", linestyle="--", linewidth=1.5,
+                   label=f"整体增速 G = {format_number(self.inputs['G'])}%")
+        self.labels = [ax.text(0, 0, "", ha="center", va="bottom", fontsize=12) for _ in range(2)]
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("上一年占规上工业增加值的比重")
+        ax.set_ylabel("增加值增速（%）")
+        ax.xaxis.set_major_formatter(lambda x, _pos: f"{x:.0%}")
+        ax.legend(loc="upper right", fontsize=10)
+
+    def update(self, share_prev):
+        s = self.number("share_prev", minimum=0.1, maximum=99.9, percent=True)
+        total, part = self.inputs["G"], self.inputs["g1"]
+        rest = growth.rest_growth(total_pct=total, part_pct=part, share_prev_pct=s)
+        w_part = s / 100
+        self.part_bar.set_x(0)
+        self.part_bar.set_width(w_part)
+        self.part_bar.set_height(part)
+        self.rest_bar.set_x(w_part)
+        self.rest_bar.set_width(1 - w_part)
+        self.rest_bar.set_height(rest)
+        for label, x, y in zip(self.labels, (w_part / 2, w_part + (1 - w_part) / 2), (part, rest)):
+            label.set_position((x, max(y, 0) + 0.15))
+            label.set_text(f"{y:.2f}%")
+        values = [0.0, total, part, rest]
+        self.ax.set_ylim(min(values) - 0.8, max(values) + 1.6)
+        self.say(f"按你填的上年占比 s = {format_number(s)}%：<br><b>其余工业增速 g0</b> = (G − s·g1) ÷ (1 − s) = "
+                 f"({format_number(total)} − {format_number(s)}% × {part:.1f}) ÷ (1 − {format_number(s)}%)"
+                 f" ≈ <b>{rest:.2f}%</b>")
+
+    def source(self):
+        return exercise_inputs()[1] + "；上年占比 s 是你填的数"

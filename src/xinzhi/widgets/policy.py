@@ -6,23 +6,22 @@
 """
 from __future__ import annotations
 
-import html
 import math
 
 import ipywidgets as w
 import pandas as pd
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 
-from .. import charts, workspace
+from .. import charts
 from ..data import load
-from ..errors import CourseError, InputError
-from ..inputs import format_number
-from ..models import targets
+from ..errors import InputError
+from ..formats import format_number, qualified
+from ..models import growth
+from ..tables import Table
 from .base import FigureWidget, number_box, slider
 
 CHAIN = [("source", "源头创新"), ("develop", "技术开发"), ("transfer", "成果转化"), ("industry", "新兴产业")]
 CHECK_ZH = {"matches": "已找到印证", "not_verified": "未核实", "differs": "其他来源不同"}
-SAVE_KEY = "innovation_chain"
 
 
 
@@ -30,55 +29,52 @@ SAVE_KEY = "innovation_chain"
 # Tables and static charts
 # ----------------------------------------------------------------------------------------------
 
-def article_targets_table() -> pd.DataFrame:
+def article_targets_table() -> Table:
     """Hangzhou's targets as the article quotes the mayor, with what could be checked (≤ 5 columns)."""
     t = load("seed_article").table
     rows = t[(t["region"] == "杭州") & (t["status"] == "target")].reset_index(drop=True)
-    qualifier = rows["qualifier"].map({"超过": "以上", "不低于": "以上"}).fillna("")
-    return pd.DataFrame({
+    return Table(pd.DataFrame({
         "文章中的目标": rows["indicator_zh"].to_numpy(),
-        "数值": [f"{format_number(v)}{q}" for v, q in zip(rows["value"], qualifier)],
+        "数值": [qualified(format_number(v), q) for v, q in zip(rows["value"], rows["qualifier"])],
         "单位": rows["unit"].to_numpy(),
         "核实情况": rows["check"].map(CHECK_ZH).fillna("未核实").to_numpy(),
-        "说明": rows["check_note"].to_numpy(),
-    })
+        "说明": rows["check_note"].fillna("").to_numpy(),
+    }))
 
 
-def definitions_table() -> pd.DataFrame:
+def definitions_table() -> Table:
     """What “8+4” and “315” stand for, as the sourced documents define them (3 columns)."""
     rows = load("statements").table
     rows = rows[rows["topic"].isin(["policy_84", "policy_315"])]
-    return pd.DataFrame({"含义": rows["statement_zh"].to_numpy(), "出处": rows["document"].to_numpy(),
-                         "日期": rows["date"].to_numpy()})
+    return Table(pd.DataFrame({"含义": rows["statement_zh"].to_numpy(), "出处": rows["document"].to_numpy(),
+                               "日期": rows["date"].to_numpy()}))
 
 
-def policy_table() -> pd.DataFrame:
+def policy_table() -> Table:
     """Zhejiang's sourced policy figures (funds, projects), with their status and publisher (≤ 5 columns)."""
     rows = load("policy").table
     status = rows["status"].map({"final": "公布数", "target": "目标", "estimate": "估计"}).fillna(rows["status"])
     note = [s + ("（预算安排）" if "安排" in str(n) else "") for s, n in zip(status, rows["notes"])]
-    qualifier = rows["qualifier"].map({"超过": "以上", "不低于": "以上"}).fillna("")
-    return pd.DataFrame({
+    return Table(pd.DataFrame({
         "指标": [f"{i}（{y}）" for i, y in zip(rows["indicator_zh"], rows["year"])],
-        "数值": [f"{format_number(v)}{q}" for v, q in zip(rows["value"], qualifier)],
+        "数值": [qualified(format_number(v), q) for v, q in zip(rows["value"], rows["qualifier"])],
         "单位": rows["unit"].to_numpy(),
         "性质": note,
         "出处": [f"{p}（{d}）" for p, d in zip(rows["publisher"], rows["date"])],
-    })
+    }))
 
 
-def plan_2027_table() -> pd.DataFrame:
+def plan_2027_table() -> Table:
     """The 2027 targets of Hangzhou's Apr-2025 action plan (a different document, different targets)."""
     rows = load("hangzhou").table
     rows = rows[(rows["year"] == 2027) & (rows["status"] == "target")].reset_index(drop=True)
-    qualifier = rows["qualifier"].map({"超过": "以上", "约": "左右", "不低于": "以上"}).fillna("")
-    return pd.DataFrame({
+    return Table(pd.DataFrame({
         "2027年目标": rows["indicator_zh"].to_numpy(),
-        "数值": [f"{format_number(v)}{q}" for v, q in zip(rows["value"], qualifier)],
+        "数值": [qualified(format_number(v), q) for v, q in zip(rows["value"], rows["qualifier"])],
         "单位": rows["unit"].to_numpy(),
         "发文": rows["publisher"].to_numpy(),
         "日期": rows["date"].to_numpy(),
-    })
+    }))
 
 
 def funds_84_chart() -> None:
@@ -90,10 +86,10 @@ def funds_84_chart() -> None:
     bars = ax.bar(years, rows["value"], color=charts.COLORS[0], edgecolor="black", width=0.55)
     for bar, value in zip(bars, rows["value"]):
         ax.text(bar.get_x() + bar.get_width() / 2, value + 15, f"{value:,.1f}", ha="center", fontsize=12)
-    growth = targets.implied_rate(rows["value"].iloc[0], rows["value"].iloc[-1], int(rows["year"].iloc[-1] - rows["year"].iloc[0]))
+    rate = growth.implied_rate(rows["value"].iloc[0], rows["value"].iloc[-1], int(rows["year"].iloc[-1] - rows["year"].iloc[0]))
     ax.set_ylim(0, rows["value"].max() * 1.2)
     ax.set_ylabel("亿元")
-    ax.set_title(f"“8+4”政策体系安排的省级财政资金（年均约 +{growth:.1f}%）")
+    ax.set_title(f"“8+4”政策体系安排的省级财政资金（年均约 +{rate:.1f}%）")
     charts.set_source(fig, text=ds.source_line(rows) + "。均为预算安排数，非决算数。")
     listed = "，".join(f"{int(r.year)}年 {r.value:,.1f} 亿元" for r in rows.itertuples())
     charts.show(fig, alt=f"柱状图：“8+4”政策体系安排的省级财政资金，{listed}，逐年略有增加。")
@@ -111,8 +107,8 @@ def hangzhou_rd_chart() -> None:
             linestyle="none", markersize=9, label="目标值（空心）")
     last, final = done.iloc[-1], goal.iloc[-1]
     years = int(final["year"] - last["year"])
-    rate = targets.implied_rate(last["value"], final["value"], years)
-    path = targets.path(rate, years, start=float(last["value"]))
+    rate = growth.implied_rate(last["value"], final["value"], years)
+    path = growth.growth_path(rate, years, start=float(last["value"]))
     ax.plot(range(int(last["year"]), int(final["year"]) + 1), path, color=charts.COLORS[1], linestyle="--",
             linewidth=1.5, label=f"按年均 {rate:.1f}% 连乘的路径")
     for row in rows.itertuples():
@@ -130,7 +126,7 @@ def hangzhou_rd_chart() -> None:
                          f"{int(final['year'])} 年目标，每年约需提高 {rate:.1f}%（相对增幅）。")
 
 
-def implied_rates_table() -> pd.DataFrame:
+def implied_rates_table() -> Table:
     """The yearly rate implied by two sourced figures: Hangzhou's R&D intensity and the “8+4” funds."""
     hz = load("hangzhou").series("rd_intensity")
     done, goal = hz[hz["status"] != "target"].iloc[-1], hz[hz["status"] == "target"].iloc[-1]
@@ -141,8 +137,8 @@ def implied_rates_table() -> pd.DataFrame:
         years = int(b["year"] - a["year"])
         rows.append({"事项": name, "起点": f"{int(a['year'])}年 {a['value']:,g}{unit}",
                      "终点": f"{int(b['year'])}年 {b['value']:,g}{unit}",
-                     "每年约需提高": f"{targets.implied_rate(a['value'], b['value'], years):.2f}%"})
-    return pd.DataFrame(rows)
+                     "每年约需提高": round(growth.implied_rate(a['value'], b['value'], years), 2)})
+    return Table(pd.DataFrame(rows), units={"每年约需提高": "%"})
 
 
 # ----------------------------------------------------------------------------------------------
@@ -186,13 +182,13 @@ class TargetTracker(FigureWidget):
         g = self.number("rate", minimum=-50, maximum=100, percent=True)
         base = self.number("start", minimum=0.001, maximum=1e12)
         years = int(years)
-        values = targets.path(g, years, base)
-        straight = targets.linear_path(g, years, base)
+        values = growth.growth_path(g, years, base)
+        straight = growth.linear_path(g, years, base)
         xs = list(range(years + 1))
         self._compound.set_data(xs, values)
         self._linear.set_data(xs, straight)
         self._double_line.set_ydata([2 * base, 2 * base])
-        doubling = targets.doubling_time(g)
+        doubling = growth.doubling_time(g)
         low = min(min(values), min(straight), base) * 0.9
         high = max(max(values), max(straight), 2 * base) * 1.08
         self.ax.set_xlim(-0.3, years + 0.3)
@@ -203,10 +199,10 @@ class TargetTracker(FigureWidget):
             self._double_year.set_xdata([doubling, doubling])
         self._end_text.set_position((years, values[-1]))
         self._end_text.set_text(f"{format_number(values[-1])}")
-        multiple = targets.growth_multiple(g, years)
+        multiple = growth.compound(g, years)
         if math.isfinite(doubling):
             double = (f"翻一番约需 <b>{doubling:.1f}</b> 年（“70 法则”估算 70 ÷ {g:g} ≈ "
-                      f"{targets.rule_of_70(g):.1f} 年）。")
+                      f"{growth.rule_of_70(g):.1f} 年）。")
         else:
             double = "增长率不大于 0，永远不会翻一番。"
         steps = "，".join(f"第{t}年 {format_number(v)}" for t, v in zip(xs[1:6], values[1:6]))
@@ -228,31 +224,14 @@ class InnovationChain(FigureWidget):
            "每个方框里的色块高度表示分给这一环的预算份额，框下写着百分比和金额。")
     figure_size = (8.6, 3.8)
     inert_controls = frozenset({"reason", "save", "restore"})
-
-    def __init__(self, key: str = ""):
-        saved = self._saved()
-        self._restored = saved
-        super().__init__(key)
-        if saved.note:
-            self._show_message(saved.note, kind="warn")
-        elif isinstance(saved.value, dict):
-            self._show_message(f"已读取你在 {saved.saved_at} 保存的分配和理由。")
-
-    @staticmethod
-    def _saved():
-        try:
-            return workspace.load(SAVE_KEY, default=None)
-        except (CourseError, OSError, ValueError) as err:
-            return workspace.LoadResult(None, note=f"读取上次保存的分配失败（{err}），现在从默认值开始。")
+    save_key = "innovation_chain"
 
     def make_controls(self):
-        value = self._restored.value if isinstance(self._restored.value, dict) else {}
-        shares = value.get("shares", {}) if isinstance(value.get("shares"), dict) else {}
         controls = {}
         for key, label in CHAIN:
-            controls[key] = number_box(f"{label}（%）", str(shares.get(key, 25)), "0 到 100")
-        controls["budget"] = number_box("总预算（亿元）", str(value.get("budget", 10)), "你自己的假设")
-        controls["reason"] = w.Textarea(value=str(value.get("reason", "")), description="我的理由",
+            controls[key] = number_box(f"{label}（%）", "25", "0 到 100")
+        controls["budget"] = number_box("总预算（亿元）", "10", "你自己的假设")
+        controls["reason"] = w.Textarea(value="", description="我的理由",
                                         placeholder="为什么这样分？例如：本地缺的是哪一环？",
                                         style={"description_width": "11em"},
                                         layout={"width": "min(100%, 560px)", "height": "6em"})
@@ -316,35 +295,16 @@ class InnovationChain(FigureWidget):
         self.say(f"份额最小的一环是<b>{weakest}</b>（{smallest:g}%，方框加粗）。"
                  f"想一想：你所在的地方，这一环是不是本来就强，还是被忽视了？{warning}")
 
-    def record(self) -> dict:
-        """What is saved: the checked shares, the budget and the reason text."""
-        shares = self.shares()
-        budget = self.number("budget", minimum=0, maximum=1e6)
-        return {"shares": shares, "budget": budget, "reason": str(self.controls["reason"].value)}
-
     def save(self):
-        record = self.record()
-        try:
-            path = workspace.save(SAVE_KEY, record)
-        except CourseError as err:
-            raise InputError(str(err)) from err
-        hint = "" if record["reason"].strip() else "（还没有写理由：建议补上一两句，再保存一次。）"
-        self._show_message(f"已保存到 {path}。{hint}")
+        """Save the shares, the budget and the reason, once the shares are valid (they add up to 100%)."""
+        self.shares()
+        self.number("budget", minimum=0, maximum=1e6)
+        path = super().save()
+        if path is not None:
+            hint = "" if self.controls["reason"].value.strip() else "（还没有写理由：建议补上一两句，再保存一次。）"
+            self.show_message(f"已保存到 {path}。{hint}", kind="ok", lasting=True)
         return path
 
     def restore(self):
-        saved = self._saved()
-        if saved.note:
-            raise InputError(saved.note)
-        value = saved.value
-        if not isinstance(value, dict) or not isinstance(value.get("shares"), dict):
+        if not self.load_saved() and not self.load_note:
             raise InputError("还没有保存过分配：先填好四个份额和理由，再点“保存到我的作品”。")
-        for key, _ in CHAIN:
-            if key in value["shares"]:
-                self.controls[key].value = f"{value['shares'][key]:g}"
-        if "budget" in value:
-            self.controls["budget"].value = f"{value['budget']:g}"
-        self.controls["reason"].value = str(value.get("reason", ""))
-        self.refresh()
-        self._show_message(f"已读取你在 {saved.saved_at} 保存的分配和理由。")
-        return value

@@ -3,15 +3,17 @@
     from xinzhi.widgets.tfp import GrowthAccounting
     GrowthAccounting()                       # six countries × period × factor shares × China's GDP ledger
 
-Two ledgers for China: the official one (国家统计局's published average growth of real GDP over a span,
-with PWT's inputs) and PWT's own (PWT's alternative GDP series for China). The other five economies
-are the same in both.
+Two ledgers for China: the official one (国家统计局's real GDP growth, with PWT's inputs) and PWT's own
+(PWT's alternative GDP series for China). The other five economies are the same in both. The official
+figures are of two kinds (data/china_gdp_official.csv): averages over stated spans, and a year-by-year
+index from one yearbook table, which gives any span between two of its years. Two years are only ever
+compared within one table: figures of different releases are never combined.
 
 Static pieces (one call per notebook cell):
 
     reproduction_table()      the check against PWT's own TFP series (rtfpna), one row per country
-    official_table()          国家统计局's published averages, with what they are in log points
-    ledgers_table()           China on both ledgers, for every span with an official figure
+    official_table()          国家统计局's published figures, with what they are in log points
+    ledgers_table()           China on both ledgers, for every published span (and each index's whole span)
     decomposition_table(1978, 2018)   six economies; China on both ledgers
     inputs_table("CHN")       a few years of the inputs, readable units
     explain("CHN", 1978, 2019)  one country's decomposition in a sentence
@@ -31,12 +33,17 @@ import pandas as pd
 
 from .. import charts
 from ..data import load
+from ..formats import signed
 from ..models import accounting as acc
+from ..tables import Table
 from . import base
+from .predict import predict_first
 
 PWT = "pwt1001_6countries"
 MPD = "mpd2020_6countries"
 OFFICIAL = "china_gdp_official"
+#: Rows of a year-by-year index (one table of one yearbook; base_year = 100), not a stated span.
+OFFICIAL_INDEX = "gdp_real_index"
 #: The two ledgers for China's real GDP (the other five economies are the same in both).
 LEDGERS = {"official": "官方账本", "pwt": "PWT 账本"}
 LEDGER_NOTES = {"official": "国家统计局公布的 GDP 增长 + PWT 的投入", "pwt": "PWT 的 GDP（对中国是替代估计）+ PWT 的投入"}
@@ -72,21 +79,49 @@ def maddison_source() -> str:
 
 
 # ---------------------------------------------------------------------------------------------------
-# The official ledger: 国家统计局's published averages
+# The official ledger: 国家统计局's published figures
 # ---------------------------------------------------------------------------------------------------
 
+def _official_rows() -> pd.DataFrame:
+    ds = load(OFFICIAL)
+    return ds.table[ds.table["preferred"].astype(bool)]
+
+
+def official_indexes() -> list[pd.DataFrame]:
+    """The year-by-year indexes: one frame per table (document and base year), sorted by year.
+
+    Each frame's years can be compared with one another (and with the base year, = 100); a year of one
+    table is never compared with a year of another.
+    """
+    t = _official_rows()
+    t = t[t["indicator"] == OFFICIAL_INDEX]
+    return [g.sort_values("year").reset_index(drop=True)
+            for _, g in t.groupby(["document", "base_year"], sort=True)]
+
+
+def _index_growth(start: int, end: int) -> tuple[float, list[str]] | None:
+    """Average log growth from start to end out of one index table, and the rows used; None if none has both."""
+    for g in official_indexes():
+        base = int(g["base_year"].iloc[0])
+        levels = {base: 100.0} | dict(zip(g["year"].astype(int), g["value"].astype(float)))
+        if start in levels and end in levels and start < end:
+            ids = list(g.loc[g["year"].isin([start, end]), "id"])
+            return acc.average_log_growth(end - start, increase_times=levels[end] / levels[start] - 1), ids
+    return None
+
+
 def official_spans() -> pd.DataFrame:
-    """One row per span for which 国家统计局 published China's average real GDP growth.
+    """The official figures, one row per span: each published average, and each index's whole span.
 
     Columns: ``start`` (base year), ``end``, ``years``, ``gdp`` (average log points a year, from the
-    cumulative increase where one is published, else from the average rate), ``published`` (the
-    figure as written), ``ids`` (data rows used), ``in_pwt`` (the span lies inside PWT's years).
+    cumulative increase or index level where one is published, else from the average rate), ``published``
+    (the figure as written), ``ids`` (data rows used), ``in_pwt`` (the span lies inside PWT's years),
+    ``index`` (True for an index: any two of its years make a span, see :func:`official_growth`).
     """
-    ds = load(OFFICIAL)
-    t = ds.table[ds.table["preferred"].astype(bool)]
+    t = _official_rows()
     first, last = acc.available_period(pwt_table(), "CHN")
     rows = []
-    for (start, end), g in t.groupby(["base_year", "year"], sort=True):
+    for (start, end), g in t[t["indicator"] != OFFICIAL_INDEX].groupby(["base_year", "year"], sort=True):
         start, end = int(start), int(end)
         times = g[g["indicator"] == "gdp_real_increase_times"]
         rate = g[g["indicator"] == "gdp_real_avg_growth"]
@@ -97,8 +132,28 @@ def official_spans() -> pd.DataFrame:
         else:
             gdp = acc.average_log_growth(end - start, rate_pct=float(rate["value"].iloc[0]))
         rows.append({"start": start, "end": end, "years": end - start, "gdp": gdp, "published": "；".join(written),
-                     "ids": list(g["id"]), "in_pwt": first <= start and end <= last})
+                     "ids": list(g["id"]), "in_pwt": first <= start and end <= last, "index": False})
+    for g in official_indexes():
+        start, end = int(g["base_year"].iloc[0]), int(g["year"].iloc[-1])
+        gdp, _ = _index_growth(start, end)
+        written = (f"{start}年 = 100 的逐年指数（{int(g['year'].iloc[0])}—{end}年），{end}年为 {g['value'].iloc[-1]:g}；"
+                   f"其间任意两年可比")
+        rows.append({"start": start, "end": end, "years": end - start, "gdp": gdp, "published": written,
+                     "ids": list(g["id"]), "in_pwt": first <= start and end <= last, "index": True})
     return pd.DataFrame(rows)
+
+
+def official_growth(start: int, end: int) -> tuple[float, list[str]] | None:
+    """国家统计局's average real GDP growth from start to end (log points a year) and the rows it rests on.
+
+    A published average for exactly this span comes first; else two years of one index table. None when
+    neither exists: no figure is ever made by joining figures of different releases.
+    """
+    spans = official_spans()
+    match = spans[(spans["start"] == start) & (spans["end"] == end) & ~spans["index"]]
+    if len(match):
+        return float(match["gdp"].iloc[0]), list(match["ids"].iloc[0])
+    return _index_growth(start, end)
 
 
 def official_source(ids=None) -> str:
@@ -129,51 +184,54 @@ def china_decomposition(start: int, end: int, ledger: str = "official",
     d = acc.decompose(pwt_table(), "CHN", start, end, capital_share=capital_share)
     if ledger == "pwt":
         return d
-    spans = official_spans()
-    match = spans[(spans["start"] == start) & (spans["end"] == end)]
-    return acc.with_gdp_growth(d, float(match["gdp"].iloc[0])) if len(match) else None
+    official = official_growth(start, end)
+    return acc.with_gdp_growth(d, official[0]) if official is not None else None
 
 
 def official_spans_text() -> str:
-    """The spans with an official figure inside PWT's years, for messages: “1978—2012、1978—2017…”."""
+    """The spans with an official figure inside PWT's years, for messages: “1978—2006年间的任意两年、1978—2009…”."""
     spans = official_spans()
-    return "、".join(f"{a}—{b}" for a, b in spans.loc[spans["in_pwt"], ["start", "end"]].itertuples(index=False))
-
-
-def _pct(value: float, digits: int = 1) -> str:
-    if value is None or not np.isfinite(value):
-        return "—"
-    text = f"{value:+.{digits}f}"
-    return "0.0" if text in ("+0.0", "-0.0") else text.replace("-", "−")
+    inside = spans[spans["in_pwt"]]
+    return "、".join(f"{a}—{b}" + ("年间的任意两年" if index else "")
+                    for a, b, index in inside[["start", "end", "index"]].itertuples(index=False))
 
 
 # ---------------------------------------------------------------------------------------------------
 # Tables
 # ---------------------------------------------------------------------------------------------------
 
-def reproduction_table(hours: bool = True) -> pd.DataFrame:
+def reproduction_table(hours: bool = True) -> Table:
     """The check: does the course's computation give PWT's rtfpna? One row per country, Chinese headers.
 
     ``hours=False`` shows what happens with a labour input that leaves hours out (it does not match).
     """
     check = acc.reproduce_rtfpna(pwt_table(), hours=hours)
-    return pd.DataFrame({
+    return Table(pd.DataFrame({
         "国家": check["name"],
         "比较的年份": [f"{a}—{b}" for a, b in zip(check["first"], check["last"])],
         "年数": check["years"],
         "最大相对差": [f"{x:.5%}" if x < 1e-3 else f"{x:.1%}" for x in check["max_rel_diff"]],
-        "一致？": ["✅ 一致" if x < 1e-3 else "❌ 不一致" for x in check["max_rel_diff"]],
-    }).set_index("国家")
+        "一致？": [bool(x < 1e-3) for x in check["max_rel_diff"]],
+    }), status={"一致？": ("一致", "不一致")}, notes="一致：每一年的差别都小于千分之一。")
 
 
-def _row(label: str, d: acc.Decomposition) -> dict:
-    return {"": label, "GDP 年均增长": round(d.gdp, 2), "资本贡献": round(d.capital, 2),
+_POINTS = ["GDP 年均增长", "资本贡献", "劳动贡献", "TFP 贡献"]
+_SMALL_GROWTH = "“—”：GDP 年均增长不到 0.5 个对数点时，不计算 TFP 占增长的比例（分母太小，比例没有意义）。"
+
+
+def _row(column: str, label: str, d: acc.Decomposition) -> dict:
+    return {column: label, "GDP 年均增长": round(d.gdp, 2), "资本贡献": round(d.capital, 2),
             "劳动贡献": round(d.labour, 2), "TFP 贡献": round(d.tfp, 2),
-            "TFP 占增长": f"{d.tfp / d.gdp:.0%}" if d.gdp > 0.5 else "—"}
+            "TFP 占增长": f"{d.tfp / d.gdp:.0%}" if d.gdp > 0.5 else None}
+
+
+def _decomposition(rows: list[dict]) -> Table:
+    return Table(pd.DataFrame(rows), units=dict.fromkeys(_POINTS, "对数点"), decimals=dict.fromkeys(_POINTS, 2),
+                 missing=_SMALL_GROWTH)
 
 
 def decomposition_table(start: int | None = None, end: int | None = None,
-                        capital_share: float | None = None) -> pd.DataFrame:
+                        capital_share: float | None = None) -> Table:
     """Average annual GDP growth and its sources for the six economies (log points a year).
 
     China appears twice when 国家统计局 published a figure for the span: on the official ledger and on
@@ -189,51 +247,53 @@ def decomposition_table(start: int | None = None, end: int | None = None,
         if code == "CHN":
             official = china_decomposition(s, e, "official", capital_share)
             if official is not None:
-                rows.append(_row(f"{name}（{LEDGERS['official']}）{late}", official))
-            rows.append(_row(f"{name}（{LEDGERS['pwt']}）{late}", china_decomposition(s, e, "pwt", capital_share)))
+                rows.append(_row("国家", f"{name}（{LEDGERS['official']}）{late}", official))
+            rows.append(_row("国家", f"{name}（{LEDGERS['pwt']}）{late}", china_decomposition(s, e, "pwt", capital_share)))
         else:
-            rows.append(_row(name + late, acc.decompose(table, code, s, e, capital_share=capital_share)))
-    return pd.DataFrame(rows).set_index("")
+            rows.append(_row("国家", name + late, acc.decompose(table, code, s, e, capital_share=capital_share)))
+    return _decomposition(rows)
 
 
-def official_table() -> pd.DataFrame:
-    """国家统计局's published averages: the span, the figure as written, and the same in log points a year."""
+def official_table() -> Table:
+    """国家统计局's published figures: the span, the figure as written, and the same in log points a year."""
     spans = official_spans()
     ds = load(OFFICIAL)
     out = pd.DataFrame({
         "时期（基期—末年）": [f"{a}—{b}" for a, b in zip(spans["start"], spans["end"])],
         "国家统计局的说法": spans["published"],
-        "折成对数点（每年）": spans["gdp"].round(2),
+        "折成对数增长": spans["gdp"].round(2),
         "可与 PWT 对照": ["是" if x else "否（超出 PWT 的年份）" for x in spans["in_pwt"]],
         "出处": [ds.source_line(ds.table[ds.table["id"].isin(ids)]).removeprefix("来源：") for ids in spans["ids"]],
     })
-    return out.set_index("时期（基期—末年）")
+    return Table(out, units={"折成对数增长": "对数点/年"}, decimals={"折成对数增长": 2})
 
 
-def ledgers_table() -> pd.DataFrame:
+def ledgers_table() -> Table:
     """China on both ledgers, for every span with an official figure inside PWT's years (log points a year)."""
     rows = []
     spans = official_spans()
     for start, end in spans.loc[spans["in_pwt"], ["start", "end"]].itertuples(index=False):
         for ledger in ("official", "pwt"):
-            row = _row(f"{start}—{end}，{LEDGERS[ledger]}", china_decomposition(int(start), int(end), ledger))
+            row = _row("时期与口径", f"{start}—{end}，{LEDGERS[ledger]}",
+                       china_decomposition(int(start), int(end), ledger))
             rows.append(row)
-    return pd.DataFrame(rows).set_index("")
+    return _decomposition(rows)
 
 
-def inputs_table(country: str = "CHN", years=(1978, 1990, 2000, 2010, 2019)) -> pd.DataFrame:
+def inputs_table(country: str = "CHN", years=(1978, 1990, 2000, 2010, 2019)) -> Table:
     """A few years of the inputs for one country, in units a reader can follow (five columns)."""
     table = pwt_table()
     rows = table[(table["countrycode"] == country) & (table["year"].isin(list(years)))].set_index("year")
     out = pd.DataFrame({
-        "实际 GDP（万亿美元，2017年价）": (rows["rgdpna"] / 1e6).round(2),
-        "资本服务（2017年 = 1）": rows["rkna"].round(3),
-        "就业人数（百万）": rows["emp"].round(1),
+        "实际 GDP": (rows["rgdpna"] / 1e6).round(2),
+        "资本服务": rows["rkna"].round(3),
+        "就业人数": rows["emp"].round(1),
         "人力资本指数": rows["hc"].round(2),
         "劳动份额": rows["labsh"].round(3),
     })
     out.index.name = "年份"
-    return out
+    return Table(out, units={"实际 GDP": "万亿美元，2017年价", "资本服务": "2017年 = 1", "就业人数": "百万人"},
+                 decimals={"实际 GDP": 2, "资本服务": 3, "就业人数": 1, "人力资本指数": 2, "劳动份额": 3})
 
 
 def explain(country: str = "CHN", start: int | None = None, end: int | None = None,
@@ -250,13 +310,11 @@ def explain(country: str = "CHN", start: int | None = None, end: int | None = No
     if country == "CHN":
         d = china_decomposition(s, e, ledger, capital_share)
         if d is None:
-            return HTML(f"<p>{name} {s}—{e} 年：本课程没有国家统计局公布的这一时期平均增速（有的时期："
+            return HTML(f"<p>{name} {s}—{e} 年：本课程没有国家统计局这一时期的增长数（能算的时期："
                         f"{official_spans_text()}），官方账本算不了；可以看 PWT 账本。</p>")
         name = f"{name}（{LEDGERS[ledger]}：{LEDGER_NOTES[ledger]}）"
         if ledger == "official":
-            spans = official_spans()
-            ids = spans[(spans["start"] == s) & (spans["end"] == e)]["ids"].iloc[0]
-            source = official_source(ids) + "；投入：" + source
+            source = official_source(official_growth(s, e)[1]) + "；投入：" + source
     else:
         d = acc.decompose(table, country, s, e, capital_share=capital_share)
     share = "PWT 逐年劳动份额" if capital_share is None else f"固定资本份额 α = {capital_share:.2f}"
@@ -269,16 +327,17 @@ def explain(country: str = "CHN", start: int | None = None, end: int | None = No
     return HTML(text)
 
 
-def imputed_shares_table() -> pd.DataFrame:
+def imputed_shares_table() -> Table:
     """For each country, the early years whose labour share does not change (imputed by PWT)."""
     table = pwt_table()
     rows = []
     for code, name in acc.COUNTRIES.items():
         run = acc.imputed_share_years(table, code)
         rows.append({"国家": name,
-                     "劳动份额不变的年份": f"{run[0]}—{run[1]}" if run else "无",
+                     "劳动份额不变的年份": f"{run[0]}—{run[1]}" if run else None,
                      "这些年的劳动份额": round(run[2], 3) if run else None})
-    return pd.DataFrame(rows).set_index("国家")
+    return Table(pd.DataFrame(rows), decimals={"这些年的劳动份额": 3},
+                 missing="“—”：这个国家每年的劳动份额都有变化，没有一段不变的（填补的）年份。")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -386,13 +445,26 @@ def show_maddison(start: int = 1820) -> None:
 # The widget
 # ---------------------------------------------------------------------------------------------------
 
+def _official_tfp(capital_share: float | None) -> float:
+    """China's average TFP contribution on the official ledger over the widget's opening period (log points)."""
+    return china_decomposition(*default_period(), "official", capital_share).tfp
+
+
+@predict_first(notebook="07", key="growth_accounting",
+               question=lambda _w: ("按官方账本和 PWT 逐年的劳动份额，{}—{}年中国 TFP 的年均贡献约 {:.2f} 个对数点。"
+                                    "如果把资本份额 α 固定为 0.5，你猜会是多少？").format(*default_period(),
+                                                                                  _official_tfp(None)),
+               how="“要素份额”选固定资本份额 α，把 α 拖到 0.50（账本、国家和时期保持打开时的设置）",
+               target=lambda _w: {"ledger": "official", "country": "CHN", "start": default_period()[0],
+                                  "end": default_period()[1], "shares": "fixed", "alpha": 0.5},
+               result=lambda _w: _official_tfp(0.5))
 class GrowthAccounting(base.FigureWidget):
     """Country × period × factor shares → contributions to GDP growth, and TFP indexes compared."""
 
     title = "增长核算：GDP 增长从哪里来？"
     alt = ("左图：六个经济体在所选时期 GDP 年均增长的分解，每根柱子由资本、就业人数、人均工时、人力资本和"
            "全要素生产率五段叠成（各段颜色和花纹不同），黑色菱形是 GDP 年均增长；中国的 GDP 可以选官方账本"
-           "（国家统计局公布的平均增长）或 PWT 账本。右图：所选国家的全要素生产率指数，以时期起点为 1，"
+           "（国家统计局公布的增长）或 PWT 账本。右图：所选国家的全要素生产率指数，以时期起点为 1，"
            "实线为 PWT 公布的数值，虚线为按固定资本份额 α 重算的结果，点线为对比国家；官方账本下，中国另有一条"
            "只连起止两年的点划线。")
     figure_size = (12.0, 5.8)
@@ -403,7 +475,7 @@ class GrowthAccounting(base.FigureWidget):
         compare = {"不对比": ""} | countries
         start, end = default_period()
         return {
-            "ledger": base.dropdown("中国的 GDP", {f"{LEDGERS['official']}：国家统计局公布的平均增长": "official",
+            "ledger": base.dropdown("中国的 GDP", {f"{LEDGERS['official']}：国家统计局公布的增长": "official",
                                                 f"{LEDGERS['pwt']}：PWT 的替代估计": "pwt"}, value="official"),
             "country": base.dropdown("右图国家", countries, value="CHN"),
             "compare": base.dropdown("对比国家", compare, value="USA"),
@@ -448,7 +520,7 @@ class GrowthAccounting(base.FigureWidget):
         right.axhline(1.0, color="#888888", linewidth=1)
         right.set_xlabel("年份")
         right.set_ylabel("TFP 指数（起始年 = 1）")
-        self.legend_right = right.legend(loc="upper left", fontsize=10)
+        self.legend_right = charts.legend_below(right, ncols=2)
         self.right_title = right.set_title("")
 
     @staticmethod
@@ -478,7 +550,7 @@ class GrowthAccounting(base.FigureWidget):
                 results[code] = acc.decompose(self.table, code, s, e, capital_share=capital_share)
         no_official = results["CHN"] is None
         if no_official:
-            notes.append(f"国家统计局公布的中国平均增速，本课程只有这几个时期：{official_spans_text()}"
+            notes.append(f"国家统计局的中国实际增长，本课程只有这几个时期：{official_spans_text()}"
                          "（起始年份是基期）；所选时期的中国柱子空着，可以改选这些时期，或改看 PWT 账本")
         # stacked bars: positive parts upwards, negative parts downwards
         below_pos = np.zeros(len(self.codes))
@@ -535,7 +607,7 @@ class GrowthAccounting(base.FigureWidget):
         handles = [self.line_pwt, self.line_fixed] + [line for line in (self.line_compare, self.line_official)
                                                       if line.get_visible()]
         self.legend_right.remove()
-        self.legend_right = self.right.legend(handles=handles, loc="upper left", fontsize=10)
+        self.legend_right = charts.legend_below(self.right, handles=handles, ncols=2)
         finite = np.concatenate([v[np.isfinite(v)] for v in values])
         ymin, ymax = float(finite.min()), float(finite.max())
         pad = max(0.05, 0.08 * (ymax - ymin))
@@ -562,7 +634,7 @@ class GrowthAccounting(base.FigureWidget):
             if d.hours_imputed_years else ""
         share_of_tfp = d.tfp / d.gdp if abs(d.gdp) > 1e-9 else float("nan")
         tfp_share = f"，约占 GDP 增长的 {share_of_tfp:.0%}" if np.isfinite(share_of_tfp) and d.gdp > 0.5 else ""
-        return (f"<b>{name} {d.start}—{d.end}</b>：GDP 年均增长 {_pct(d.gdp)}，"
-                f"其中资本 {_pct(d.capital)}、劳动 {_pct(d.labour)}（人数 {_pct(d.employment)}、"
-                f"工时 {_pct(d.hours)}、人力资本 {_pct(d.human_capital)}）、"
-                f"全要素生产率 {_pct(d.tfp)}（单位：对数点）{tfp_share}{imputed}。")
+        return (f"<b>{name} {d.start}—{d.end}</b>：GDP 年均增长 {signed(d.gdp)}，"
+                f"其中资本 {signed(d.capital)}、劳动 {signed(d.labour)}（人数 {signed(d.employment)}、"
+                f"工时 {signed(d.hours)}、人力资本 {signed(d.human_capital)}）、"
+                f"全要素生产率 {signed(d.tfp)}（单位：对数点）{tfp_share}{imputed}。")

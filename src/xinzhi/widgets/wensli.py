@@ -13,10 +13,11 @@ import ipywidgets as w
 import pandas as pd
 
 from .. import charts, workspace
-from ..data import load
+from ..data import convert, load
 from ..errors import InputError
-from ..inputs import format_number
+from ..formats import format_number, qualified, sci
 from ..models import design, scarf
+from ..tables import Table
 from .base import FigureWidget, dropdown, slider
 
 #: (key, Chinese label, minimum, default, maximum) — the illustrative design dimensions
@@ -30,15 +31,6 @@ DIMENSIONS = [
 ]
 HATCHES = ["", "//", "..", "xx", "\\\\", "oo"]
 
-
-
-def _sci(value: float) -> str:
-    """A number for a chart label, in mathtext: 8×10^14 → $8\\times10^{14}$ (glyph-safe)."""
-    if value < 1e5:
-        return f"{value:,.0f}"
-    exponent = int(math.floor(math.log10(value)))
-    mantissa = value / 10 ** exponent
-    return rf"${mantissa:.2g}\times10^{{{exponent}}}$"
 
 
 def database_rows() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -58,24 +50,22 @@ def claim_rows() -> pd.DataFrame:
 def claim_total() -> float:
     """80亿人 × 10万条, computed from the data rows (units converted in code)."""
     rows = claim_rows().set_index("indicator")
-    people = rows.loc["people_served_claim", "value"] * {"亿人": 1e8, "万人": 1e4, "人": 1.0}[
-        rows.loc["people_served_claim", "unit"]]
+    people = convert(rows.loc["people_served_claim", "value"], rows.loc["people_served_claim", "unit"], "人")
     return design.claim_total(people, rows.loc["designs_per_person_claim", "value"])
 
 
-def wensli_table() -> pd.DataFrame:
+def wensli_table() -> Table:
     """Wensli's published figures, one row each, with who said it and when (≤ 5 columns)."""
     rows = pd.concat([load("seed_article").table.query("region == '万事利'"), load("wensli").table],
                      ignore_index=True)
-    qualifier = rows["qualifier"].fillna("").map({"超过": "以上", "不低于": "以上"}).fillna("")
-    values = [f"{format_number(v)}{q}" for v, q in zip(rows["value"], qualifier)]
-    return pd.DataFrame({
+    values = [qualified(format_number(v), q) for v, q in zip(rows["value"], rows["qualifier"])]
+    return Table(pd.DataFrame({
         "指标": rows["indicator_zh"].to_numpy(),
         "数值": values,
         "单位": rows["unit"].to_numpy(),
         "出处": rows["publisher"].to_numpy(),
         "日期": rows["date"].to_numpy(),
-    })
+    }))
 
 
 def database_chart() -> None:
@@ -133,7 +123,7 @@ class DesignSpace(FigureWidget):
         ax.set_ylim(-0.6, 2.6)
         ax.set_xlabel("数量级：10 的几次方（对数刻度，每一格是 10 倍）")
         self._total_text = ax.text(0, 1.38, "", fontsize=12, va="center")
-        ax.text(self._log_target + 0.1, 0, _sci(self._target), va="center", fontsize=12)
+        ax.text(self._log_target + 0.1, 0, sci(self._target), va="center", fontsize=12)
         self._legend = ax.legend(loc="upper right", ncol=3, fontsize=10, framealpha=0.9, frameon=True)
         ax.set_title("乘法在对数尺上变成加法：各段首尾相接")
 
@@ -159,7 +149,7 @@ class DesignSpace(FigureWidget):
             left += width
         total = design.design_space(counts)
         exponent = design.log10_design_space(counts)
-        self._total_text.set_text(f"合计 ≈ {_sci(total)} 种")
+        self._total_text.set_text(f"合计 ≈ {sci(total)} 种")
         self._total_text.set_x(0.05)
         self.ax.set_xlim(0, max(17.0, exponent + 1.0))
         formula = " × ".join(f"{counts[key]:,}" for key, *_ in DIMENSIONS)
@@ -234,6 +224,6 @@ class ScarfDesigner(FigureWidget):
         except OSError as err:
             raise InputError(f"保存失败：{target} 无法写入（{err.strerror or err}）。请检查磁盘空间或文件夹权限。") from err
         self.last_saved = target
-        self._show_message(f"已保存：{target}（{self.save_size}×{self.save_size} 像素）。"
-                           "在左侧文件浏览器的 my_work 文件夹里可以找到并下载。")
+        self.show_message(f"已保存：{target}（{self.save_size}×{self.save_size} 像素）。"
+                          "在左侧文件浏览器的 my_work 文件夹里可以找到并下载。", kind="ok")
         return target

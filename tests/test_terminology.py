@@ -1,0 +1,187 @@
+"""One terminology and one style, derived from the glossary (notebooks/glossary.md).
+
+From the glossary: each entry ``- **术语**（English）：解释。（不写作：甲、乙）[…]`` gives the preferred term, its
+English, and the variants the course does not use. The test fails when participant-facing text (notebook
+markdown, the glossary's own explanations, docs/, README.md, the self-check banks, the widgets' text)
+
+- uses a discouraged variant outside a quotation (others' words in “…” stay as they were written);
+- glosses a glossary term with other English than the glossary's (链主企业（anchor firm）);
+- writes a date with a space before 年/月 (2024 年, 3 月) — the course writes 2024年3月;
+- puts ASCII punctuation inside a Chinese title (《发展新质生产力,浙江如何作为?》);
+- uses a Traditional or variant character where the course writes Simplified (玨 for 珏, 國 for 国 …)
+  outside a quotation.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from .conftest import python_strings
+
+REPO = Path(__file__).resolve().parents[1]
+GLOSSARY = REPO / "notebooks" / "glossary.md"
+
+ENTRY = re.compile(r"^- \*\*(?P<term>[^*]+)\*\*（(?P<english>[^）]*)）[:：](?P<body>.*)$", re.M)
+AVOID = re.compile(r"（不写作[:：](?P<words>[^）]+)）")
+QUOTED = re.compile(r"“[^”]*”|「[^」]*」|‘[^’]*’|\"[^\"\n]*\"")
+CODE = re.compile(r"```.*?```|`[^`]*`", re.S)
+
+#: Traditional or variant forms that have slipped into Chinese text, with the form the course writes.
+#: (Verbatim quotations of reprints in Traditional characters live in data/, not in participants' prose.)
+VARIANTS = {
+    "玨": "珏", "國": "国", "發": "发", "經": "经", "濟": "济", "產": "产", "業": "业", "術": "术", "與": "与",
+    "為": "为", "對": "对", "開": "开", "會": "会", "這": "这", "們": "们", "學": "学", "實": "实", "現": "现",
+    "進": "进", "長": "长", "門": "门", "問": "问", "關": "关", "電": "电", "車": "车", "華": "华", "號": "号",
+    "說": "说", "體": "体", "點": "点", "機": "机", "區": "区", "廣": "广", "質": "质", "創": "创", "際": "际",
+    "標": "标", "設": "设", "計": "计", "導": "导", "動": "动", "總": "总", "統": "统", "億": "亿", "萬": "万",
+    "務": "务", "鏈": "链", "裝": "装", "義": "义", "數": "数", "據": "据", "強": "强", "當": "当", "時": "时",
+}
+
+
+@lru_cache(maxsize=1)
+def glossary() -> list[dict]:
+    text = GLOSSARY.read_text(encoding="utf-8")
+    entries = []
+    for m in ENTRY.finditer(text):
+        terms = [t.strip() for t in m.group("term").split("/") if t.strip()]
+        avoid = [w.strip() for a in AVOID.finditer(m.group("body")) for w in re.split(r"[、，,]", a.group("words"))
+                 if w.strip()]
+        english = m.group("english").strip()
+        entries.append({"terms": terms, "english": english, "avoid": avoid})
+    return entries
+
+
+def participant_texts() -> dict[str, str]:
+    """Prose participants read, with code spans and the glossary's own “不写作” lists removed."""
+    texts = {}
+    for p in sorted((REPO / "notebooks").glob("*.ipynb")):
+        nb = json.loads(p.read_text(encoding="utf-8"))
+        texts[p.name] = "\n\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    texts["glossary.md"] = AVOID.sub("", GLOSSARY.read_text(encoding="utf-8"))
+    for p in [*sorted((REPO / "docs").glob("*.md")), REPO / "README.md", *sorted((REPO / "quizzes").glob("*.y*ml"))]:
+        texts[str(p.relative_to(REPO))] = p.read_text(encoding="utf-8")
+    for p in sorted((REPO / "src" / "xinzhi" / "widgets").glob("*.py")):
+        texts[str(p.relative_to(REPO))] = python_strings(p)
+    # the documents charts name in their source lines: 来源：浙江在线《……》
+    titles = []
+    for p in sorted((REPO / "data").glob("*.csv")):
+        with open(p, encoding="utf-8", newline="") as fh:
+            titles += [f"《{row['document']}》" for row in csv.DictReader(fh) if row.get("document")]
+    texts["data/*.csv (document titles)"] = "\n".join(titles)
+    return {name: CODE.sub(" ", text) for name, text in texts.items()}
+
+
+def own_words(text: str) -> str:
+    """The text without quotations: what others wrote stays as they wrote it."""
+    return QUOTED.sub("“”", text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks
+# ---------------------------------------------------------------------------------------------
+
+def discouraged_in(text: str) -> list[str]:
+    prose = own_words(text)
+    return [f"{word} → {entry['terms'][0]}" for entry in glossary() for word in entry["avoid"] if word in prose]
+
+
+def _english(gloss: str) -> bool:
+    """Does a parenthesis hold an English gloss (not a formula, a key press, a variable name)?"""
+    if not re.fullmatch(r"[A-Za-z][A-Za-z \-/,，'’.&]*", gloss.strip()):
+        return False
+    words = gloss.split()
+    return len(words) > 1 or "-" in gloss or (len(gloss) >= 7 and gloss.islower())
+
+
+def wrong_glosses(text: str) -> list[str]:
+    """A glossary term followed by English other than the glossary's. The longest term wins (被乘数, not 乘数)."""
+    found = []
+    for entry in glossary():
+        for term in entry["terms"]:
+            for m in re.finditer(re.escape(term) + r"(?:\*\*)?[（(]([^）)]*)[）)]", text):
+                found.append((m.start(), m.start() + len(term), term, m.group(1), entry))
+    problems = []
+    for start, end, term, gloss, entry in found:
+        if any(s <= start and end <= e and (e - s) > (end - start) for s, e, *_ in found):
+            continue                                                   # part of a longer term
+        if not _english(gloss):
+            continue
+        accepted = {e.strip().lower() for e in re.split(r"[，,]", entry["english"]) if e.strip()}
+        given = {g.strip().lower() for g in re.split(r"[，,]", gloss) if g.strip()}
+        if not any(g in a or a in g for g in given for a in accepted):
+            problems.append(f"{term}（{gloss}） → （{entry['english']}）")
+    return problems
+
+
+DATE_SPACE = re.compile(r"(?<![\d.])(?:19|20)\d{2}\s+年|年\s+\d{1,2}\s*月|年\d{1,2}\s+月|(?<![\d.])\d{1,2}\s+月\s*\d{1,2}\s*日"
+                        r"|月\s+\d{1,2}\s*日")
+TITLE_ASCII = re.compile(r"《[^》\n]*[\u4e00-\u9fff][^》\n]*[,?!;:][^》\n]*》|《[^》\n]*[,?!;:][^》\n]*[\u4e00-\u9fff][^》\n]*》")
+
+
+def style_problems(text: str) -> list[str]:
+    problems = [f"日期不要空格：{m.group(0)!r}" for m in DATE_SPACE.finditer(text)]
+    problems += [f"书名号里用全角标点：{m.group(0)}" for m in TITLE_ASCII.finditer(text)]
+    prose = own_words(text)
+    problems += [f"用 {VARIANTS[ch]}，不用 {ch}" for ch in sorted(set(prose) & set(VARIANTS))]
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
+# Tests
+# ---------------------------------------------------------------------------------------------
+
+def test_the_glossary_lists_terms_and_what_not_to_write():
+    entries = glossary()
+    assert len(entries) >= 80
+    avoid = {w for e in entries for w in e["avoid"]}
+    assert {"渗透率", "翻倍时间", "对数百分点", "生成式人工智能内容"} <= avoid
+    preferred = {t for e in entries for t in e["terms"]}
+    assert not avoid & preferred, "a term cannot be both preferred and discouraged"
+
+
+TEXTS = participant_texts()
+
+
+@pytest.mark.parametrize("name", sorted(TEXTS))
+def test_one_terminology(name):
+    problems = discouraged_in(TEXTS[name]) + wrong_glosses(TEXTS[name])
+    assert not problems, f"{name}: use the glossary's term and English (notebooks/glossary.md):\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", sorted(TEXTS))
+def test_one_style(name):
+    problems = style_problems(TEXTS[name])
+    assert not problems, f"{name}:\n" + "\n".join(problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# The checks can fail
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["新能源汽车渗透率逐年上升", "一个**链主企业**（anchor firm）", "约 6.2 个对数百分点",
+                                  "翻倍时间约 10 年"])
+def test_terminology_check_fails_on_a_variant(text):
+    assert discouraged_in(text) or wrong_glosses(text)
+
+
+@pytest.mark.parametrize("text", ["新能源汽车市场占有率逐年上升", "**链主企业**（chain-leader firm）",
+                                  "媒体称之为“渗透率”", "全要素生产率（total factor productivity，TFP）"])
+def test_terminology_check_passes_the_preferred_term_and_quotations(text):
+    assert not discouraged_in(text) and not wrong_glosses(text)
+
+
+@pytest.mark.parametrize("text", ["2024 年", "2024年 3 月", "2024年3月 5 日", "《发展新质生产力,浙江如何作为?》",
+                                  "浙江玨芯微电子"])
+def test_style_check_fails(text):
+    assert style_problems(text)
+
+
+@pytest.mark.parametrize("text", ["2024年3月5日", "《发展新质生产力，浙江如何作为？》", "用 5 年翻一番", "浙江珏芯微电子",
+                                  "原文（繁体）：“麗水的浙江玨芯微電子”"])
+def test_style_check_passes(text):
+    assert not style_problems(text)
