@@ -1,8 +1,8 @@
 """The offline bundle: built from constraints.txt, installed and used with no network at all.
 
-* Every platform × Python the bundle covers resolves from its wheelhouse alone (pip --no-index --dry-run with
-  that platform's tags), for the course and, on Linux, for the classroom hub.
-* This machine's bundle (Linux, the running Python), run as a participant would — ``python3 course.py install``
+* Every platform × Python the bundle covers resolves from its wheelhouse alone (uv --no-index, with that
+  computer's environment markers).
+* The bundle on this machine (Linux, the running Python), run as a participant would — ``python3 course.py install``
   in the bundle's folder — inside a network namespace with only loopback (``unshare -n``, as root), then
   notebook 01 runs headless from it.
 * The classroom server from the same bundle in such a namespace: hub and proxy installed offline, one
@@ -27,7 +27,6 @@ pytestmark = pytest.mark.slow
 sys.path.insert(0, str(ROOT / "publish"))
 import bundle as builder  # noqa: E402
 
-PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 HERE_PLATFORM = {"x86_64": "linux-x86_64", "aarch64": "linux-aarch64"}.get(platform.machine(), "")
 
 
@@ -49,56 +48,54 @@ def build(out: Path, *args: str) -> dict:
 
 
 @pytest.fixture(scope="session")
-def linux_bundle(tmp_path_factory):
-    """This machine's bundle: Linux, the running Python, with the classroom server."""
+def full_bundle(tmp_path_factory):
+    """``python3 course.py bundle`` as a maintainer runs it: every platform, every Python, the classroom server.
+    Every test below uses this one bundle (built once: it is the slow part)."""
     assert HERE_PLATFORM, platform.machine()
     out = tmp_path_factory.mktemp("usb") / "xinzhi"
-    info = build(out, "--platform", HERE_PLATFORM, "--python", PYTHON)
-    return out, info
-
-
-@pytest.fixture(scope="session")
-def full_bundle(tmp_path_factory):
-    """``python3 course.py bundle`` as a maintainer runs it: every platform, every Python."""
-    out = tmp_path_factory.mktemp("full") / "xinzhi"
-    info = build(out, "--no-server")
+    info = build(out)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     (ARTIFACTS / "bundle.json").write_text(json.dumps(info, ensure_ascii=False, indent=1), encoding="utf-8")
     return out, info
 
 
-def test_the_bundle_says_in_chinese_how_big_it_is_and_for_which_computers(linux_bundle):
-    out, info = linux_bundle
+def test_the_bundle_says_in_chinese_how_big_it_is_and_for_which_computers(full_bundle):
+    out, info = full_bundle
     text = (out / "离线安装包说明.txt").read_text(encoding="utf-8")
     megabytes = sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) / 2**20
     assert f"大小：{megabytes:,.0f} MB" in text or f"大小：{megabytes - 1:,.0f} MB" in text, text[:300]
-    assert builder.PLATFORMS[HERE_PLATFORM][0] in text and PYTHON in text
+    assert all(builder.PLATFORMS[p][0] in text for p in builder.PLATFORMS)
+    assert all(python in text for python in builder.PYTHONS)
     assert "python3 course.py" in text and "deploy/README.md" in text
     assert (out / "course.py").exists() and (out / "notebooks" / "01_concept.ipynb").exists()
     assert not (out / ".venv").exists() and not (out / ".git").exists()
 
 
 def test_every_platform_and_python_resolves_from_the_bundle_alone(full_bundle):
+    """uv, given only the wheelhouse (--no-index), resolves each computer's packages with that computer's markers
+    (pip --platform would apply this machine's, and miss pywinpty on Windows), and finds what the bundle was
+    built from."""
     out, info = full_bundle
     assert set(info["platforms"]) == set(builder.PLATFORMS) and info["pythons"] == builder.PYTHONS
     failures = []
     for name in builder.PLATFORMS:
         for python in builder.PYTHONS:
-            tags = [a for tag in builder.PLATFORMS[name][1] for a in ("--platform", tag)]
-            result = subprocess.run(
-                [sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--quiet",
-                 "--disable-pip-version-check", "--no-index", "--find-links", str(out / "wheelhouse"),
-                 "--only-binary=:all:", "--implementation", "cp", "--python-version", builder.newest_patch(python),
-                 *tags, "--target", str(out / "unused"), "-r", str(out / "requirements.txt"),
-                 "-c", str(out / "constraints.txt"), *builder.BUILD_BACKEND],
-                capture_output=True, text=True, env=dict(os.environ, PIP_CONFIG_FILE=os.devnull))
-            if result.returncode != 0:
-                failures.append(f"{name} / Python {python}: {result.stderr.strip().splitlines()[-1:]}")
+            try:
+                offline_pins = builder.pins_for(name, python, builder.requirements_for(name, server=True),
+                                                find_links=out / "wheelhouse")
+            except SystemExit as err:
+                failures.append(f"{name} / Python {python}: {str(err)[-300:]}")
+                continue
+            built = (out / "wheelhouse" / "pins" / f"{name}-py{python}.txt").read_text()
+            if offline_pins != built:
+                failures.append(f"{name} / Python {python}: resolves differently offline")
     assert not failures, failures
+    windows = (out / "wheelhouse" / "pins" / f"windows-x86_64-py{builder.PYTHONS[0]}.txt").read_text()
+    assert "pywinpty==" in windows and "appnope" not in windows
 
 
-def test_the_course_installs_and_runs_from_the_bundle_with_no_network(linux_bundle):
-    out, _ = linux_bundle
+def test_the_course_installs_and_runs_from_the_bundle_with_no_network(full_bundle):
+    out, _ = full_bundle
     python = Path(sys._base_executable).resolve()       # the Python a participant has, not this test's venv
     installed = offline(f"{python} course.py install", cwd=out)
     assert installed.returncode == 0, installed.stdout[-3000:] + installed.stderr[-3000:]
@@ -113,8 +110,8 @@ def test_the_course_installs_and_runs_from_the_bundle_with_no_network(linux_bund
                for o in outputs), "notebook 01 drew no chart"
 
 
-def test_the_classroom_server_installs_offline_and_a_participant_logs_in(linux_bundle, tmp_path):
-    out, info = linux_bundle
+def test_the_classroom_server_installs_offline_and_a_participant_logs_in(full_bundle, tmp_path):
+    out, info = full_bundle
     assert info["proxy"] and (out / "classroom-server" / "npm-cache").is_dir()
     work = tmp_path / "server"
     work.mkdir()
