@@ -28,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -86,6 +87,12 @@ def uv() -> str:
     if not Path(found).exists():
         raise SystemExit("打包需要 uv（pip install -r requirements-site.txt）。")
     return found
+
+
+def normal(pin: str) -> str:
+    """"Argon2_CFFI==25.1.0" → "argon2-cffi==25.1.0" (wheel file names and pins spell names differently)."""
+    name, _, version = pin.strip().partition("==")
+    return f"{re.sub(r'[-_.]+', '-', name).lower()}=={version}"
 
 
 def download(wheelhouse: Path, platform: str, python: str, pins: str) -> None:
@@ -186,20 +193,36 @@ def build(out: Path, platforms: list[str], pythons: list[str], server: bool = Tr
     started = time.perf_counter()
     bundle = out
     if bundle.exists():
-        keep = bundle / "wheelhouse"   # wheels already downloaded are kept: pip fetches only what is missing
-        for child in bundle.iterdir():
-            if child != keep:
-                shutil.rmtree(child) if child.is_dir() else child.unlink()
+        shutil.rmtree(bundle)          # no wheel of an older lock stays behind (pip's cache makes a rebuild quick)
     copy_course(bundle)
     wheelhouse = bundle / "wheelhouse"
     wheelhouse.mkdir(exist_ok=True)
-    for platform in platforms:
-        for python in pythons:
-            say(f"{PLATFORMS[platform][0]} · Python {python}")
-            pins = pins_for(platform, python, requirements_for(platform, server))
-            (wheelhouse / "pins").mkdir(exist_ok=True)
-            (wheelhouse / "pins" / f"{platform}-py{python}.txt").write_text(pins)
-            download(wheelhouse, platform, python, pins)
+    (wheelhouse / "pins").mkdir(exist_ok=True)
+
+    pure: set[str] = set()   # "name==version" of wheels for any computer (py3-none-any), fetched once
+
+    def fetch(platform: str, python: str) -> None:
+        """One computer and Python: resolve, then download into a folder of its own (no two pips write one file)."""
+        pins = pins_for(platform, python, requirements_for(platform, server))
+        (wheelhouse / "pins" / f"{platform}-py{python}.txt").write_text(pins)
+        part = wheelhouse / "parts" / f"{platform}-py{python}"
+        part.mkdir(parents=True, exist_ok=True)
+        needed = "".join(line + "\n" for line in pins.splitlines() if normal(line) not in pure)
+        if needed:
+            download(part, platform, python, needed)
+        say(f"{PLATFORMS[platform][0]} · Python {python}")
+
+    pairs = [(p, v) for p in platforms for v in pythons]
+    fetch(*pairs[0])
+    pure.update(normal("==".join(w.name.split("-")[:2])) for w in (wheelhouse / "parts").rglob("*-none-any.whl"))
+    with ThreadPoolExecutor(max_workers=4) as pool:   # mostly waiting for the network: four at a time
+        for done in [pool.submit(fetch, p, v) for p, v in pairs[1:]]:
+            done.result()
+    for part in sorted((wheelhouse / "parts").iterdir()):
+        for wheel in part.glob("*.whl"):
+            target = wheelhouse / wheel.name
+            wheel.replace(target) if not target.exists() else wheel.unlink()
+    shutil.rmtree(wheelhouse / "parts")
     proxy = None
     if server and any(p in SERVER_PLATFORMS for p in platforms):
         proxy = npm_package(bundle / "classroom-server")
