@@ -14,6 +14,7 @@ from __future__ import annotations
 import http.cookiejar
 import json
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -101,12 +102,14 @@ c.Spawner.ip = "127.0.0.1"
         landed = browser.open(f"{url}/hub/login?next=%2Fhub%2Fspawn", data=form, timeout=300)
         page = landed.read().decode("utf-8", "replace")
 
-        def lab_answers():
-            with browser.open(f"{url}/user/xuesheng1/api/status", timeout=10) as reply:
-                return reply.status == 200
+        def lab_answers():   # the participant's own JupyterLab page, reached through the hub's OAuth
+            with browser.open(f"{url}/user/xuesheng1/lab", timeout=30) as reply:
+                return reply.geturl().startswith(f"{url}/user/xuesheng1/lab") and "jupyter-config-data" in reply.read().decode()
         wait(lab_answers, 300, hub, work)
         timings["login_to_lab_s"] = round(time.monotonic() - login_started, 1)
-        contents = json.loads(browser.open(f"{url}/user/xuesheng1/api/contents/xinzhi", timeout=30).read())
+        xsrf = next(c.value for c in jar if c.name == "_xsrf" and c.path.startswith("/user/xuesheng1"))
+        listing = urllib.request.Request(f"{url}/user/xuesheng1/api/contents", headers={"X-XSRFToken": xsrf})
+        contents = json.loads(browser.open(listing, timeout=30).read())
         notebooks = sorted(item["name"] for item in contents["content"] if item["name"].endswith(".ipynb"))
         return {"ok": True, "landed": landed.geturl(), "title": re.search(r"<title>(.*?)</title>", page, re.S)
                 and re.search(r"<title>(.*?)</title>", page, re.S).group(1).strip(), "notebooks": notebooks,
@@ -136,4 +139,5 @@ def wait(check, limit: float, hub: subprocess.Popen, work: Path) -> None:
 
 
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))   # so that the hub is stopped on the way out
     print(json.dumps(main(Path(sys.argv[1]), Path(sys.argv[2])), ensure_ascii=False))

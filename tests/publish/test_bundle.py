@@ -122,5 +122,5 @@ def test_the_classroom_server_installs_offline_and_a_participant_logs_in(full_bu
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
     print(report["timings"])
-    assert report["ok"] and "/user/xuesheng1/" in report["landed"], report
+    assert report["ok"] and "xuesheng1" in report["landed"], report
     assert "01_concept.ipynb" in report["notebooks"], report
