@@ -147,6 +147,7 @@ def run_tests(args: List[str]) -> int:
     return subprocess.call([str(python), "-m", "pytest", *args], cwd=ROOT)
 
 
+<<<<<<< HEAD
 @command("site", "site", "生成网页版讲义和 A4 打印版：build/site/（手机、投影、打印用；--instructor 含教师手册）")
 def run_site(args: List[str]) -> int:
     python = course_env("site")
@@ -158,6 +159,13 @@ def run_site(args: List[str]) -> int:
 def run_bundle(args: List[str]) -> int:
     python = course_env("site")
     return subprocess.call([str(python), str(ROOT / "publish" / "bundle.py"), *args], cwd=ROOT)
+=======
+@command("fingerprints", "fingerprints", "改完课程笔记本后记下它们的指纹，安装时只信任这些笔记本（维护者）")
+def run_fingerprints(args: List[str]) -> int:
+    COURSE_NOTEBOOKS.write_text(fingerprint_lines(), encoding="utf-8")
+    say(f"已写入 {COURSE_NOTEBOOKS.relative_to(ROOT).as_posix()}：{len(course_notebooks())} 本课程笔记本。请一起提交。")
+    return 0
+>>>>>>> main
 
 
 @command("help", "help", "显示这段说明")
@@ -403,6 +411,11 @@ def install_jupyter_settings(python: Path) -> None:
         (etc / name).write_text(json.dumps(config, indent=2), encoding="utf-8")
 
 
+def notebook_digest(path: Path) -> str:
+    """SHA-256 of a notebook with its line endings as committed (a Windows checkout may turn them into CRLF)."""
+    return hashlib.sha256(path.read_bytes().replace(b"\r\n", b"\n")).hexdigest()
+
+
 def course_notebooks() -> List[Path]:
     """The course's own notebooks: those whose SHA-256 matches jupyter/course_notebooks.sha256."""
     if not COURSE_NOTEBOOKS.exists():
@@ -412,9 +425,14 @@ def course_notebooks() -> List[Path]:
         if line.strip():
             digest, name = line.split(maxsplit=1)
             path = NOTEBOOKS / name.lstrip("*")
-            if path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == digest:
+            if path.is_file() and notebook_digest(path) == digest:
                 found.append(path)
     return found
+
+
+def fingerprint_lines() -> str:
+    """jupyter/course_notebooks.sha256 as it should read for the notebooks in the folder now."""
+    return "".join(f"{notebook_digest(p)}  {p.name}\n" for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")))
 
 
 def trust_course_notebooks(python: Path) -> None:

@@ -18,10 +18,14 @@ What it sets (each overridable with an environment variable of the hub, shown in
   [XINZHI_BIND_URL], for a TLS-terminating proxy in front. On TLJH, Traefik listens (``tljh-config set
   https.*``, see deploy/README.md).
 - roles: the teachers form the group ``instructors``; each hub service gets a role with only the scopes it
-  needs (the idle culler below). A service of the course's own (say, collecting the class's results for the
-  teacher) adds itself to ``c.JupyterHub.services``, its custom scopes to ``c.JupyterHub.custom_scopes``, a role
-  here granting the read scope to the ``instructors`` group, and the post scope to the participants' server
-  tokens (``c.Spawner.server_token_scopes``), each limited to the participant's own name.
+  needs (the idle culler below).
+- the class view (课堂看板, ``class_results/``): a hub-managed service with its own API token, on
+  127.0.0.1 [XINZHI_CLASS_RESULTS_PORT, default 10101], its data in ``class-results/`` beside the hub's own
+  database [XINZHI_CLASS_RESULTS_DIR], kept [XINZHI_CLASS_RESULTS_DAYS, default 30] days. Three custom scopes:
+  ``custom:class-results:post`` goes to every user limited to themselves (``!user``, in the ``user`` role) and
+  into each participant's server token, so a participant's kernel may send its own results only;
+  ``…:read`` and ``…:manage`` go to the ``instructors`` group alone (the page, counts, export; create, reset,
+  archive, wipe a class).
 - the single-user environment: the course environment's Python [XINZHI_USER_PYTHON; default TLJH's
   /opt/tljh/user/bin/python] runs ``start_singleuser.py``, which copies missing notebooks into ``~/xinzhi`` (never
   overwriting), sets the workspace to ``~/xinzhi/my_work`` and starts JupyterLab. The Chinese UI comes from the
@@ -74,9 +78,42 @@ if "traefik" not in str(c.JupyterHub.get("proxy_class", "")):  # not on TLJH: sa
 c.JupyterHub.load_groups = {"instructors": {"users": sorted(admins)}}
 roles = c.JupyterHub.load_roles if isinstance(c.JupyterHub.load_roles, list) else []
 
+# --- The class view (课堂看板): a service, its scopes, who holds them -----------------------------------------
+CLASS_RESULTS = "class-results"
+CLASS_RESULTS_URL = f"http://127.0.0.1:{int(setting('XINZHI_CLASS_RESULTS_PORT', '10101'))}"
+POST, READ, MANAGE = (f"custom:{CLASS_RESULTS}:{verb}" for verb in ("post", "read", "manage"))
+c.JupyterHub.custom_scopes = {
+    **(c.JupyterHub.custom_scopes if isinstance(c.JupyterHub.custom_scopes, dict) else {}),
+    POST: {"description": "Send one's own self-check answers, guesses and capstone formula to the class view; "
+                          "withdraw them."},
+    READ: {"description": "See the class view's counts and export them as CSV."},
+    MANAGE: {"description": "Create, reset, archive and wipe classes in the class view."},
+}
+roles.append({"name": "user", "description": "Every user: their own things, and sending their own results",
+              "scopes": ["self", f"{POST}!user"]})
+roles.append({"name": "class-results-instructor", "description": "Teachers: the class view",
+              "scopes": [READ, MANAGE, f"access:services!service={CLASS_RESULTS}"], "groups": ["instructors"]})
+# A participant's server (and so their kernels) gets JupyterHub's default server scopes plus posting their own results.
+c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server", f"{POST}!user"]
+c.JupyterHub.services = (c.JupyterHub.services if isinstance(c.JupyterHub.services, list) else []) + [{
+    "name": CLASS_RESULTS,
+    "display": True,
+    "info": {"description": "课堂看板"},
+    "url": CLASS_RESULTS_URL,
+    "command": [USER_PYTHON, "-m", "class_results"],
+    "cwd": str(DEPLOY),
+    "environment": {
+        "XINZHI_CLASS_RESULTS_DIR": setting("XINZHI_CLASS_RESULTS_DIR", os.path.abspath("class-results")),
+        "XINZHI_CLASS_RESULTS_DAYS": setting("XINZHI_CLASS_RESULTS_DAYS", "30"),
+    },
+    "oauth_no_confirm": True,
+    "oauth_client_allowed_scopes": [READ, MANAGE],
+}]
+
 # --- The single-user environment: the course ----------------------------------------------------------------
 c.Spawner.cmd = [USER_PYTHON, str(DEPLOY / "start_singleuser.py")]
-c.Spawner.environment = {"XINZHI_COURSE_NOTEBOOKS": str(COURSE / "notebooks")}
+c.Spawner.environment = {"XINZHI_COURSE_NOTEBOOKS": str(COURSE / "notebooks"),
+                         "XINZHI_CLASS_RESULTS_URL": f"{CLASS_RESULTS_URL}/services/{CLASS_RESULTS}/"}
 c.Spawner.start_timeout = 300  # a whole class pressing "start" at once on a small machine
 c.Spawner.http_timeout = 300
 

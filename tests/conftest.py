@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import pkgutil
 from pathlib import Path
 
 import pytest
@@ -28,18 +27,24 @@ def private_workspace(tmp_path, monkeypatch):
 
 def widget_classes():
     """Every FigureWidget subclass defined in xinzhi.widgets.* — new widgets are tested automatically."""
-    import xinzhi.widgets
-    from xinzhi.widgets.base import FigureWidget
+    from xinzhi.widgets import course_widgets
 
-    for module in pkgutil.iter_modules(xinzhi.widgets.__path__):
-        importlib.import_module(f"xinzhi.widgets.{module.name}")
-    found, todo = [], list(FigureWidget.__subclasses__())
-    while todo:
-        cls = todo.pop()
-        todo.extend(cls.__subclasses__())
-        if not getattr(cls, "__abstractmethods__", None) and cls.__module__.startswith("xinzhi.widgets."):
-            found.append(cls)
-    return sorted(set(found), key=lambda c: (c.__module__, c.__qualname__))
+    return course_widgets()
+
+
+def link_allowlist() -> dict[str, dict]:
+    """tests/link_domains.csv: the only domains participants may be sent to, each with its publisher, kind and reason.
+    Read by the link test (texts participants see) and the data test (the rows' publisher_url)."""
+    import csv
+
+    with open(ROOT / "tests" / "link_domains.csv", encoding="utf-8", newline="") as fh:
+        return {row["domain"]: row for row in csv.DictReader(fh)}
+
+
+def allowed_host(host: str, domains) -> bool:
+    """Is ``host`` one of ``domains`` or a subdomain of one (english.www.gov.cn under gov.cn)?"""
+    host = host.lower()
+    return any(host == d or host.endswith("." + d) for d in domains)
 
 
 def launcher():

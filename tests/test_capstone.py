@@ -308,3 +308,36 @@ def test_a_fraction_in_a_percentage_box_says_how_it_was_read(formula_widget):
     assert "计算；如果你指的是" not in formula_widget.summary.value
     formula_widget.controls["carrier_pct"].value = "30"
     assert "计算；如果你指的是" not in formula_widget.summary.value
+
+
+def test_the_whole_workspace_packs_into_one_zip_with_a_readable_answer_table():
+    import csv
+    import io
+    import zipfile
+
+    from xinzhi import records, workspace
+    from xinzhi.quiz import self_check
+    from xinzhi.widgets.capstone import ANSWERS_NAME, my_files, pack_my_work
+
+    quiz = self_check("01")
+    question = quiz.bank.questions[0]
+    wrong = next(o for o in question.options if not o.right)
+    quiz.answer(question.id, wrong.id)
+    quiz.answer(question.id, question.right_option.id)
+    records.append("01", {"type": "prediction", "widget": "plus_times", "question": "乘法的产出会是多少？",
+                          "guess": 3.0, "result": 0.0, "skipped": False, "unit": ""})
+    workspace.save("capstone_08", {"region": "某县"})
+    path = pack_my_work()
+    assert path.parent == workspace.workspace_dir() and path.suffix == ".zip" and path.name.isascii()
+    with zipfile.ZipFile(path) as archive:
+        names = set(archive.namelist())
+        assert {"my_work/records_01.json", "my_work/capstone_08.json", f"my_work/{ANSWERS_NAME}"} <= names
+        text = archive.read(f"my_work/{ANSWERS_NAME}").decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert [r[2:5] for r in rows[1:3]] == [[question.question, wrong.text, "错"],
+                                           [question.question, question.right_option.text, "对"]]
+    assert rows[3][1:4] == ["先猜一猜", "乘法的产出会是多少？", "3"] and rows[3][6] == "0"
+    assert pack_my_work().name.endswith(".zip")  # packing again leaves the earlier zip out of the new one
+    box = my_files()
+    box.children[1].click()
+    assert path.name[:12] in box.children[2].value and "下载" in box.children[2].value

@@ -98,6 +98,10 @@ def test_show_embeds_the_image_with_alt_text(monkeypatch):
     charts.show(fig, alt="一条上升的线")
     html = shown[0].data
     assert "alt='一条上升的线'" in html and "data:image/png;base64," in html
+    natural, smallest = charts.static_widths(fig)
+    assert f"min-width:{smallest}px" in html and f"max-width:{natural}px" in html
+    assert smallest * 10 * charts.STATIC_DPI / 72 / natural >= charts.MIN_TEXT_PX - 0.5, \
+        "at its narrowest the smallest text (10 pt source line) is still 11 CSS px"
     assert not plt.fignum_exists(fig.number), "a shown static chart is closed, so memory stays flat"
 
 

@@ -10,17 +10,17 @@ page where a text was actually read (read_at) is never shown to participants.
 """
 from __future__ import annotations
 
-import csv
 import json
 import re
 from pathlib import Path
 
 import pytest
 
+from .conftest import allowed_host as allowed
+from .conftest import link_allowlist as allowlist
 from .conftest import python_strings
 
 REPO = Path(__file__).resolve().parents[1]
-ALLOWLIST = REPO / "tests" / "link_domains.csv"
 KINDS = {"official", "news-agency", "official-media", "academic", "company-original", "industry-association",
          "media-original", "software", "standard", "local"}
 
@@ -30,22 +30,12 @@ BARE = re.compile(rf"(?<![\w@./:-])((?:www\.)?(?:[a-z0-9-]+\.)+{TLDS}(?:\.[a-z]{
                   re.IGNORECASE)
 
 
-def allowlist() -> dict[str, dict]:
-    with open(ALLOWLIST, encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    return {r["domain"]: r for r in rows}
-
-
 def domains_in(text: str) -> set[str]:
     """Every host named in the text, from full URLs and from bare addresses such as www.ggdc.net/pwt."""
     hosts = {m.group(1).lower() for m in URL.finditer(text) if "." in m.group(1)}   # https://hub.你的域名: a placeholder
     stripped = URL.sub(" ", text)
     hosts |= {m.group(1).lower() for m in BARE.finditer(stripped)}
     return hosts
-
-
-def allowed(host: str, domains) -> bool:
-    return any(host == d or host.endswith("." + d) for d in domains)
 
 
 # ---------------------------------------------------------------------------------------------

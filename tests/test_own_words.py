@@ -125,3 +125,51 @@ def test_the_check_can_fail():
     assert copied_runs(f"“{sentence}”")                            # quoted but not attributed: caught
     assert not copied_runs(f"文章写道：“{sentence}”。")             # quoted and attributed: allowed
     assert not copied_runs("浙江正在形成共识：产业与技术之间要画上乘号。")  # own words: allowed
+
+
+# ---------------------------------------------------------------------------------------------
+# What is quoted from the article is the article's own words
+# ---------------------------------------------------------------------------------------------
+
+#: a quotation most of whose letters lie in runs of this length shared with the article quotes the article
+#: (another source that repeats one of the article's sentences, such as 新华社 on 走在前列, is not caught)
+QUOTED_RUN = 12
+
+
+def misquotations(markdown: str) -> list[str]:
+    """Quotations that take words from the article but are not its words (punctuation and spaces aside):
+    a speaker's sentence trimmed in the middle, reworded, or joined with our own words."""
+    seed = normalise(seed_text())
+    found = []
+    for quote in QUOTE.findall(markdown):
+        text = normalise(quote)
+        if len(text) < QUOTED_RUN or text in seed:
+            continue
+        covered = set()
+        for i in range(len(text) - QUOTED_RUN + 1):
+            if text[i:i + QUOTED_RUN] in seed:
+                covered.update(range(i, i + QUOTED_RUN))
+        if len(covered) >= 0.5 * len(text):      # mostly the article's words: it quotes the article
+            found.append(quote)
+    return found
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_quotations_of_the_article_are_verbatim(stem):
+    seed_runs()                                                    # fails with a clear message if absent
+    texts = [source for _, source in markdown_cells(stem)]
+    bank = REPO / "quizzes" / f"{stem}.yaml"
+    if bank.exists():
+        texts.append(bank.read_text(encoding="utf-8"))
+    problems = [q for text in texts for q in misquotations(text)]
+    assert not problems, ("these quotations take words from the seed article but change them — quote the "
+                          "article's words exactly (a shorter quotation is fine), or say it in your own words "
+                          "without quotation marks:\n" + "\n".join(problems))
+
+
+def test_the_quotation_check_can_fail():
+    seed_runs()
+    assert not misquotations("文章说：“激发两者的乘数效应，或许是发展新质生产力的关键所在。”")
+    assert misquotations("文章说：“激发两者的乘数效应，才是发展新质生产力的关键所在。”")      # reworded
+    assert not misquotations("本课程的说法：“乘号是两者的深度融合”。")                         # not the article's
+    assert misquotations("“培育新质生产力，呼唤‘有组织的科研’，是举国体制优势的充分体现。”")   # trimmed inside

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import ast
-import hashlib
 import json
 import re
 import sys
@@ -133,13 +132,18 @@ def test_the_launcher_reads_on_old_pythons():
 
 
 def test_every_course_notebook_is_listed_with_its_current_hash():
-    listed = {}
-    for line in (ROOT / "jupyter" / "course_notebooks.sha256").read_text(encoding="utf-8").splitlines():
-        digest, name = line.split()
-        listed[name] = digest
-    actual = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in NOTEBOOKS}
-    assert listed == actual, ("jupyter/course_notebooks.sha256 is out of date; in notebooks/ run "
-                              "`sha256sum [0-9][0-9]_*.ipynb > ../jupyter/course_notebooks.sha256`")
+    listed = (ROOT / "jupyter" / "course_notebooks.sha256").read_text(encoding="utf-8")
+    assert {line.split()[1] for line in listed.splitlines()} == {p.name for p in NOTEBOOKS}
+    assert listed == course.fingerprint_lines(), \
+        "jupyter/course_notebooks.sha256 is out of date: run `python3 course.py fingerprints` and commit it"
+
+
+def test_a_windows_checkout_keeps_the_notebooks_trusted(tmp_path):
+    """Git for Windows may check notebooks out with CRLF line endings; the fingerprint must not change."""
+    lf = NOTEBOOKS[0]
+    crlf = tmp_path / lf.name
+    crlf.write_bytes(lf.read_bytes().replace(b"\n", b"\r\n"))
+    assert course.notebook_digest(crlf) == course.notebook_digest(lf)
 
 
 def test_jupyter_settings_make_the_ui_chinese_and_the_server_quiet():

@@ -8,8 +8,8 @@ markdown, the glossary's own explanations, docs/, README.md, the self-check bank
 - glosses a glossary term with other English than the glossary's (链主企业（anchor firm）);
 - writes a date with a space before 年/月 (2024 年, 3 月) — the course writes 2024年3月;
 - puts ASCII punctuation inside a Chinese title (《发展新质生产力,浙江如何作为?》);
-- uses a Traditional or variant character where the course writes Simplified (玨 for 珏, 國 for 国 …)
-  outside a quotation.
+- uses a Traditional character (by OpenCC's dictionaries: 國 for 国, 麗 for 丽 …) or a variant form outside the
+  national standard's common Simplified set GB 2312 (玨 for 珏, 恵 for 惠) outside a quotation.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
+from opencc import OpenCC
 
 from .conftest import python_strings
 
@@ -31,16 +32,15 @@ AVOID = re.compile(r"（不写作[:：](?P<words>[^）]+)）")
 QUOTED = re.compile(r"“[^”]*”|「[^」]*」|‘[^’]*’|\"[^\"\n]*\"")
 CODE = re.compile(r"```.*?```|`[^`]*`", re.S)
 
-#: Traditional or variant forms that have slipped into Chinese text, with the form the course writes.
-#: (Verbatim quotations of reprints in Traditional characters live in data/, not in participants' prose.)
-VARIANTS = {
-    "玨": "珏", "國": "国", "發": "发", "經": "经", "濟": "济", "產": "产", "業": "业", "術": "术", "與": "与",
-    "為": "为", "對": "对", "開": "开", "會": "会", "這": "这", "們": "们", "學": "学", "實": "实", "現": "现",
-    "進": "进", "長": "长", "門": "门", "問": "问", "關": "关", "電": "电", "車": "车", "華": "华", "號": "号",
-    "說": "说", "體": "体", "點": "点", "機": "机", "區": "区", "廣": "广", "質": "质", "創": "创", "際": "际",
-    "標": "标", "設": "设", "計": "计", "導": "导", "動": "动", "總": "总", "統": "统", "億": "亿", "萬": "万",
-    "務": "务", "鏈": "链", "裝": "装", "義": "义", "數": "数", "據": "据", "強": "强", "當": "当", "時": "时",
+#: Traditional characters are found by OpenCC's own Traditional→Simplified dictionaries (``t2s``), phrase by
+#: phrase, so 乾隆 stays and 後來 is caught. Variant forms that OpenCC leaves alone (玨 for 珏, 恵 for 惠) are caught
+#: as characters outside GB 2312, the national standard's set of common Simplified characters that every Python
+#: can encode. A character outside it that the course writes on purpose is listed here with its reason.
+T2S = OpenCC("t2s")
+OUTSIDE_GB2312 = {
+    "喆": "人名用字：时任国家统计局局长宁吉喆（《通用规范汉字表》收录）",
 }
+CJK_CHAR = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 
 
 @lru_cache(maxsize=1)
@@ -126,8 +126,22 @@ TITLE_ASCII = re.compile(r"《[^》\n]*[\u4e00-\u9fff][^》\n]*[,?!;:][^》\n]*�
 def style_problems(text: str) -> list[str]:
     problems = [f"日期不要空格：{m.group(0)!r}" for m in DATE_SPACE.finditer(text)]
     problems += [f"书名号里用全角标点：{m.group(0)}" for m in TITLE_ASCII.finditer(text)]
-    prose = own_words(text)
-    problems += [f"用 {VARIANTS[ch]}，不用 {ch}" for ch in sorted(set(prose) & set(VARIANTS))]
+    return problems + not_simplified(own_words(text))
+
+
+def not_simplified(prose: str) -> list[str]:
+    """Traditional characters (by OpenCC) and variant forms (outside GB 2312, unless listed) in the prose."""
+    converted = T2S.convert(prose)
+    if len(converted) == len(prose):
+        pairs = {(a, b) for a, b in zip(prose, converted) if a != b}
+    else:                                        # a phrase changed length: compare character by character
+        pairs = {(ch, T2S.convert(ch)) for ch in set(prose) if T2S.convert(ch) != ch}
+    problems = [f"繁体字：用 {b}，不用 {a}" for a, b in sorted(pairs)]
+    for ch in sorted(set(CJK_CHAR.findall(prose)) - {a for a, _ in pairs} - set(OUTSIDE_GB2312)):
+        try:
+            ch.encode("gb2312")
+        except UnicodeEncodeError:
+            problems.append(f"异体字或生僻字：{ch}（U+{ord(ch):04X}）——换成规范简化字，或在 OUTSIDE_GB2312 写明理由")
     return problems
 
 
@@ -176,12 +190,12 @@ def test_terminology_check_passes_the_preferred_term_and_quotations(text):
 
 
 @pytest.mark.parametrize("text", ["2024 年", "2024年 3 月", "2024年3月 5 日", "《发展新质生产力,浙江如何作为?》",
-                                  "浙江玨芯微电子"])
+                                  "浙江玨芯微电子", "伊藤恵子", "浙江麗水", "後來", "國內生產總值"])
 def test_style_check_fails(text):
     assert style_problems(text)
 
 
 @pytest.mark.parametrize("text", ["2024年3月5日", "《发展新质生产力，浙江如何作为？》", "用 5 年翻一番", "浙江珏芯微电子",
-                                  "原文（繁体）：“麗水的浙江玨芯微電子”"])
+                                  "原文（繁体）：“麗水的浙江玨芯微電子”", "乾隆年间", "伊藤惠子", "时任局长宁吉喆"])
 def test_style_check_passes(text):
     assert not style_problems(text)

@@ -211,8 +211,13 @@ def legend_below(ax, *args, ncols: int = 2, xlabel: bool | None = None, **kwargs
     if xlabel if xlabel is not None else bool(ax.get_xlabel()):
         drop += rc["axes.labelpad"] + rc["axes.labelsize"] * 1.15
     kwargs.setdefault("fontsize", 10)
-    return ax.legend(*args, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=ncols,
-                     bbox_transform=offset_copy(ax.transAxes, fig=ax.figure, y=-drop, units="points"), **kwargs)
+    wanted = ncols
+    ncols = 1 if getattr(ax.figure, "_xinzhi_narrow", False) else ncols   # a figure drawn narrow (widgets/fit.py)
+    legend = ax.legend(*args, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=ncols,
+                       bbox_transform=offset_copy(ax.transAxes, fig=ax.figure, y=-drop, units="points"), **kwargs)
+    legend._xinzhi_ncols = wanted    # one column when the figure is drawn narrow (widgets/fit.py)
+    legend._xinzhi_remake = lambda: legend_below(ax, *args, ncols=wanted, xlabel=xlabel, **kwargs)
+    return legend
 
 
 def nice_ceiling(value: float) -> float:
@@ -246,8 +251,8 @@ def set_source(fig, text: str, width: float | None = None):
     """
     from .edition import with_stamp  # the course version and data month ride along, so a chart can be cited
 
-    wrapped = wrap_mixed(with_stamp(text), width or fig.get_figwidth() * 6.8)
-    fig._xinzhi_source_text = text
+    wrapped = wrap_mixed(with_stamp(text), min(width or 999, fig.get_figwidth() * 6.8))
+    fig._xinzhi_source_text, fig._xinzhi_source_width = text, width
     artist = getattr(fig, "_xinzhi_source", None)
     if artist is None:
         artist = fig.supxlabel(wrapped, x=0.005, ha="left", fontsize=10, color=SOURCE_COLOR)
@@ -255,6 +260,12 @@ def set_source(fig, text: str, width: float | None = None):
     else:
         artist.set_text(wrapped)
     return artist
+
+
+def rewrap_source(fig) -> None:
+    """Wrap the source line again for the figure's present width (after it was resized)."""
+    if getattr(fig, "_xinzhi_source_text", None):
+        set_source(fig, fig._xinzhi_source_text, fig._xinzhi_source_width)
 
 
 def source_of(fig) -> str:
@@ -282,12 +293,46 @@ def show(fig, alt: str, *, caption: str | None = None) -> None:
         raise ValueError("chart needs alt text")
     from . import handout
 
+    fit_static(fig)
     if handout.active():  # the handout site: the source line as text under a sharper image
         display(HTML(handout.chart(fig, alt, caption)))
         plt.close(fig)
         return
-    encoded = base64.b64encode(png_bytes(fig)).decode("ascii")
+    natural, smallest = static_widths(fig)
+    encoded = base64.b64encode(png_bytes(fig, dpi=STATIC_DPI)).decode("ascii")
     plt.close(fig)
     figcaption = f"<figcaption style='font-size:0.9em;color:#444'>{html.escape(caption)}</figcaption>" if caption else ""
-    display(HTML(f"<figure style='margin:0'><img src='data:image/png;base64,{encoded}' "
-                 f"alt='{html.escape(alt, quote=True)}' style='max-width:100%;height:auto'>{figcaption}</figure>"))
+    # shrinks with a narrow column, but never below the width where its smallest text is MIN_TEXT_PX;
+    # narrower than that (a phone), the picture scrolls sideways inside its own box
+    display(HTML(f"<figure class='xinzhi-static-chart' style='margin:0;max-width:100%;overflow-x:auto'><img src='data:image/png;base64,{encoded}' "
+                 f"alt='{html.escape(alt, quote=True)}' style='width:100%;max-width:{natural}px;"
+                 f"min-width:{smallest}px;height:auto'>{figcaption}</figure>"))
+
+
+STATIC_DPI = 110
+MIN_TEXT_PX = 11    # CSS px: chart text is never shown smaller
+PROJECTOR_COLUMN_PX = 640   # the output column of JupyterLab on a 1280×720 projector at 150 % (653 px measured)
+
+
+def _smallest_text_pt(fig) -> float:
+    from matplotlib.text import Text
+
+    sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
+    return min(sizes) if sizes else 10.0
+
+
+def fit_static(fig) -> None:
+    """Draw a static chart narrow enough that on the projector it fits the column with its text >= 11 px."""
+    widest = PROJECTOR_COLUMN_PX * _smallest_text_pt(fig) / (72 * MIN_TEXT_PX)    # inches
+    if fig.get_figwidth() > widest:
+        fig.set_size_inches(widest, fig.get_figheight())
+        rewrap_source(fig)
+
+
+def static_widths(fig) -> tuple[int, int]:
+    """A static chart's natural width (CSS px, as saved) and the narrowest width at which its smallest
+    text is still MIN_TEXT_PX."""
+    smallest_pt = _smallest_text_pt(fig)
+    natural = fig.get_figwidth() * STATIC_DPI
+    shown_px = smallest_pt * STATIC_DPI / 72          # the smallest text, in CSS px, at the natural width
+    return round(natural), min(round(natural), round(natural * MIN_TEXT_PX / shown_px))

@@ -24,6 +24,7 @@ FIX_INSTALL = "在课程文件夹里运行 python3 course.py（Windows：py cour
 FRONTEND_EXTENSIONS = {
     "@jupyter-widgets/jupyterlab-manager": "ipywidgets 的界面部分（jupyterlab_widgets）",
     "jupyter-matplotlib": "交互图的界面部分（ipympl）",
+    "anywidget": "按屏幕宽度画图的界面部分（anywidget）",
 }
 
 

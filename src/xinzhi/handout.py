@@ -66,10 +66,11 @@ def chart(fig, alt: str, caption: str | None = None) -> str:
     if artist is not None:
         artist.set_visible(True)
     width, height = (round(x * DPI) for x in fig.get_size_inches())
+    smallest = charts.static_widths(fig)[1]   # narrower than this, its smallest text would be too small to read
     source = with_stamp(charts.source_of(fig))
     extra = f"<p class='xinzhi-caption'>{html.escape(caption)}</p>" if caption else ""
     return (f"<figure class='xinzhi-chart'><img src='data:image/png;base64,{base64.b64encode(png).decode()}' "
-            f"alt='{html.escape(alt, quote=True)}' width='{width}' height='{height}'>"
+            f"alt='{html.escape(alt, quote=True)}' width='{width}' height='{height}' style='min-width:{smallest}px'>"
             f"<figcaption class='xinzhi-source'>{html.escape(source)}</figcaption>{extra}</figure>")
 
 

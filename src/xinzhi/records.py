@@ -15,8 +15,9 @@ widget, which option, which attempt, right or not, when). The records of one not
      "result": 0.0, "unit": ""}
 
 ``option`` is the option's stable id from the question bank (``quizzes/NN_*.yaml``), ``position`` where
-it stood on this participant's screen (1 = top; options are shuffled per participant). Nothing here is
-sent anywhere: the records stay in the workspace.
+it stood on this participant's screen (1 = top; options are shuffled per participant). The records stay in
+the workspace; on the classroom hub, a participant who joined the class view also sends them there
+(:mod:`xinzhi.class_view`; never on a laptop, never without the participant's click).
 """
 from __future__ import annotations
 
@@ -63,4 +64,7 @@ def append(notebook: str, record: dict) -> dict:
     records, _note = read(notebook)
     records.append(full)
     workspace.save(_name(notebook), {"schema": SCHEMA, "notebook": notebook, "records": records})
+    from . import class_view  # here, not at the top: class_view reads records
+
+    class_view.offer(full)
     return full

@@ -8,6 +8,7 @@ participant sees changed.
 """
 from __future__ import annotations
 
+import base64
 import json
 import os
 import re
@@ -352,18 +353,109 @@ PAGE_JS = r"""
     }
     return found;
   };
+  // --- layout: what sticks out of the visible notebook, slider tracks too short to use, cut labels ---
+  xz.area = (selector) => {
+    const el = selector && document.querySelector(selector);
+    if (el) { const r = el.getBoundingClientRect(); return {left: r.left, right: r.left + el.clientWidth}; }
+    return {left: 0, right: document.documentElement.clientWidth};
+  };
+  xz.shown = (el) => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && (!el.checkVisibility || el.checkVisibility({visibilityProperty: true}));
+  };
+  xz.ownerOf = (el) => {
+    const root = el.closest('[data-xz-widget]') || el.closest('.jp-OutputArea-output');
+    return root ? xz.titleOf(root) : 'the page';
+  };
+  xz.nameOf = (el) => (((el.querySelector && el.querySelector('.widget-label')) || {}).textContent
+                      || el.textContent || '').trim().slice(0, 40);
+  xz.layoutSignature = () => [...document.querySelectorAll('.jupyter-widgets, .jp-OutputArea-output img, canvas')]
+      .map(el => { const r = el.getBoundingClientRect(); return Math.round(r.width) + 'x' + Math.round(r.height); })
+      .join(',') + '|' + [...document.querySelectorAll('.jupyter-matplotlib-canvas-div canvas')].map(xz.hashCanvas).join(',');
+  xz.layoutProblems = ([selector, minTrack, chartsFit]) => {
+    const area = xz.area(selector);
+    const found = [];
+    const add = (el, what) => found.push({widget: xz.ownerOf(el), what});
+    const parts = [['figure', '.jupyter-matplotlib-figure, .jp-OutputArea-output img, .widget-image'],
+                   ['slider', '.widget-slider'], ['dropdown', '.widget-dropdown'],
+                   ['text box', '.widget-text, .widget-textarea'], ['button', '.widget-button']];
+    for (const [kind, sel] of parts)
+      for (const el of document.querySelectorAll(sel)) {
+        if (!xz.shown(el) || el.closest('.jp-LogConsolePanel, .xinzhi-table-scroll, .xinzhi-static-chart')) continue;
+        const r = el.getBoundingClientRect();
+        if (r.right > area.right + 1 || r.left < area.left - 1)
+          add(el, `${kind} “${xz.nameOf(el)}” spans ${Math.round(r.left)}–${Math.round(r.right)} px; ` +
+                  `the visible notebook ${Math.round(area.left)}–${Math.round(area.right)} px`);
+      }
+    for (const track of document.querySelectorAll('.widget-hslider .noUi-target')) {
+      if (!xz.shown(track)) continue;
+      const w = track.getBoundingClientRect().width;
+      if (w < minTrack) add(track, `slider “${xz.nameOf(track.closest('.widget-slider'))}” has a ${Math.round(w)} px track (< ${minTrack})`);
+    }
+    for (const label of document.querySelectorAll('.widget-label, .widget-label-basic, .widget-readout, .widget-button')) {
+      if (!xz.shown(label)) continue;
+      if (label.scrollWidth > label.clientWidth + 1 || label.scrollHeight > label.clientHeight + 2)
+        add(label, `label “${label.textContent.trim().slice(0, 40)}” is cut off (${label.scrollWidth}×${label.scrollHeight} px of text in ${label.clientWidth}×${label.clientHeight})`);
+    }
+    // a static chart shrinks only down to the width where its smallest text is 11 px, then scrolls in its box
+    for (const chart of document.querySelectorAll('.xinzhi-static-chart')) {
+      if (chartsFit && xz.shown(chart) && chart.scrollWidth > chart.clientWidth + 1)
+        add(chart, `a chart needs ${chart.scrollWidth} px to keep its text readable and has ${chart.clientWidth}`);
+    }
+    if (!selector && document.documentElement.scrollWidth > document.documentElement.clientWidth + 1)
+      found.push({widget: 'the page', what: `scrolls sideways: ${document.documentElement.scrollWidth} px wide in a ${document.documentElement.clientWidth} px window`});
+    return found;
+  };
   window.__xz = xz;
 })();
 """
 
 
-def new_page(browser, *, width: int = 1280, height: int = 900):
-    context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai", device_scale_factor=1)
+@dataclass(frozen=True)
+class Screen:
+    """A screen the course is used on, in CSS pixels (what the page lays out in) and device pixels per CSS px."""
+
+    name: str
+    width: int
+    height: int
+    scale: float = 1.0
+    mobile: bool = False
+
+
+# A laptop with JupyterLab's file browser open; the classroom projector, 1280×720 with the browser zoomed to
+# 150 % as the instructor guide recommends (853×480 CSS px at 1.5 device pixels each); a phone (Voilà).
+LAPTOP = Screen("laptop", 1366, 768)
+PROJECTOR = Screen("projector", 853, 480, 1.5)
+PHONE = Screen("phone", 375, 740, 2.0, mobile=True)
+MIN_SLIDER_TRACK = 160   # CSS px: shorter tracks cannot be set to a chosen value by hand
+
+
+def new_page(browser, screen: Screen = LAPTOP):
+    context = browser.new_context(viewport={"width": screen.width, "height": screen.height}, locale="zh-CN",
+                                  timezone_id="Asia/Shanghai", device_scale_factor=screen.scale,
+                                  is_mobile=screen.mobile, has_touch=screen.mobile)
     context.add_init_script(PAGE_JS)
     page = context.new_page()
     page.set_default_timeout(30_000)
+    page._xz_screen = screen
     return context, page
+
+
+def use_screen(page, screen: Screen, height: int | None = None) -> None:
+    """Show the open page on another screen (size, pixel density, phone or not), without reloading it.
+
+    The page lays itself out again as a browser does when its window is resized or zoomed; widgets get
+    their resize events. (Chromium's device metrics, set through the DevTools protocol: Playwright's own
+    viewport setting cannot change the pixel density of an open page.)
+    """
+    session = getattr(page, "_xz_cdp", None)
+    if session is None:
+        session = page._xz_cdp = page.context.new_cdp_session(page)
+    session.send("Emulation.setDeviceMetricsOverride", {
+        "width": screen.width, "height": height or screen.height, "deviceScaleFactor": screen.scale,
+        "mobile": screen.mobile})
+    session.send("Emulation.setTouchEmulationEnabled", {"enabled": screen.mobile})
+    page._xz_screen = screen
 
 
 # ---------------------------------------------------------------------------------------------
@@ -623,10 +715,32 @@ def exercise_number_box(page, index: int, number: int, info: dict, title: str, r
             return
 
 
+def settle_layout(page, limit: float = 15.0) -> None:
+    """Wait until sizes and figure pixels stop changing (after a resize, widgets lay out and redraw)."""
+    end = time.monotonic() + limit
+    last, stable = None, 0
+    while time.monotonic() < end and stable < 3:
+        time.sleep(0.3)
+        now = page.evaluate("() => window.__xz.layoutSignature()")
+        stable = stable + 1 if now == last else 0
+        last = now
+
+
+def check_screen(page, report: Report, screen: Screen, frontend: str, name: str, area: str | None = None) -> None:
+    """On ``screen``: nothing sticks out of the visible notebook (``area``: its scrolling element; None: the
+    window), no slider track under MIN_SLIDER_TRACK, no label cut off; a screenshot in test-artifacts/."""
+    use_screen(page, screen)
+    settle_layout(page)
+    charts_fit = not screen.mobile   # on a phone a chart may scroll sideways in its own box; elsewhere it fits
+    for problem in page.evaluate("(args) => window.__xz.layoutProblems(args)", [area, MIN_SLIDER_TRACK, charts_fit]):
+        report.add(problem["widget"], f"{screen.name} ({screen.width}×{screen.height} CSS px): {problem['what']}")
+    full_screenshot(page, SCREENSHOTS / f"{frontend}-{screen.name}-{name}.png")
+
+
 def full_screenshot(page, path: Path) -> None:
     """The whole notebook in one picture: grow the window by what its scrolling panel hides, then shoot."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    size = page.viewport_size
+    screen = getattr(page, "_xz_screen", LAPTOP)
     hidden = page.evaluate("""() => {
       let most = 0;
       for (const el of [document.scrollingElement, ...document.querySelectorAll('*')]) {
@@ -637,13 +751,15 @@ def full_screenshot(page, path: Path) -> None:
       }
       return most;
     }""")
-    height = int(min(size["height"] + hidden + 40, 14000))
+    height = int(min(screen.height + hidden + 40, 14000 / screen.scale))
     try:
-        page.set_viewport_size({"width": size["width"], "height": height})
+        use_screen(page, screen, height)
         page.wait_for_timeout(800)
-        page.screenshot(path=str(path))
+        # through the same DevTools session: Playwright's own screenshot would use its own viewport size
+        shot = page._xz_cdp.send("Page.captureScreenshot", {"format": "png"})
+        path.write_bytes(base64.b64decode(shot["data"]))
     finally:
-        page.set_viewport_size(size)
+        use_screen(page, screen)
 
 
 def measure_latency(page, index: int, slider_no: int, presses: int = 10) -> list[float]:
@@ -795,3 +911,18 @@ def first_choice_question(notebook: str):
     from xinzhi.quiz import bank
 
     return next(q for q in bank.load(notebook[:2]).questions if q.is_choice)
+
+
+def open_solutions(page, report: Report) -> int:
+    """Unfold every 参考解答 and check it shows as text (paragraphs or a list), not as raw Markdown."""
+    folded = page.locator("details")
+    for i in range(folded.count()):
+        item = folded.nth(i)
+        item.locator("summary").first.scroll_into_view_if_needed()
+        item.locator("summary").first.click()
+        shown = item.evaluate("""el => ({open: el.open, blocks: el.querySelectorAll('p, li').length,
+                                         text: el.innerText.trim()})""")
+        raw = "**" in shown["text"] or "<details" in shown["text"] or "<summary" in shown["text"]
+        if not shown["open"] or not shown["blocks"] or raw:
+            report.add("参考解答", f"worked solution {i + 1} does not unfold as text: {shown['text'][:160]!r}")
+    return folded.count()

@@ -1,5 +1,6 @@
 """Every notebook in a real JupyterLab, the way a participant uses it: Chinese menus, 运行 → 运行所有单元格,
-then every widget driven by keyboard, menu and typing while we look at the pixels.
+then every widget driven by keyboard, menu and typing while we look at the pixels. The notebook is checked on a
+laptop with the file browser open and on the projector (helpers.check_screen), with a screenshot of each.
 
 The kernel runs with XINZHI_STRICT=1, so an unexpected exception in a widget callback is not turned into
 a polite message: it reaches JupyterLab's log console, and the test reports it with the control that
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.browser
 IDS = [p.stem for p in NOTEBOOKS]
 LATENCY_NOTEBOOK = helpers.latency_notebook(NOTEBOOKS)
 NOTEBOOK_VIEW = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+NOTEBOOK_AREA = NOTEBOOK_VIEW + " .jp-WindowedPanel-outer"   # the notebook's scrolling area: what is visible
 
 LOG_STATE_JS = """() => {
   const item = document.querySelector('.jp-LogConsoleStatusItem');
@@ -123,6 +125,13 @@ def collapse_left_sidebar(page) -> None:
         tab.first.click()
 
 
+def show_file_browser(page) -> None:
+    """The left side bar open on the file browser, as a participant's laptop usually shows it."""
+    if not page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").count():
+        page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id='filebrowser']").first.click()
+    page.wait_for_selector(".jp-FileBrowser:visible", timeout=10_000)
+
+
 def log_console_text(page) -> str:
     """What JupyterLab's log console holds (opens it): the traceback of a failing widget callback."""
     item = page.locator(".jp-LogConsoleStatusItem:not(.lm-mod-hidden)")
@@ -177,7 +186,7 @@ def test_notebook_in_lab(path, browser, lab_server):
         open_notebook(page, lab_server, name)
         labels = menu_labels(page)
         assert "运行" in labels, f"{name}: JupyterLab menus are not in Chinese: {labels}"
-        collapse_left_sidebar(page)
+        show_file_browser(page)
         run_all(page, name)
         lab_server.remember_children()
         helpers.wait_widgets_rendered(page)
@@ -185,7 +194,11 @@ def test_notebook_in_lab(path, browser, lab_server):
         widgets = helpers.check_rendered(page, report)
         for problem in helpers.page_errors(page):
             report.add(None, problem)
-        helpers.full_screenshot(page, helpers.SCREENSHOTS / f"lab-{name}.png")
+        helpers.check_screen(page, report, helpers.LAPTOP, "lab", name, NOTEBOOK_AREA)
+        collapse_left_sidebar(page)        # on the projector the guide hides the side bar
+        helpers.check_screen(page, report, helpers.PROJECTOR, "lab", name, NOTEBOOK_AREA)
+        helpers.use_screen(page, helpers.LAPTOP)
+        helpers.settle_layout(page)
         assert not report, report.text()
 
         log_seen = [page.evaluate(LOG_STATE_JS)]
@@ -216,6 +229,8 @@ def test_notebook_in_lab(path, browser, lab_server):
             for number, menu in enumerate(info["dropdowns"]):
                 helpers.exercise_dropdown(page, index, number, menu, title, report, check)
         helpers.answer_wrong_then_right(page, helpers.first_choice_question(name), report)
+        if not helpers.open_solutions(page, report) and name[:2] != "00":
+            report.add(None, "no folded worked solution (参考解答) under the exercises")
         for problem in helpers.page_errors(page):
             report.add(None, f"after driving the widgets: {problem}")
         assert not report, report.text()

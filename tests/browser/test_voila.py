@@ -2,7 +2,9 @@
 
 Voilà runs the notebook when the page is requested; the test waits for its spinner to go, then checks
 that nothing shows an error, every widget renders with a drawn figure, and one slider per widget moved
-by keyboard to both ends changes that widget's figure. The kernel is not strict here: an unexpected
+by keyboard to both ends changes that widget's figure. The page is opened on a phone and then shown on
+the projector and a laptop (helpers.check_screen): nothing may stick out of the window, no slider track
+may be too short to use, no label may be cut off; a screenshot of each goes to test-artifacts/. The kernel is not strict here: an unexpected
 widget error shows up as the widget's own message ("技术信息…"), which the test reads.
 """
 from __future__ import annotations
@@ -47,7 +49,7 @@ def test_notebook_as_app(path, browser, voila_server):
     started = time.monotonic()
     report = helpers.Report(f"Voilà {name}")
     (helpers.SCREENSHOTS / f"voila-{name}-failure.png").unlink(missing_ok=True)
-    context, page = helpers.new_page(browser)
+    context, page = helpers.new_page(browser, helpers.PHONE)   # opened on a phone, then shown on the others
     try:
         open_app(page, voila_server, name)
         helpers.wait_widgets_rendered(page)
@@ -58,7 +60,8 @@ def test_notebook_as_app(path, browser, voila_server):
         code = page.locator(".jp-CodeCell .jp-InputArea-editor:visible, .cm-editor:visible")
         if code.count():
             report.add(None, f"{code.count()} code cells are visible: the app should hide code")
-        helpers.full_screenshot(page, helpers.SCREENSHOTS / f"voila-{name}.png")
+        for screen in (helpers.PHONE, helpers.PROJECTOR, helpers.LAPTOP):
+            helpers.check_screen(page, report, screen, "voila", name)
         assert not report, report.text()
 
         if name == LATENCY_NOTEBOOK:
@@ -73,6 +76,8 @@ def test_notebook_as_app(path, browser, voila_server):
             if info["sliders"]:
                 helpers.exercise_slider(page, index, 0, info["title"], info["sliders"][0], report, check, full=False)
         helpers.answer_wrong_then_right(page, helpers.first_choice_question(name), report)
+        if not helpers.open_solutions(page, report) and name[:2] != "00":
+            report.add(None, "no folded worked solution (参考解答) under the exercises")
         for problem in helpers.page_errors(page):
             report.add(None, f"after moving the sliders: {problem}")
         assert not report, report.text()

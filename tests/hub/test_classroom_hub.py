@@ -129,6 +129,7 @@ class Hub:
     def __init__(self, root: Path):
         self.root = root  # the hub's own files: only root can enter (pytest's temporary folder)
         self.port, self.hub_port, self.api_port = free_port(), free_port(), free_port()
+        self.results_port = free_port()  # the class view's service (deploy/class_results)
         self.url = f"http://127.0.0.1:{self.port}"
         self.prefix = f"{USER_PREFIX}{uuid.uuid4().hex[:5]}-"
         # What the participants may see lives in a folder everyone can enter, like /home on a server.
@@ -191,7 +192,8 @@ c.JupyterHub.cleanup_servers = False  # the test stops every process itself: fas
 
     def environment(self) -> dict:
         env = dict(os.environ, LANG="C.UTF-8", XINZHI_ROSTER=str(self.roster),
-                   XINZHI_PASSWORDS=str(self.passwords), XINZHI_HUB_ADMINS=ADMIN)
+                   XINZHI_PASSWORDS=str(self.passwords), XINZHI_HUB_ADMINS=ADMIN,
+                   XINZHI_CLASS_RESULTS_PORT=str(self.results_port))
         for name in ("XINZHI_BIND_URL", "XINZHI_USER_PYTHON"):
             env.pop(name, None)
         return env
@@ -409,9 +411,10 @@ def code_cells(notebook: dict) -> list[str]:
 
 
 
-@pytest.fixture(scope="module")
-def classroom(tmp_path_factory):
-    """The hub, eight logged-in participants with running servers, each having run notebook 01."""
+def classroom_session(tmp_path_factory):
+    """The hub, eight logged-in participants with running servers, each having run notebook 01.
+
+    Started once for all of tests/hub/ by the fixture ``classroom`` (conftest.py)."""
     hub = Hub(tmp_path_factory.mktemp("hub"))
     figures: dict = {"participants": len(PARTICIPANTS), "notebook": NOTEBOOK, "cores": os.cpu_count()}
     try:
@@ -559,6 +562,7 @@ print(json.dumps({{
     "read the roster": attempt(lambda: open(T["roster"]).read()),
     "reach B's kernel output socket": attempt(lambda: os.stat(T["b_iopub"])),
     "read the hub's database": attempt(lambda: open(T["database"], "rb").read(16)),
+    "read the class view's results": attempt(lambda: open(T["results"], "rb").read(16)),
     "read the cookie secret": attempt(lambda: open(T["cookie_secret"], "rb").read()),
     "read the hub's environment": attempt(lambda: open(f"/proc/{{T['hub_pid']}}/environ", "rb").read()),
     "read B's server environment": attempt(lambda: open(f"/proc/{{T['b_pid']}}/environ", "rb").read()),
@@ -582,6 +586,7 @@ def test_a_kernel_cannot_reach_another_participant_or_the_hubs_secrets(classroom
                "b_notebook": str(b_home / "xinzhi" / NOTEBOOK), "passwords": str(hub.passwords),
                "roster": str(hub.roster), "b_iopub": f"{b_connection['ip']}-{b_connection['iopub_port']}",
                "database": str(hub.root / "hub.sqlite"), "cookie_secret": str(hub.root / "cookie_secret"),
+               "results": str(hub.root / "class-results" / "results.sqlite"),
                "hub_pid": hub.process.pid, "b_pid": b_server.pid, "b_port": b_port, "b_prefix": f"/user/{b.name}/",
                "hub_port": hub.hub_port, "api_port": hub.api_port}
     result = a.execute(runs[0][0], [KERNEL_PROBE.format(targets=json.dumps(targets))])[0]
@@ -589,7 +594,7 @@ def test_a_kernel_cannot_reach_another_participant_or_the_hubs_secrets(classroom
     seen = json.loads("".join(o["content"]["text"] for o in result.outputs if o["msg_type"] == "stream"))
     assert seen.pop("user") == hub.system_name(a.name)
     statuses = {k: seen.pop(k) for k in list(seen) if isinstance(seen[k], int)}
-    assert seen == dict.fromkeys(seen, "permission denied") and len(seen) == 11, seen
+    assert seen == dict.fromkeys(seen, "permission denied") and len(seen) == 12, seen
     assert statuses == dict.fromkeys(statuses, 403), statuses
     assert not (b_home / "from_a.txt").exists()
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import ipywidgets as w
 
-from .. import records
+from .. import class_view, records
 from ..errors import CourseError
 from ..formats import format_number, message_html
 from ..inputs import parse_number
@@ -217,7 +217,8 @@ class Quiz:
             self._status(note)
         header = w.HTML(STYLE + "<div style='color:#444'>选一个答案（填数题按回车）就会看到反馈。答错一次给提示；"
                         "再错一次，或点“看答案”，会显示正确答案和解释。你的作答自动保存。</div>")
-        self.widget = w.VBox([header, *[v.box for v in self.views], self.score_line, self.status],
+        self.widget = w.VBox([*class_view.controls(), header, *[v.box for v in self.views], self.score_line,
+                              self.status],
                              layout={"max_width": "900px"})
         self.widget.add_class("xinzhi-quiz")
         self._refresh_score()

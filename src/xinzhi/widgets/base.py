@@ -54,6 +54,7 @@ from traitlets import TraitError
 from .. import charts, workspace
 from ..errors import CourseError, InputError
 from ..formats import message_html
+from . import fit
 from ..inputs import parse_number
 from .blitting import Blitter
 
@@ -175,7 +176,12 @@ class FigureWidget:
             if not isinstance(control, w.Button):
                 control.observe(self._on_change, names="value")
         self.refresh()
-        self.widget = w.VBox(self.layout(), layout={"max_width": self.max_width})
+        # drawn for the width the widget gets in the browser (see fit.py); its width comes from the page
+        self.sensor = fit.WidthSensor()
+        self.sensor.observe(self._fit_to_width, names="width")
+        self.widget = w.VBox([fit.style(), self.sensor, *self.layout()],
+                             layout={"max_width": self.max_width, "width": "100%"})
+        self.widget.add_class(fit.WIDGET_CLASS)
         _live[(type(self).__qualname__, key)] = self
 
     # --- what subclasses write -------------------------------------------------------------
@@ -208,8 +214,8 @@ class FigureWidget:
         return parts
 
     def chart(self) -> list[w.Widget]:
-        """The figure, the message line, the live explanation and the description of the chart."""
-        parts = [self.view, self.message, self.summary]
+        """The message line (right under the controls), the figure, the live explanation and the chart's description."""
+        parts = [self.message, self.view, self.summary]
         if self.alt:
             parts.append(w.HTML(f"<div style='font-size:0.9em;color:#444'>图示说明：{html.escape(self.alt)}</div>"))
         return parts
@@ -343,6 +349,26 @@ class FigureWidget:
         self.fig.canvas.mpl_disconnect(self._freeze_id)
         self.fig.set_layout_engine("none")
 
+    def _fit_to_width(self, change) -> None:
+        """The browser reports the widget's width: draw the figure for it (never scaled down by the browser)."""
+        width = int(change["new"] or 0)
+        if width <= 0:
+            return
+        # the figure's own dpi: on a high-density screen ipympl multiplies fig.dpi by the pixel ratio
+        dpi = getattr(self.fig, "_original_dpi", self.fig.dpi)
+        size, grid = fit.plan(width, self.figure_size, self.figure_grid, dpi)
+        size = tuple(round(v, 2) for v in size)
+        if (size, grid) == getattr(self, "_fitted", None):
+            return
+        self._fitted = (size, grid)
+        try:
+            fit.fit_figure(self.fig, size, grid, narrow=width < fit.NARROW_PX)
+            if self.freeze_layout:
+                self._freeze_id = self.fig.canvas.mpl_connect("draw_event", self._freeze)
+            self._draw()
+        except Exception as err:  # noqa: BLE001 - the participant sees a message, tests see last_error
+            self._fail(err)
+
     def _fail(self, err: Exception) -> None:
         self.last_error = err
         if os.environ.get("XINZHI_STRICT"):  # set by the test suite: an unexpected error must fail loudly
@@ -353,6 +379,7 @@ class FigureWidget:
 
     def _draw(self, before=None) -> None:
         self.draw_count += 1
+        fit.wrap_titles(self.fig)
         if self._blitter is not None:
             self.last_redraw = self._blitter.redraw(before)
         elif self.view is self.fig.canvas:

@@ -18,7 +18,7 @@ import ipywidgets as w
 from matplotlib.ticker import FuncFormatter
 
 from .. import capstone_report as report
-from .. import charts, workspace
+from .. import charts, class_view, workspace
 from ..errors import CourseError, InputError
 from ..formats import amount, format_number, message_html
 from ..inputs import parse_number
@@ -215,6 +215,8 @@ class MyFormula(FigureWidget):
             self.show_message(self._too_long(values), kind="warn", lasting=True)
             return None
         path = super().save()
+        if path is not None:
+            class_view.offer_formula(values)
         if path is not None and not self.load_note:
             self.show_message(f"已自动保存到 my_work 文件夹（{path.name}）；重新打开笔记本、重新运行本单元格，内容会自动恢复。",
                               kind="ok", lasting=True)
@@ -263,6 +265,7 @@ class MyFormula(FigureWidget):
             self.show_message(self._too_long(self.values()), kind="warn", lasting=True)
         step = "<div style='font-weight:bold;margin:0.8em 0 0.2em 0'>{}</div>"
         return [
+            *class_view.controls(),
             *self.header(),
             w.HTML(step.format("第一步：写出算式（每格一两句话）")),
             c["region"], c["carrier_text"], self.counters["carrier_text"], c["tech_text"], self.counters["tech_text"],
@@ -356,7 +359,7 @@ def reference_growth():
 
 
 def my_files():
-    """What is in the participant's workspace: a narrow table (文件, 大小, 保存时间), newest first."""
+    """What is in the participant's workspace (文件, 大小, 保存时间; newest first) and a button that packs it to take home."""
     import time
 
     import pandas as pd
@@ -372,5 +375,75 @@ def my_files():
              "保存时间": time.strftime("%Y-%m-%d %H:%M", time.localtime(st.st_mtime))}
             for st, name in sorted(found, key=lambda item: item[0].st_mtime, reverse=True)]
     if not rows:
-        return Table(pd.DataFrame({"文件": ["（还没有保存的作品）"], "大小": [""], "保存时间": [""]}))
-    return Table(pd.DataFrame(rows), units={"大小": "KB"}, decimals={"大小": 1})
+        table = Table(pd.DataFrame({"文件": ["（还没有保存的作品）"], "大小": [""], "保存时间": [""]}))
+    else:
+        table = Table(pd.DataFrame(rows), units={"大小": "KB"}, decimals={"大小": 1})
+    button = w.Button(description="把全部作品打成一个压缩包", icon="archive", layout={"width": "auto"})
+    status = w.HTML()
+
+    def pack(_button):
+        try:
+            path = pack_my_work()
+        except CourseError as err:
+            status.value = message_html(str(err), kind="warn")
+            return
+        status.value = message_html(
+            f"已生成 <b>{html.escape(path.name)}</b>（在 my_work 文件夹里）：你的全部作品，和一张可以用 Excel 打开的"
+            f"自测作答表 {ANSWERS_NAME}。在左侧文件浏览器里右键点它，选“下载”。", kind="ok", raw=True)
+    button.on_click(pack)
+    return w.VBox([w.HTML(table.html()), button, status])
+
+
+ANSWERS_NAME = "my_answers.csv"
+
+
+def answers_rows() -> list[list]:
+    """The participant's self-check answers and guesses, readable: question and option in words, from the banks."""
+    from .. import records
+    from ..quiz.bank import BankError, load
+
+    rows = [["笔记本", "类型", "题目", "我的答案", "是否正确", "第几次", "结果", "时间"]]
+    for path in sorted(workspace.workspace_dir().glob("records_[0-9][0-9].json")):
+        notebook = path.stem[-2:]
+        try:
+            saved, _note = records.read(notebook)
+            bank = load(notebook)
+        except (CourseError, BankError):
+            continue
+        for r in saved:
+            question = bank.question(str(r.get("question", "")))
+            if r.get("type") == "answer" and question is not None:
+                option = question.option(r.get("option")) if question.is_choice else None
+                mine = option.text if option else format_number(r.get("value")) + question.unit
+                right = (option.right if option else question.is_right(r["value"])) \
+                    if option or isinstance(r.get("value"), (int, float)) else None
+                rows.append([notebook, "自测", question.question, mine, {True: "对", False: "错", None: ""}[right],
+                             r.get("attempt", ""), "", r.get("at", "")])
+            elif r.get("type") == "prediction" and not r.get("skipped"):
+                rows.append([notebook, "先猜一猜", r.get("question", ""), format_number(r.get("guess")) + r.get("unit", ""),
+                             "", "", format_number(r.get("result")) + r.get("unit", ""), r.get("at", "")])
+    return rows
+
+
+def pack_my_work() -> "Path":
+    """``my_work/my_work_YYYYMMDD-HHMM.zip``: every file of the workspace and :data:`ANSWERS_NAME`."""
+    import csv
+    import io
+    import time
+    import zipfile
+
+    folder = workspace.workspace_dir()
+    answers = io.StringIO()
+    csv.writer(answers).writerows(answers_rows())
+    target = folder / f"my_work_{time.strftime('%Y%m%d-%H%M')}.zip"   # an ASCII name: every zip tool reads it
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and not path.name.startswith(".") and path.suffix != ".zip":
+                archive.write(path, f"my_work/{path.name}")
+        archive.writestr(f"my_work/{ANSWERS_NAME}", "\ufeff" + answers.getvalue())  # the BOM: Excel reads UTF-8
+    try:
+        workspace.write_bytes_atomic(target, data.getvalue())
+    except OSError as err:
+        raise InputError(f"压缩包没能写入 my_work 文件夹（{workspace.reason(err)}）。请检查磁盘空间或文件夹权限。") from err
+    return target

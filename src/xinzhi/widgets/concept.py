@@ -43,7 +43,8 @@ def timeline_table() -> Table:
     """The events as a narrow table (日期, 事件, 发布者) for reading on a phone."""
     rows, ds = _timeline_rows()
     return Table(rows[["date", "event_zh", "publisher"]].rename(
-        columns={"date": "日期", "event_zh": "事件", "publisher": "发布者"}), source=ds.source_line(rows))
+        columns={"date": "事件日期", "event_zh": "事件", "publisher": "发布者"}),
+        source=ds.source_line(rows.drop(columns="date")))   # the dates are the events', not the reports'
 
 
 def _dodge(when: pd.Series, share: float = 0.03, step: float = 13.0) -> list[float]:
@@ -91,7 +92,7 @@ def timeline_chart(show: bool = True):
     ax.xaxis.set_major_locator(mdates.MonthLocator(bymonth=[1, 4, 7, 10]))
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
     ax.set_title("“新质生产力”一词的来历")
-    charts.set_source(fig, ds.source_line(rows))
+    charts.set_source(fig, ds.source_line(rows.drop(columns="date")))   # event dates are on the chart itself
     if show:
         charts.show(fig, alt="时间轴：2023年9月在黑龙江首次提出“新质生产力”；2024年1月31日中央政治局集体学习"
                              "系统阐述其定义；2024年3月5日政府工作报告把加快发展新质生产力列为首项任务；"

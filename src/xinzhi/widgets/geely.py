@@ -155,7 +155,7 @@ class NevSCurve(FigureWidget):
     """A logistic curve through China's NEV share: move it yourself, compare with the least-squares fit."""
 
     title = "S 形曲线：新能源汽车市场占有率（模型，不是预测）"
-    alt = ("折线图：点是2019—2024年全国新能源汽车市场占有率（2019、2020年为推算，空心点）；虚线是按最小二乘"
+    alt = ("折线图：点是中汽协各年的全国新能源汽车市场占有率（没有公布、由销量推算的年份为空心点）；虚线是按最小二乘"
            "拟合的逻辑斯蒂曲线，浅色带是它的大致不确定范围；实线是你用滑块调出的曲线；竖线右边是模型外推。")
     figure_size = (9.0, 4.8)
     inert_controls = frozenset({"reset"})
@@ -223,11 +223,11 @@ class NevSCurve(FigureWidget):
         band_at = industry.projection_band(fit, [float(horizon)])
         own_rmse = float(np.sqrt(np.mean((shares - industry.logistic(years, ceiling, midpoint, steepness)) ** 2)))
         fit_rmse = float(np.sqrt(np.mean((shares - fit(years)) ** 2)))
-        self.say(f"上限 {ceiling}% 时，最小二乘拟合：中点 {fit.midpoint:.1f} 年、陡峭程度 {fit.steepness:.2f}，"
-                 f"与数据平均相差 {fit_rmse:.1f} 个百分点；按它算 {horizon} 年约 {fit_at:.0f}%"
+        self.say(f"上限 {ceiling}% 时，最小二乘拟合：中点 {fit.midpoint:.1f}年、陡峭程度 {fit.steepness:.2f}，"
+                 f"与数据平均相差 {fit_rmse:.1f} 个百分点；按它算 {horizon}年约 {fit_at:.0f}%"
                  f"（大致范围 {band_at[0][0]:.0f}%—{band_at[1][0]:.0f}%）。"
-                 f"<br>你的曲线与数据平均相差 <b>{own_rmse:.1f}</b> 个百分点，{horizon} 年为 <b>{own_at:.0f}%</b>。"
-                 f"<br><b>{MODEL_NOT_FORECAST}</b>：上限、政策、技术和价格都会改变走势，范围只反映 6 个点的拟合误差。")
+                 f"<br>你的曲线与数据平均相差 <b>{own_rmse:.1f}</b> 个百分点，{horizon}年为 <b>{own_at:.0f}%</b>。"
+                 f"<br><b>{MODEL_NOT_FORECAST}</b>：上限、政策、技术和价格都会改变走势，范围只反映 {len(years)} 个点的拟合误差。")
 
     def source(self):
         ds, rows, _, _ = _share_data()

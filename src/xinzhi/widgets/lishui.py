@@ -215,10 +215,11 @@ class SiteChoice(FigureWidget):
         for i, factor in enumerate(FACTORS):
             controls[f"w{i}"] = w.IntSlider(value=NEUTRAL_WEIGHT, min=0, max=MAX_WEIGHT, step=1,
                                             description=f"{factor}权重", style={"description_width": "8.5em"},
-                                            layout={"width": "300px"})
+                                            layout={"width": "min(100%, 360px)"})
             for j, name in enumerate(DEFAULT_NAMES):
                 controls[f"s{j}_{i}"] = w.IntSlider(value=NEUTRAL_SCORE, min=1, max=5, step=1, description=name,
-                                                    style={"description_width": "3.5em"}, layout={"width": "170px"})
+                                                    style={"description_width": "3.5em"},
+                                                    layout={"width": "min(100%, 250px)"})
         controls["focus"] = dropdown("敏感性：看哪个因素", {f: i for i, f in enumerate(FACTORS)}, value=0)
         controls["save"] = w.Button(description="保存我的权重和打分", icon="save", layout={"width": "190px"})
         controls["example"] = w.Button(description="填入示例打分（虚构）", layout={"width": "190px"})
@@ -232,19 +233,19 @@ class SiteChoice(FigureWidget):
     # --- layout: a table of factors × places ---------------------------------------------------
     def layout(self):
         c = self.controls
-        header = [w.HTML("<b>因素与权重（0 = 不考虑）</b>", layout={"width": "300px"}),
-                  w.HTML("<b>各地打分（1 差—5 好）</b>")]
-        rows = [w.HBox(header)]
+        rows = [w.HTML("<b>每个因素：先定权重（0 = 不考虑），再给各地打分（1 差—5 好）</b>")]
         for i in range(len(FACTORS)):
-            rows.append(w.HBox([c[f"w{i}"]] + [c[f"s{j}_{i}"] for j in range(len(DEFAULT_NAMES))]))
+            # the places' scores wrap onto more lines on a narrow screen; every slider keeps a usable track
+            scores = w.HBox([c[f"s{j}_{i}"] for j in range(len(DEFAULT_NAMES))], layout={"flex_flow": "row wrap"})
+            rows.append(w.VBox([c[f"w{i}"], scores], layout={"border_bottom": "1px solid #ddd",
+                                                               "padding": "2px 0 4px 0"}))
         names = w.HBox([c["n_sites"]] + [c[f"name{j}"] for j in range(len(DEFAULT_NAMES))],
                        layout={"flex_flow": "row wrap"})
         buttons = w.HBox([c["save"], c["example"], c["neutral"]], layout={"flex_flow": "row wrap"})
         c["n_sites"].layout = {"width": "230px"}
         c["n_sites"].style = {"description_width": "6em"}
         c["focus"].layout = {"width": "min(100%, 420px)"}
-        return [*self.header(), names, w.VBox(rows, layout={"overflow": "auto"}), c["focus"], buttons, self.status,
-                *self.chart()]
+        return [*self.header(), names, w.VBox(rows), c["focus"], buttons, self.status, *self.chart()]
 
     # --- figure ----------------------------------------------------------------------------------
     def setup(self, fig, axes):
@@ -323,7 +324,8 @@ class SiteChoice(FigureWidget):
                 line.set_visible(True)
             else:
                 line.set_visible(False)
-        for j, (handle, text) in enumerate(zip(self.legend.legend_handles, self.legend.get_texts())):
+        legend = self.ax_sens.get_legend()    # made again when the figure is drawn narrow
+        for j, (handle, text) in enumerate(zip(legend.legend_handles, legend.get_texts())):
             handle.set_visible(j < n)
             text.set_visible(j < n)
             text.set_text(names[j])

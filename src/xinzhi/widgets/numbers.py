@@ -203,7 +203,7 @@ class SeriesExplorer(FigureWidget):
         self.empty_text = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
                                   fontsize=14, color="#444444")
         ax.set_xlabel("年份")
-        ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=10)
+        charts.legend_below(ax, ncols=3)
         from matplotlib.ticker import MaxNLocator
 
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))

@@ -122,8 +122,8 @@ def hangzhou_rd_chart() -> None:
     charts.set_source(fig, text=ds.source_line(rows))
     shown = "、".join(f"{int(r.year)}年 {r.value:g}%" for r in done.itertuples())
     aims = "、".join(f"{int(r.year)}年目标 {r.value:g}%" for r in goal.itertuples())
-    charts.show(fig, alt=f"折线图：杭州研发投入强度 {shown}（公布值），{aims}（空心点）；从 {int(last['year'])} 年到 "
-                         f"{int(final['year'])} 年目标，每年约需提高 {rate:.1f}%（相对增幅）。")
+    charts.show(fig, alt=f"折线图：杭州研发投入强度 {shown}（公布值），{aims}（空心点）；从 {int(last['year'])}年到 "
+                         f"{int(final['year'])}年目标，每年约需提高 {rate:.1f}%（相对增幅）。")
 
 
 def implied_rates_table() -> Table:

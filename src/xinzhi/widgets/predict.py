@@ -8,7 +8,8 @@ One decorator adds the step to any course widget (:class:`~xinzhi.widgets.base.F
                    result=lambda widget: growth.multiplicative_output(6.0, 0.0))
     class PlusTimesWidget(FigureWidget): ...
 
-The widget then opens with its controls locked and a box above it: “先猜一猜：……”. Once the guess is
+The decorator puts a box on top of the widget's ``layout()`` (the public hook of base.py), so the widget's
+own code does not change. The widget opens with its controls locked under “先猜一猜：……”. Once the guess is
 typed (read by :func:`xinzhi.inputs.parse_number`, so “84%”、“八十” get a Chinese message) and locked, the
 controls unlock. When the controls reach the question's setting — moved there by the participant, or
 by the 揭晓 button — the box shows the guess against the result, and the pair is saved as a record
@@ -28,8 +29,9 @@ from typing import Callable
 
 import ipywidgets as w
 
-from .. import records
+from .. import class_view, records
 from ..errors import CourseError, InputError
+from ..formats import message_html
 from ..inputs import format_number, parse_number
 
 GUESS_CLASS = "xinzhi-guess"
@@ -60,15 +62,14 @@ def predict_first(**spec):
     prediction = Prediction(**spec)
 
     def decorate(cls):
-        build = cls.__init__
+        parts = cls.layout
 
-        @functools.wraps(build)
-        def __init__(self, *args, **kwargs):
-            build(self, *args, **kwargs)
-            self.predict = PredictPanel(self, prediction)
-            self.widget = w.VBox([self.predict.box, self.widget], layout={"max_width": "900px"})
+        @functools.wraps(parts)
+        def layout(self):
+            self.predict = PredictPanel(self, prediction)   # the controls exist by now, the chart is drawn
+            return [self.predict.box, *parts(self)]
 
-        cls.__init__ = __init__
+        cls.layout = layout
         cls.prediction = prediction
         return cls
     return decorate
@@ -96,7 +97,7 @@ class PredictPanel:
         self.prompt = w.HTML()
         self.message = w.HTML()
         self.row = w.HBox([self.entry, self.lock_button, self.skip_button], layout={"flex_flow": "row wrap"})
-        self.box = w.VBox([self.prompt, self.row, self.reveal_button, self.message],
+        self.box = w.VBox([*class_view.controls(), self.prompt, self.row, self.reveal_button, self.message],
                           layout={"border": "1px solid #0072B2", "padding": "4px 10px", "margin": "0 0 8px 0"})
         self.box.add_class("xinzhi-predict")
         self._was_disabled = {name: getattr(c, "disabled", False) for name, c in widget.controls.items()}
@@ -125,9 +126,10 @@ class PredictPanel:
         """Move the controls to the question's setting; the result shows once they are all there."""
         if self.state != "guessed":
             return
-        for name, value in self.p.setting(self.widget).items():
-            control = self.widget.controls[name]
-            control.value = format_number(value) if isinstance(control, w.Text) else value
+        with self.widget.batch():                           # one redraw, not one per control
+            for name, value in self.p.setting(self.widget).items():
+                control = self.widget.controls[name]
+                control.value = format_number(value) if isinstance(control, w.Text) else value
         self._check_target()
 
     # --- machinery ----------------------------------------------------------------------------------
@@ -217,13 +219,14 @@ class PredictPanel:
         return f"{_rounded(value)}{self.p.unit}"
 
     def _safely(self, action) -> None:
-        try:
-            action()
-        except CourseError as err:
-            self.message.value = (f"<div role='alert' style='border-left:4px solid #D55E00;padding:4px 10px;"
-                                  f"background:#fafafa'>{html.escape(str(err))}</div>")
-        except Exception as err:  # noqa: BLE001 - shown like any widget failure (a traceback in tests)
-            self.widget._fail(err)
+        """Run a callback: a course error (a guess that is not a number, a full disk) is shown in the box;
+        anything else goes the way of every widget failure (a message; a traceback in tests)."""
+        def guarded():
+            try:
+                action()
+            except CourseError as err:
+                self.message.value = message_html(str(err), "warn")
+        self.widget.safely(guarded)()
 
 
 def _rounded(value: float) -> str:

@@ -310,7 +310,7 @@ def explain(country: str = "CHN", start: int | None = None, end: int | None = No
     if country == "CHN":
         d = china_decomposition(s, e, ledger, capital_share)
         if d is None:
-            return HTML(f"<p>{name} {s}—{e} 年：本课程没有国家统计局这一时期的增长数（能算的时期："
+            return HTML(f"<p>{name} {s}—{e}年：本课程没有国家统计局这一时期的增长数（能算的时期："
                         f"{official_spans_text()}），官方账本算不了；可以看 PWT 账本。</p>")
         name = f"{name}（{LEDGERS[ledger]}：{LEDGER_NOTES[ledger]}）"
         if ledger == "official":
@@ -319,7 +319,7 @@ def explain(country: str = "CHN", start: int | None = None, end: int | None = No
         d = acc.decompose(table, country, s, e, capital_share=capital_share)
     share = "PWT 逐年劳动份额" if capital_share is None else f"固定资本份额 α = {capital_share:.2f}"
     parts = d.shares()
-    text = (f"<p><b>{name} {d.start}—{d.end} 年</b>（{share}）：实际 GDP 年均增长 <b>{d.gdp:.2f}</b> 个对数点"
+    text = (f"<p><b>{name} {d.start}—{d.end}年</b>（{share}）：实际 GDP 年均增长 <b>{d.gdp:.2f}</b> 个对数点"
             f"（约 {np.expm1(d.gdp / 100):.1%}）。其中：资本投入贡献 {d.capital:.2f}（约 {parts['capital']:.0%}）；"
             f"劳动投入贡献 {d.labour:.2f}（就业人数 {d.employment:.2f}、人均工时 {d.hours:.2f}、人力资本 "
             f"{d.human_capital:.2f}）；剩下的 <b>{d.tfp:.2f}</b>（约 {parts['tfp']:.0%}）是全要素生产率的贡献。</p>"
@@ -406,7 +406,7 @@ def show_annual_tfp(country: str = "CHN") -> None:
     charts.set_source(fig, pwt_source() + "；计算：本课程")
     low, high = values.idxmin(), values.idxmax()
     charts.show(fig, alt=f"{name}各年 TFP 增长的柱状图，正值为绿色实心、负值为红色斜线。波动很大："
-                         f"最低是 {low} 年（{values[low]:.1f}），最高是 {high} 年（{values[high]:.1f}）。")
+                         f"最低是 {low}年（{values[low]:.1f}），最高是 {high}年（{values[high]:.1f}）。")
 
 
 def show_maddison(start: int = 1820) -> None:
@@ -507,7 +507,7 @@ class GrowthAccounting(base.FigureWidget):
         left.set_xticks(x)
         left.set_xticklabels([acc.COUNTRIES[c] for c in self.codes])
         left.set_ylabel("年均增长（对数点）")
-        left.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), fontsize=10, ncols=3)
+        charts.legend_below(left, ncols=3, xlabel=False)
         self.left_title = left.set_title("")
         (self.line_pwt,) = right.plot([], [], color=charts.PALETTE["蓝"], linestyle="-", linewidth=3,
                                       label="PWT 的 TFP（rtfpna）")

@@ -124,7 +124,7 @@ class DesignSpace(FigureWidget):
         ax.set_xlabel("数量级：10 的几次方（对数刻度，每一格是 10 倍）")
         self._total_text = ax.text(0, 1.38, "", fontsize=12, va="center")
         ax.text(self._log_target + 0.1, 0, sci(self._target), va="center", fontsize=12)
-        self._legend = ax.legend(loc="upper right", ncol=3, fontsize=10, framealpha=0.9, frameon=True)
+        charts.legend_below(ax, ncols=3)
         ax.set_title("乘法在对数尺上变成加法：各段首尾相接")
 
     def source(self):
@@ -141,7 +141,7 @@ class DesignSpace(FigureWidget):
         self.controls["motif"].disabled = motif_source in self._database
         contributions = design.log10_contributions(counts)
         left = 0.0
-        for bar, (key, *_rest), text in zip(self._segments, DIMENSIONS, self._legend.get_texts()):
+        for bar, (key, *_rest), text in zip(self._segments, DIMENSIONS, self.ax.get_legend().get_texts()):
             width = contributions[key]
             bar.set_x(left)
             bar.set_width(width)
