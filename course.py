@@ -147,7 +147,6 @@ def run_tests(args: List[str]) -> int:
     return subprocess.call([str(python), "-m", "pytest", *args], cwd=ROOT)
 
 
-<<<<<<< HEAD
 @command("site", "site", "生成网页版讲义和 A4 打印版：build/site/（手机、投影、打印用；--instructor 含教师手册）")
 def run_site(args: List[str]) -> int:
     python = course_env("site")
@@ -159,13 +158,13 @@ def run_site(args: List[str]) -> int:
 def run_bundle(args: List[str]) -> int:
     python = course_env("site")
     return subprocess.call([str(python), str(ROOT / "publish" / "bundle.py"), *args], cwd=ROOT)
-=======
+
+
 @command("fingerprints", "fingerprints", "改完课程笔记本后记下它们的指纹，安装时只信任这些笔记本（维护者）")
 def run_fingerprints(args: List[str]) -> int:
     COURSE_NOTEBOOKS.write_text(fingerprint_lines(), encoding="utf-8")
     say(f"已写入 {COURSE_NOTEBOOKS.relative_to(ROOT).as_posix()}：{len(course_notebooks())} 本课程笔记本。请一起提交。")
     return 0
->>>>>>> main
 
 
 @command("help", "help", "显示这段说明")
