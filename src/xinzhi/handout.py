@@ -169,4 +169,4 @@ def quiz(obj) -> str:
                      f"{html.escape(q.explanation)}</p></details></div>")
     note = ("<p class='xinzhi-live-note'>先自己想好答案，再点“看答案”。在 JupyterLab 里做这套自测，"
             f"答错会先给提示，作答自动保存：运行 <code>python3 course.py</code>，打开 <code>{html.escape(notebook())}</code>。</p>")
-    return f"<div class='xinzhi-quiz'><h4>{html.escape(bank.title)}</h4>{note}{''.join(parts)}</div>"
+    return f"<div class='xinzhi-quiz'>{note}{''.join(parts)}</div>"   # the notebook's own heading says 自测
