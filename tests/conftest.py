@@ -55,8 +55,8 @@ def launcher():
     return module
 
 
-def python_strings(path: Path) -> str:
-    """The string literals of a module, without its docstrings: the text a module can show participants."""
+def code_constants(path: Path) -> list[tuple[int, object]]:
+    """(line, value) of every constant written in a module's code — numbers and strings — without its docstrings."""
     import ast
 
     tree = ast.parse(path.read_text(encoding="utf-8"))
@@ -66,5 +66,9 @@ def python_strings(path: Path) -> str:
             body = getattr(node, "body", [])
             if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
                 docstrings.add(id(body[0].value))
-    return "\n".join(n.value for n in ast.walk(tree)
-                     if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings)
+    return [(n.lineno, n.value) for n in ast.walk(tree) if isinstance(n, ast.Constant) and id(n) not in docstrings]
+
+
+def python_strings(path: Path) -> str:
+    """The string literals of a module, without its docstrings: the text a module can show participants."""
+    return "\n".join(value for _line, value in code_constants(path) if isinstance(value, str))

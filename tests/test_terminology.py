@@ -7,7 +7,8 @@ markdown, the glossary's own explanations, docs/, README.md, the self-check bank
 - uses a discouraged variant outside a quotation (others' words in “…” stay as they were written);
 - glosses a glossary term with other English than the glossary's (链主企业（anchor firm）);
 - writes a date with a space before 年/月 (2024 年, 3 月) — the course writes 2024年3月;
-- puts ASCII punctuation inside a Chinese title (《发展新质生产力,浙江如何作为?》);
+- puts ASCII punctuation inside a Chinese title (《发展新质生产力,浙江如何作为?》) or between Chinese characters,
+  quotations included (a reprint's ASCII commas are not the original publisher's);
 - uses a Traditional character (by OpenCC's dictionaries: 國 for 国, 麗 for 丽 …) or a variant form outside the
   national standard's common Simplified set GB 2312 (玨 for 珏, 恵 for 惠) outside a quotation.
 """
@@ -123,8 +124,13 @@ DATE_SPACE = re.compile(r"(?<![\d.])(?:19|20)\d{2}\s+年|年\s+\d{1,2}\s*月|年
 TITLE_ASCII = re.compile(r"《[^》\n]*[\u4e00-\u9fff][^》\n]*[,?!;:][^》\n]*》|《[^》\n]*[,?!;:][^》\n]*[\u4e00-\u9fff][^》\n]*》")
 
 
+ASCII_IN_CHINESE = re.compile(r"[\u4e00-\u9fff“”‘’][,;:?!][\u4e00-\u9fff“”‘’]")
+
+
 def style_problems(text: str) -> list[str]:
     problems = [f"日期不要空格：{m.group(0)!r}" for m in DATE_SPACE.finditer(text)]
+    # quotations too: a reprint that turned the publisher's full-width commas into ASCII ones is not the original
+    problems += [f"中文里用全角标点：{m.group(0)!r}" for m in ASCII_IN_CHINESE.finditer(text)]
     problems += [f"书名号里用全角标点：{m.group(0)}" for m in TITLE_ASCII.finditer(text)]
     return problems + not_simplified(own_words(text))
 
@@ -190,6 +196,7 @@ def test_terminology_check_passes_the_preferred_term_and_quotations(text):
 
 
 @pytest.mark.parametrize("text", ["2024 年", "2024年 3 月", "2024年3月 5 日", "《发展新质生产力,浙江如何作为?》",
+                                  "“每年,中国投放市场的新能源车产品琳琅满目”",
                                   "浙江玨芯微电子", "伊藤恵子", "浙江麗水", "後來", "國內生產總值"])
 def test_style_check_fails(text):
     assert style_problems(text)

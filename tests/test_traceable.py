@@ -30,7 +30,7 @@ import pytest
 
 from xinzhi.data import SCALE_WORDS, UNITS
 
-from .conftest import NOTEBOOK_DIR, NOTEBOOKS
+from .conftest import NOTEBOOK_DIR, NOTEBOOKS, code_constants
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
@@ -554,3 +554,46 @@ def test_numbers_in_a_question_bank_are_checked(tmp_path):
                                   "[07 全要素生产率]", "## 2. 定义", "（1）"])
 def test_generic_numbers_are_recognised(text):
     assert all(generic_reason(f) for f in numbers_in(text)), text
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers written in widget prose (titles, notes, messages typed in src/xinzhi/widgets/*.py)
+# ---------------------------------------------------------------------------------------------
+
+WIDGETS = REPO / "src" / "xinzhi" / "widgets"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+#: (widget module, number as written) -> why it is not a figure to be sourced
+WIDGET_ALLOWLIST: dict[tuple[str, str], str] = {
+    ("geely", "95"): "the conventional 95% level of the fitted curve's uncertainty band",
+    ("lishui", "1000"): "the impurity of 3N purity in ppm: a definition, drawn by the purity widget",
+    ("lishui", "0.1"): "the impurity of 7N purity in ppm: a definition, drawn by the purity widget",
+    ("lishui", "1"): "a menu choice of how much material to weigh (1 千克, 1 吨), not a figure",
+    ("lishui", "4"): "a menu choice of how many candidate places to score (3 个 or 4 个), not a figure",
+    ("tfp", "0.5"): "a threshold of the explanation and a slider setting the exercise asks for, not figures",
+    ("tfp", "0.50"): "the slider setting the exercise asks for (capital share α = 0.50), not a figure",
+}
+
+
+def widget_prose(path: Path) -> list[tuple[int, str]]:
+    """(line, text) of every string a participant may read in a widget module: Chinese text, not docstrings."""
+    return [(line, value) for line, value in code_constants(path) if isinstance(value, str) and CJK.search(value)]
+
+
+@pytest.mark.parametrize("path", sorted(WIDGETS.glob("*.py")), ids=lambda p: p.stem)
+def test_every_number_in_widget_prose_is_traceable(path):
+    problems = []
+    for line, text in widget_prose(path):
+        for block, illustrative in blocks(text):
+            for f in numbers_in(block):
+                if (illustrative or generic_reason(f) or (path.stem, f.text) in WIDGET_ALLOWLIST
+                        or traced(f, open_data=path.stem == "tfp")):
+                    continue
+                problems.append(f"{path.name}:{line}: {f.text!r} in “…{f.before}{f.text}{f.after}…”")
+    assert not problems, ("numbers typed in widget prose that are not in data/: take them from the rows, or add "
+                          "them to WIDGET_ALLOWLIST with the reason:\n" + "\n".join(problems))
+
+
+def test_widget_allowlist_entries_are_used_and_explained():
+    for (stem, number), reason in WIDGET_ALLOWLIST.items():
+        written = {f.text for _line, text in widget_prose(WIDGETS / f"{stem}.py") for f in numbers_in(text)}
+        assert len(reason) >= 10 and number in written, f"WIDGET_ALLOWLIST entry {stem} {number!r} is not used"

@@ -7,6 +7,8 @@
     sci(8e14)                      "$8\\times10^{14}$"  (matplotlib mathtext, for chart labels)
     qualified("500", "超过")        "500以上"      (the qualifier column of data/: 约 / 超过 / 不低于)
     by_year(rows, unit="%")        "2019年4.7%，2020年5.4%"   (a series in a sentence, for alt text)
+    year_list([2019, 2020])        "2019、2020"
+    clause(row["notes"])           the first clause of a row's note, for a chart's label or source line
     STATUS_ZH["preliminary"]       "初步数"
     message_html("……", "warn")     a note box (left border, role alert/status) for widgets and cells
 """
@@ -19,7 +21,7 @@ from .inputs import format_number   # defined beside parse_number, which reads b
 from .marks import mark
 
 __all__ = ["format_number", "amount", "with_unit", "signed", "sci", "qualified", "QUALIFIERS", "by_year",
-           "STATUS_ZH", "message_html"]
+           "year_list", "clause", "STATUS_ZH", "message_html"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -100,6 +102,21 @@ def qualified(number: str, qualifier, style: str = "after") -> str:
 STATUS_ZH: dict[str, str] = {
     "final": "正式数", "preliminary": "初步数", "estimate": "预计数", "target": "目标", "computed": "推算数",
 }
+
+
+def year_list(values) -> str:
+    """Years as a list in words: "2019、2020" (in the order given, each once)."""
+    return "、".join(dict.fromkeys(str(int(y)) for y in values))
+
+
+def clause(note) -> str:
+    """The first clause of a row's note, for a chart: "由公告表格两行相加，占总销量28.9%。" → "由公告表格两行相加"."""
+    text = str(note or "").strip()
+    if text.lower() == "nan":
+        return ""
+    for mark in "，。；（":
+        text = text.split(mark)[0]
+    return text.strip()
 
 
 def by_year(rows, unit: str = "", digits: int = 1, sep: str = "，") -> str:

@@ -287,7 +287,8 @@ def _as_written(value: float, quote: str) -> str:
 
 
 def reference_growth():
-    """Static chart: Zhejiang's 2023 growth rates from the data package beside the participant's own rate."""
+    """Static chart: Zhejiang's growth rates in the latest year the data has all of them (the article's year), beside
+    the participant's own rate."""
     from ..data import load
 
     seed = load("seed_article")
@@ -298,10 +299,13 @@ def reference_growth():
         (seed, "sei_va_growth", "浙江战略性新兴产业增加值（据文章，未核实）"),
         (seed, "hightech_va_growth", "浙江高新技术产业增加值（据文章，未核实）"),
     ]
+    full = [(dataset, dataset.series(indicator, region="浙江"), label) for dataset, indicator, label in picks]
+    full = [(dataset, series[series["period"] == "全年"], label) for dataset, series, label in full]
+    common = set.intersection(*(set(series["year"]) for _d, series, _l in full))
+    year = int(max(common)) if common else int(max(max(series["year"]) for _d, series, _l in full if len(series)))
     labels, values, rows, written, unverified = [], [], [], [], []
-    for dataset, indicator, label in picks:
-        series = dataset.series(indicator, region="浙江")
-        row = series[series["year"] == 2023]
+    for dataset, series, label in full:
+        row = series[series["year"] == year]
         if row.empty:
             continue
         row = row.iloc[[0]]
@@ -349,10 +353,10 @@ def reference_growth():
     low = min([0.0] + values + ([own_rate] if own_rate is not None else []))
     high = max(values + ([own_rate] if own_rate is not None else []))
     ax.set_xlim(low * 1.25, high * 1.25 + 1)
-    ax.set_title("参照：浙江 2023年几项增速" + ("与我的年均增速" if own_rate is not None else ""))
+    ax.set_title(f"参照：浙江 {year}年几项增速" + ("与我的年均增速" if own_rate is not None else ""))
     note = "；橙色一行是你在本笔记本第 2 节填写的假设" if own_rate is not None else "；在第 2 节填好算式后重新运行本单元，会加上你的年均增速"
     charts.set_source(fig, f"来源：{sources}{note}")
-    alt = ("横向条形图：浙江 2023年地区生产总值、规上工业增加值、战略性新兴产业增加值和高新技术产业增加值的增速"
+    alt = (f"横向条形图：浙江 {year}年地区生产总值、规上工业增加值、战略性新兴产业增加值和高新技术产业增加值的增速"
            + ("，以及学员自己算式隐含的年均增速" if own_rate is not None else "")
            + "。后两项只见于潮新闻的文章、未找到其他来源，画成白底点状虚线框，与有出处的实心条区分。")
     charts.show(fig, alt=alt)

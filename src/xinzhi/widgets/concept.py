@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import charts
 from ..data import load
-from ..formats import format_number
+from ..formats import clause, format_number
 from ..models import growth
 from ..tables import Table
 from .base import FigureWidget, slider
@@ -94,9 +94,8 @@ def timeline_chart(show: bool = True):
     ax.set_title("“新质生产力”一词的来历")
     charts.set_source(fig, ds.source_line(rows.drop(columns="date")))   # event dates are on the chart itself
     if show:
-        charts.show(fig, alt="时间轴：2023年9月在黑龙江首次提出“新质生产力”；2024年1月31日中央政治局集体学习"
-                             "系统阐述其定义；2024年3月5日政府工作报告把加快发展新质生产力列为首项任务；"
-                             "其后《求是》刊发相关文章。")
+        events = "；".join(f"{date}，{clause(event)}" for date, event in zip(rows["date"], rows["event_zh"]))
+        charts.show(fig, alt=f"时间轴，“新质生产力”一词的{len(rows)}个节点：{events}。")
         return None
     return fig
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from .. import charts
 from ..data import load, to_unit
-from ..formats import by_year, format_number
+from ..formats import by_year, clause, format_number, year_list
 from ..models import industry
 from ..tables import Table
 from .base import FigureWidget, number_box, slider
@@ -30,75 +30,93 @@ def _wan(rows: pd.DataFrame) -> pd.DataFrame:
 # Static charts
 # ------------------------------------------------------------------------------------------------
 
+def _nev_not_found(ds_years) -> list[int]:
+    """Years of Geely's total sales for which no NEV figure was found (data/gaps.csv says what was searched)."""
+    gaps = load("gaps").table
+    searched = gaps[(gaps["region"] == "吉利汽车") & gaps["indicator_en"].str.startswith("NEV sales")]
+    return sorted(set(int(y) for y in searched["year"]) & set(int(y) for y in ds_years))
+
+
 def geely_sales_chart() -> None:
-    """Geely Automobile's total sales 2018–2024, with its NEV sales where sourced (definitions differ)."""
+    """Geely Automobile's total sales, with its NEV sales where sourced (three definitions, marked apart)."""
     ds = load("auto_nev")
-    total = _wan(ds.series("sales_total", region="吉利汽车"))
-    wide = _wan(ds.series("nev_sales_electrified", region="吉利汽车"))
-    nev = _wan(ds.series("nev_sales", region="吉利汽车"))
+    total_rows = ds.series("sales_total", region="吉利汽车")
+    wide_rows = ds.series("nev_sales_electrified", region="吉利汽车")
+    nev_rows = ds.series("nev_sales", region="吉利汽车")
+    total, wide, nev = _wan(total_rows), _wan(wide_rows), _wan(nev_rows)
+    summed = (nev["status"] == "computed").to_numpy()
     fig, ax = charts.new_figure(9.0, 4.8)
+    top = charts.nice_ceiling(total["value"].max() * 1.15)
     ax.bar(total["year"], total["value"], color=charts.COLORS[5], label="总销量（吉利汽车控股，含领克）")
     for year, value in zip(total["year"], total["value"]):
-        ax.text(year, value + 3, f"{value:.0f}", ha="center", va="bottom", fontsize=11)
+        ax.text(year, value + 0.01 * top, f"{value:.0f}", ha="center", va="bottom", fontsize=11)
     groups = [
-        (wide, "o", "新能源（“电气化”，口径较宽，可能含混动）"),
-        (nev[nev["year"].isin([2022, 2023])], "s", "新能源：纯电 + 插混（由公告两行相加）"),
-        (nev[nev["year"] >= 2024], "D", "新能源：银河 + 极氪 + 领克（公司公布的合计）"),
+        (wide, "o", 3, "新能源（“电气化”，口径较宽，可能含混动）", "较宽口径"),
+        (nev[summed], "s", 0, "新能源：纯电 + 插混（由公告两行相加）", "纯电+插混"),
+        (nev[~summed], "D", 2, "新能源：银河 + 极氪 + 领克（公司公布的合计）", "公司公布的合计"),
     ]
-    for k, (rows, marker, label) in enumerate(groups):
+    groups = [g for g in groups if len(g[0])]
+    for rows, marker, colour, label, _short in groups:
         ax.plot(rows["year"], rows["value"], linestyle="none", marker=marker, markersize=11,
-                color=charts.COLORS[[3, 0, 2][k]], markerfacecolor="white" if k == 0 else None,
+                color=charts.COLORS[colour], markerfacecolor="white" if marker == "o" else None,
                 markeredgewidth=2.5, label=label)
         for year, value in zip(rows["year"], rows["value"]):
             ax.text(year + 0.2, value, f"{value:.1f}", va="center", fontsize=11)
-    missing = sorted(set(total["year"]) - set(wide["year"]) - set(nev["year"]) - {2018})
+    missing = _nev_not_found(total["year"])
     for year in missing:
-        ax.text(year, 12, "新能源\n未找到", ha="center", fontsize=10, color="#444444")
-    ax.set_ylim(0, charts.nice_ceiling(total["value"].max() * 1.15))
+        ax.text(year, 0.05 * top, "新能源\n未找到", ha="center", fontsize=10, color="#444444")
+    ax.set_ylim(0, top)
     ax.set_ylabel("万辆")
-    ax.set_title("吉利汽车：总销量与新能源车销量（三种口径，不可直接比较）")
+    ax.set_title(f"吉利汽车：总销量与新能源车销量（{len(groups)}种口径，不可直接比较）")
     ax.legend(loc="upper left", fontsize=10)
     ax.grid(axis="x", visible=False)
-    rows = pd.concat([ds.series("sales_total", region="吉利汽车"), ds.series("nev_sales_electrified", region="吉利汽车"),
-                      ds.series("nev_sales", region="吉利汽车")])
-    charts.set_source(fig, ds.source_line(rows) + "。2022—2023年新能源为推算（纯电 + 插混两行相加）；2024年取整到百辆。", width=62)
-    charts.show(fig, alt=f"柱状图：吉利汽车总销量（辆）{by_year(total, unit='万')}。点表示新能源车销量：{by_year(wide, unit='万')}"
-                         f"（较宽口径），{by_year(groups[1][0], unit='万')}（纯电+插混），{by_year(groups[2][0], unit='万')}（三品牌合计）；"
-                         f"{'、'.join(str(int(y)) for y in missing)}年未找到。")
+    estimated = nev_rows[summed]
+    note = (f"。{year_list(estimated['year'])}年新能源为推算（{clause(estimated['notes'].iloc[0])}）"
+            if len(estimated) else "")
+    charts.set_source(fig, ds.source_line(pd.concat([total_rows, wide_rows, nev_rows])) + note + "。", width=62)
+    marks = "，".join(f"{by_year(rows, unit='万')}（{short}）" for rows, _m, _c, _l, short in groups)
+    gap = f"；{year_list(missing)}年未找到" if missing else ""
+    charts.show(fig, alt=f"柱状图：吉利汽车总销量（辆）{by_year(total, unit='万')}。点表示新能源车销量：{marks}{gap}。")
 
 
 def zeekr_chart() -> None:
-    """Zeekr deliveries 2021–2024."""
+    """Zeekr's deliveries as the company reported them; the first year's note (a late start) on its bar."""
     ds = load("auto_nev")
     rows = ds.series("deliveries", region="极氪")
     wan = _wan(rows)
+    first = clause(rows["notes"].iloc[0])
     fig, ax = charts.new_figure(7.5, 4.0)
-    ax.bar(wan["year"], wan["value"], color=charts.COLORS[0], hatch=["//", "", "", ""][:len(wan)], edgecolor="white")
+    top = charts.nice_ceiling(wan["value"].max() * 1.2)
+    hatches = ["//" if first and k == 0 else "" for k in range(len(wan))]
+    ax.bar(wan["year"], wan["value"], color=charts.COLORS[0], hatch=hatches, edgecolor="white")
     for year, value in zip(wan["year"], wan["value"]):
-        ax.text(year, value + 0.5, f"{value:.1f} 万辆", ha="center", va="bottom", fontsize=11)
-    ax.annotate("2021年10月底才开始交付\n（约 10 周）", xy=(2021, 1.5), xytext=(2021.1, 12), fontsize=10,
-                arrowprops={"arrowstyle": "->", "color": "#444444"})
+        ax.text(year, value + 0.02 * top, f"{value:.1f} 万辆", ha="center", va="bottom", fontsize=11)
+    if first:
+        ax.annotate(first, xy=(wan["year"].iloc[0], wan["value"].iloc[0]), xytext=(6, 60),
+                    textcoords="offset points", fontsize=10, arrowprops={"arrowstyle": "->", "color": "#444444"})
     ax.set_xticks(wan["year"])
-    ax.set_ylim(0, 26)
+    ax.set_ylim(0, top)
     ax.set_ylabel("万辆")
     ax.set_title("极氪交付量")
     ax.grid(axis="x", visible=False)
     charts.set_source(fig, ds.source_line(rows), width=52)
-    charts.show(fig, alt=f"柱状图：极氪交付量（辆）{by_year(wan, unit='万')}；2021年10月底才开始交付。")
+    said = f"；{int(wan['year'].iloc[0])}年：{first}" if first else ""
+    charts.show(fig, alt=f"柱状图：极氪交付量（辆）{by_year(wan, unit='万')}{said}。")
 
 
 def china_nev_chart() -> None:
-    """China's NEV sales (万辆) and market share (%), 2018–2024; computed shares marked."""
+    """China's NEV sales (万辆) and market share (%); computed shares marked."""
     ds = load("auto_nev")
     sales_rows = ds.series("nev_sales", region="全国")
     share_rows = ds.series("nev_share", region="全国")
     sales = _wan(sales_rows)
     fig, (left, right) = charts.new_figure(10.0, 4.2, 1, 2)
     left.bar(sales["year"], sales["value"], color=charts.COLORS[2])
+    high = charts.nice_ceiling(sales["value"].max() * 1.1)
     for year, value in zip(sales["year"], sales["value"]):
-        left.text(year, value + 15, f"{value:.0f}", ha="center", va="bottom", fontsize=10)
+        left.text(year, value + 0.01 * high, f"{value:.0f}", ha="center", va="bottom", fontsize=10)
     left.set_title("新能源汽车销量（万辆）")
-    left.set_ylim(0, charts.nice_ceiling(sales["value"].max() * 1.1))
+    left.set_ylim(0, high)
     left.grid(axis="x", visible=False)
     computed = share_rows["status"] == "computed"
     right.plot(share_rows["year"], share_rows["value"], color=charts.COLORS[0], zorder=1)
@@ -106,17 +124,18 @@ def china_nev_chart() -> None:
                markersize=9, label="中汽协公布")
     right.plot(share_rows.loc[computed, "year"], share_rows.loc[computed, "value"], "o", color=charts.COLORS[0],
                markerfacecolor="white", markeredgewidth=2, markersize=9, label="推算：新能源销量 ÷ 汽车总销量")
+    share_top = charts.nice_ceiling(share_rows["value"].max() * 1.15)
     for year, value in zip(share_rows["year"], share_rows["value"]):
-        right.text(year, value + 1.8, f"{value:.1f}%", ha="center", fontsize=10)
+        right.text(year, value + 0.03 * share_top, f"{value:.1f}%", ha="center", fontsize=10)
     right.set_title("新能源汽车市场占有率（%）")
-    right.set_ylim(0, charts.nice_ceiling(share_rows["value"].max() * 1.15))
+    right.set_ylim(0, share_top)
     right.set_xlim(share_rows["year"].min() - 0.5, share_rows["year"].max() + 0.5)
     right.legend(loc="upper left", fontsize=10)
+    estimated = year_list(share_rows.loc[computed, "year"])
     charts.set_source(fig, ds.source_line(pd.concat([sales_rows, share_rows]))
-                      + "。2019、2020年占有率为推算值（空心点）。", width=72)
-    estimated = "、".join(str(int(y)) for y in share_rows.loc[computed, "year"])
+                      + (f"。{estimated}年占有率为推算值（空心点）。" if estimated else "。"), width=72)
     charts.show(fig, alt=f"左图柱状：全国新能源汽车销量（辆）{by_year(sales, unit='万')}。右图折线：市场占有率"
-                         f"{by_year(share_rows, unit='%')}；其中{estimated}年为推算。")
+                         f"{by_year(share_rows, unit='%')}" + (f"；其中{estimated}年为推算。" if estimated else "。"))
 
 
 def nev_share_table() -> Table:
@@ -155,20 +174,26 @@ class NevSCurve(FigureWidget):
     """A logistic curve through China's NEV share: move it yourself, compare with the least-squares fit."""
 
     title = "S 形曲线：新能源汽车市场占有率（模型，不是预测）"
-    alt = ("折线图：点是中汽协各年的全国新能源汽车市场占有率（没有公布、由销量推算的年份为空心点）；虚线是按最小二乘"
-           "拟合的逻辑斯蒂曲线，浅色带是它的大致不确定范围；实线是你用滑块调出的曲线；竖线右边是模型外推。")
     figure_size = (9.0, 4.8)
     inert_controls = frozenset({"reset"})
 
     def make_controls(self):
-        _, _, years, shares = _share_data()
+        _, rows, years, shares = _share_data()
+        first, last = int(years.min()), int(years.max())
+        estimated = year_list(rows.loc[rows["status"] == "computed", "year"])
+        self.alt = (f"折线图：点是{first}—{last}年全国新能源汽车市场占有率"
+                    + (f"（{estimated}年为推算，空心点）" if estimated else "")
+                    + "；虚线是按最小二乘拟合的逻辑斯蒂曲线，浅色带是它的大致不确定范围；实线是你用滑块调出的曲线；"
+                      "竖线右边是模型外推。")
         fit = industry.fit_logistic(years, shares, ceiling=100.0)
         self._fits: dict[float, industry.LogisticFit] = {100.0: fit}
+        lowest_cap = min(100, 5 * (int(shares.max()) // 5 + 1))      # a ceiling above every share observed
         controls = {
-            "ceiling": slider("饱和上限", 100, 50, 100, 5, unit="%", integer=True),
-            "midpoint": slider("中点年份", round(fit.midpoint, 1), 2018.0, 2040.0, 0.1, fmt=".1f"),
+            "ceiling": slider("饱和上限", 100, lowest_cap, 100, 5, unit="%", integer=True),
+            "midpoint": slider("中点年份", min(max(round(fit.midpoint, 1), first), last + 15), first, last + 15, 0.1,
+                               fmt=".1f"),
             "steepness": slider("陡峭程度", round(fit.steepness, 2), 0.10, 1.50, 0.01, fmt=".2f"),
-            "horizon": slider("画到哪一年", 2035, 2026, 2050, 1, integer=True),
+            "horizon": slider("画到哪一年", last + 10, last + 1, last + 25, 1, integer=True),
             "reset": w.Button(description="回到最小二乘拟合", icon="undo", layout={"width": "200px"}),
         }
         controls["reset"].on_click(self.safely(self.reset))
@@ -190,7 +215,7 @@ class NevSCurve(FigureWidget):
     def setup(self, fig, ax):
         _, rows, years, shares = _share_data()
         computed = (rows["status"] == "computed").to_numpy()
-        self.band = ax.fill_between([2018, 2019], [0, 0], [1, 1], color=charts.COLORS[5], alpha=0.3, linewidth=0,
+        self.band = ax.fill_between(years[:2], [0, 0], [1, 1], color=charts.COLORS[5], alpha=0.3, linewidth=0,
                                     label="拟合的大致范围（约95%）")
         self.fit_line, = ax.plot([], [], color=charts.COLORS[0], linestyle="--", linewidth=2, label="最小二乘拟合")
         self.own_line, = ax.plot([], [], color=charts.COLORS[3], linestyle="-", linewidth=2.5, label="你的曲线")
@@ -209,7 +234,8 @@ class NevSCurve(FigureWidget):
     def update(self, ceiling, midpoint, steepness, horizon):
         _, _, years, shares = _share_data()
         fit = self.fit_for(ceiling)
-        t = np.linspace(2018, float(horizon), 300)
+        start = years.min() - 1
+        t = np.linspace(start, float(horizon), 300)
         low, high = industry.projection_band(fit, t)
         self.band.set_verts([np.column_stack([np.r_[t, t[::-1]], np.r_[low, high[::-1]]])])
         self.fit_line.set_data(t, fit(t))
@@ -217,7 +243,7 @@ class NevSCurve(FigureWidget):
         self.own_line.set_data(t, own)
         self.ceiling_line.set_ydata([float(ceiling), float(ceiling)])
         charts.set_source(self.fig, self.source(), width=64)   # wrapped for Chinese text (same artist)
-        self.ax.set_xlim(2018, float(horizon) + 0.5)
+        self.ax.set_xlim(start, float(horizon) + 0.5)
         own_at = industry.logistic(float(horizon), float(ceiling), float(midpoint), float(steepness))
         fit_at = fit(float(horizon))
         band_at = industry.projection_band(fit, [float(horizon)])

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .. import charts
-from ..data import load
+from ..data import load, to_unit
 from ..errors import InputError
 from ..formats import format_number, qualified
 from ..models import industry
@@ -28,7 +28,25 @@ OWN_JUDGEMENT = "数据：参与者自己的打分与权重（个人判断，非
 # Sourced figures
 # ------------------------------------------------------------------------------------------------
 
-_FACT_ROWS = ["F102", "F102b", "F106a", "F106b", "F106c", "F106d", "F107"]
+def _point_in_time(period: str) -> bool:
+    """A whole year, or a figure as of a date (截至年中, 建成后): not a figure for some months only."""
+    return period == "全年" or str(period).startswith(("截至", "建成后"))
+
+
+def _latest_rows(ds) -> pd.DataFrame:
+    """Each indicator's latest figure that is not for some months only (preferred rows)."""
+    t = ds.table[ds.table["preferred"].astype(bool) & ds.table["period"].map(_point_in_time)]
+    return t.sort_values("year", kind="stable").groupby("indicator", sort=False).tail(1)
+
+
+def _when(row) -> str:
+    """“2023年”, “截至 2022年年中”, “建成后（2025-03 报道）”."""
+    period, year = str(row["period"]), int(row["year"])
+    if period.startswith("截至"):
+        return period.replace("截至", f"截至 {year}年", 1)
+    if period == "建成后":
+        return f"{period}（{row['date']} 报道）"
+    return f"{year}年"
 
 
 def _value_text(row) -> str:
@@ -36,92 +54,101 @@ def _value_text(row) -> str:
 
 
 def facts_table() -> Table:
-    """Lishui's sourced figures, one row each, with their unit, period, status and publisher."""
-    ds = load("lishui")
-    t = ds.table.set_index("id").loc[_FACT_ROWS].reset_index()
+    """Lishui's sourced figures, the latest of each, with their unit, time, status and publisher."""
+    t = _latest_rows(load("lishui"))
     status = {"final": "公开发布", "preliminary": "初步数", "target": "建成后设计能力（目标）",
               "estimate": "估计", "computed": "推算"}
     out = pd.DataFrame({
-        "指标": t["indicator_zh"],
+        "指标": t["indicator_zh"].to_numpy(),
         "数值": [_value_text(r) for _, r in t.iterrows()],
-        "单位": t["unit"],
-        "时间": [f"{p}（{d} 报道）" if p == "建成后" else f"{y}年{p}"
-               for y, p, d in zip(t["year"], t["period"], t["date"])],
+        "单位": t["unit"].to_numpy(),
+        "时间": [_when(r) for _, r in t.iterrows()],
         "性质": [status.get(s, s) for s in t["status"]],
         "来源": [f"{p}《{d}》" for p, d in zip(t["publisher"], t["document"])],
     })
     return Table(out, notes=["“>”表示“超过”，即下限。"] if any(out["数值"].str.startswith(">")) else ())
 
 
-_GAP_ZH = {
-    "F186": "丽水半导体（集成电路）产业的产值",
-    "F188": "硅单晶外延片的产能或产量",
-    "F191": "丽水 2022年地区生产总值",
-    "F192": "丽水 2024年全年地区生产总值（只找到上半年增速 6.9%）",
-}
-
-
 def gaps_table() -> Table:
     """What could not be confirmed about Lishui: the article's claims and the data gaps (3 columns)."""
-    seed = load("seed_article").table
-    claim = seed[seed["id"] == "S21"].iloc[0]
+    claim = load("seed_article").series("tantalum_target_node", region="丽水").iloc[0]
+    capacity = load("lishui").series("high_purity_ta_nb_capacity").iloc[-1]
+    statements = load("statements").table
+    detector = statements[statements["topic"] == "cooled_ir_detector"]["statement_zh"]
     rows = [
         {"说法或数据": "文章：同创（丽水）实现“全球最前端5nm技术节点高纯钽靶材的量产”",
          "核对结果": "未证实", "说明": str(claim["check_note"])},
         {"说法或数据": "文章：“世界规模最大的集成电路制造用超高纯金属钽加工基地”",
-         "核对结果": "未证实", "说明": "只找到年产4000吨高纯钽铌项目（建成后设计能力），未找到“世界最大”的比较来源。"},
+         "核对结果": "未证实",
+         "说明": f"只找到{capacity['indicator_zh']} {format_number(capacity['value'])} {capacity['unit']}"
+                 f"（{_when(capacity).split('（')[0]}），未找到“世界最大”的比较来源。"},
         {"说法或数据": "文章：“国内首屈一指的硅单晶外延片生产线”",
          "核对结果": "部分支持", "说明": "来源只说外延片等引领平台上游，未找到产能或排名数字。"},
         {"说法或数据": "文章：“打破国外技术垄断的超高清制冷红外探测技术”",
-         "核对结果": "部分支持", "说明": "珏芯微电子的制冷红外探测器入选2023年“浙江制造精品”；“打破垄断”未找到来源。"},
+         "核对结果": "部分支持", "说明": "；".join([*detector, "“打破垄断”未找到来源。"])},
     ]
     gaps = load("gaps").table
-    for _, g in gaps[(gaps["region"] == "丽水") & (gaps["id"] != "F187")].iterrows():
-        rows.append({"说法或数据": _GAP_ZH.get(g["id"], str(g["missing_zh"])), "核对结果": "缺数据",
-                     "说明": "公开资料中未找到来源。"})
+    checked = set(str(claim["check_ids"]).replace(" ", "").split(";"))
+    for _, g in gaps[(gaps["region"] == "丽水") & ~gaps["id"].isin(checked)].iterrows():
+        rows.append({"说法或数据": str(g["missing_zh"]), "核对结果": "缺数据", "说明": "公开资料中未找到来源。"})
     return Table(pd.DataFrame(rows))
 
 
 def gdp_share_sentence() -> str:
-    """Lishui's 2023 GDP as a share of Zhejiang's, both preliminary (初步核算) figures of the same vintage."""
-    lishui = load("lishui").table.set_index("id").loc["F102"]
-    table = load("zhejiang_indicators").table.set_index("id")
-    zj, revised = table.loc["F001"], table.loc["F003"]   # 2023: 初步核算 (same vintage) and census-revised
-    share = 100 * lishui["value"] / zj["value"]
-    return (f"2023年丽水地区生产总值 {format_number(lishui['value'])} 亿元（丽水市统计局，初步核算），"
-            f"浙江全省 {format_number(zj['value'])} 亿元（浙江省统计局，初步核算）："
-            f"丽水约占全省的 {share:.1f}%。两数都是初步核算数，口径一致；"
-            f"全省数后来经第五次经济普查修订为 {format_number(revised['value'])} 亿元，"
-            "不能拿修订数和丽水的初步数相除（口径不同）。")
+    """Lishui's GDP as a share of Zhejiang's, for the latest year both have a figure of the same vintage."""
+    lishui = load("lishui").series("gdp", region="丽水")
+    zhejiang = load("zhejiang_indicators")
+    zj_all = zhejiang.table[(zhejiang.table["indicator"] == "gdp") & (zhejiang.table["region"] == "浙江")
+                            & (zhejiang.table["period"] == "全年")]
+    zj_all = to_unit(zj_all, "亿元")
+    for _, here in lishui[lishui["period"] == "全年"].iloc[::-1].iterrows():
+        same = zj_all[(zj_all["year"] == here["year"]) & (zj_all["vintage"] == here["vintage"])]
+        if len(same):
+            break
+    else:
+        return "丽水和浙江全省没有同一年、同一口径的地区生产总值，不能相除。"
+    zj, year = same.iloc[0], int(here["year"])
+    share = 100 * here["value"] / zj["value"]
+    text = (f"{year}年丽水地区生产总值 {format_number(here['value'])} 亿元（{here['publisher']}，{here['vintage']}），"
+            f"浙江全省 {format_number(zj['value'])} 亿元（{zj['publisher']}，{zj['vintage']}）："
+            f"丽水约占全省的 {share:.1f}%。两数口径一致。")
+    later = zj_all[(zj_all["year"] == year) & (zj_all["vintage"] != here["vintage"]) & zj_all["preferred"].astype(bool)]
+    if len(later):
+        text += (f"全省数后来修订为 {format_number(later['value'].iloc[0])} 亿元（{later['vintage'].iloc[0]}），"
+                 "不能拿修订数和丽水的初步数相除（口径不同）。")
+    return text
+
+
+_PLATFORM = [("semiconductor_platform_projects", "semiconductor_upstream_projects", "落地项目数"),
+             ("semiconductor_platform_investment", "semiconductor_upstream_investment", "项目总投资")]
 
 
 def platform_chart() -> None:
-    """The semiconductor platform in Lishui's development zone (mid-2022): projects and investment."""
+    """The semiconductor platform in Lishui's development zone: projects and investment, all and upstream."""
     ds = load("lishui")
-    t = ds.table.set_index("id")
-    rows = ds.table[ds.table["id"].isin(["F106a", "F106b", "F106c", "F106d"])]
-    fig, (left, right) = charts.new_figure(9.0, 3.6, 1, 2)
-    for ax, total_id, upstream_id, unit, title in [
-        (left, "F106a", "F106c", "个", "落地项目数"),
-        (right, "F106b", "F106d", "亿元", "项目总投资"),
-    ]:
-        total, upstream = float(t.loc[total_id, "value"]), float(t.loc[upstream_id, "value"])
-        qualifier = str(t.loc[total_id, "qualifier"] or "")
-        ax.barh([1], [total], color=charts.COLORS[0], label="平台合计")
-        ax.barh([0], [upstream], color=charts.COLORS[1], hatch="//", edgecolor="white",
-                label="其中上游（外延片、溅射靶材等）")
-        ax.text(total, 1, f" {qualifier}{format_number(total)} {unit}", va="center")
-        ax.text(upstream, 0, f" {format_number(upstream)} {unit}", va="center")
+    pairs = [(ds.series(total).iloc[-1], ds.series(upstream).iloc[-1], title) for total, upstream, title in _PLATFORM]
+    rows = pd.DataFrame([row for total, upstream, _title in pairs for row in (total, upstream)])
+    fig, axes = charts.new_figure(9.0, 3.6, 1, len(pairs))
+    said, bounds = [], []
+    for ax, (total, upstream, title) in zip(axes, pairs):
+        unit = total["unit"]
+        shown = f"{qualified(format_number(total['value']), total['qualifier'], 'before')}"
+        ax.barh([1], [total["value"]], color=charts.COLORS[0], label="平台合计")
+        ax.barh([0], [upstream["value"]], color=charts.COLORS[1], hatch="//", edgecolor="white",
+                label=upstream["indicator_zh"].split("（")[0])
+        ax.text(total["value"], 1, f" {shown} {unit}", va="center")
+        ax.text(upstream["value"], 0, f" {format_number(upstream['value'])} {unit}", va="center")
         ax.set_yticks([0, 1], ["其中上游", "合计"])
-        ax.set_xlim(0, total * 1.45)
+        ax.set_xlim(0, total["value"] * 1.45)
         ax.set_title(title)
         ax.grid(axis="y", visible=False)
-    fig.suptitle("丽水经开区半导体平台（截至 2022年年中）", fontsize=14)
-    charts.set_source(fig, ds.source_line(rows) + "。“超过500亿元”为下限。", width=62)
-    value = lambda row_id: format_number(float(t.loc[row_id, "value"]))  # noqa: E731
-    charts.show(fig, alt=f"两组横条：丽水经开区半导体平台截至2022年年中落地项目{value('F106a')}个，其中上游"
-                         f"{value('F106c')}个；总投资{t.loc['F106b', 'qualifier'] or ''}{value('F106b')}亿元，"
-                         f"其中上游{value('F106d')}亿元。")
+        said.append(f"{title}{shown}{unit}，其中上游{format_number(upstream['value'])}{unit}")
+        if str(total["qualifier"] or "") in ("超过", "不低于"):
+            bounds.append(f"“{shown}{unit}”为下限")
+    when = _when(pairs[0][0])
+    fig.suptitle(f"丽水经开区半导体平台（{when}）", fontsize=14)
+    charts.set_source(fig, ds.source_line(rows) + "".join(f"。{b}" for b in bounds) + "。", width=62)
+    charts.show(fig, alt=f"两组横条：丽水经开区半导体平台{when}" + "；".join(said) + "。")
 
 
 # ------------------------------------------------------------------------------------------------

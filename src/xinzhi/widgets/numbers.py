@@ -18,7 +18,7 @@ import pandas as pd
 from .. import charts
 from ..data import load, to_unit
 from ..errors import InputError
-from ..formats import STATUS_ZH, format_number, qualified
+from ..formats import STATUS_ZH, clause, format_number, qualified, year_list
 from ..models import growth
 from ..tables import Table
 from .base import FigureWidget, dropdown, number_box, slider
@@ -29,20 +29,18 @@ __all__ = ["INDICATORS", "STATUS_STYLES", "article_vs_sources", "show_article_ch
 
 REGION = "浙江"
 
-#: indicator key -> (menu label, unit shown on the axis, a short note for reading it)
+#: indicator key -> (menu label, unit shown on the axis, what to keep in mind whatever the year). What a
+#: particular year's figure needs saying comes from its row in data/ (status, period, qualifier, notes).
 INDICATORS: dict[str, tuple[str, str, str]] = {
-    "hightech_va_share": ("高新技术产业增加值占规上工业比重", "%",
-                          "2020年一行的英文原文说的是“high-tech enterprises”，按本指标理解，未核实；2024、2025、2027年是目标，实际比重未找到。"),
-    "hightech_va_growth": ("高新技术产业增加值增速", "%",
-                           "2023年只有文章的7.0%，官方数未找到；2025年只有一季度的数。"),
-    "sei_va_growth": ("战略性新兴产业增加值增速", "%", "2023年只有文章的6.3%，未找到其他来源；2025年是目标。"),
-    "ind_va_growth": ("规上工业增加值增速", "%", "2022年是政府工作报告里的“左右”（预计数）；2025年只有1—10月的数和目标。"),
+    "hightech_va_share": ("高新技术产业增加值占规上工业比重", "%", ""),
+    "hightech_va_growth": ("高新技术产业增加值增速", "%", ""),
+    "sei_va_growth": ("战略性新兴产业增加值增速", "%", ""),
+    "ind_va_growth": ("规上工业增加值增速", "%", ""),
     "gdp_real_growth": ("地区生产总值增速（可比价）", "%", "增速按可比价格计算，扣除了物价变动。"),
-    "gdp": ("地区生产总值", "亿元",
-            "第五次全国经济普查后，2023年总量从82553亿元修订为85620亿元：两种口径分开画，不能连起来算增速。2020年只找到取整的6.46万亿元。"),
-    "rd_intensity": ("研发投入强度（R&D经费占GDP比重）", "%", "2021年是由杭州数据推算的；2024、2025年的实际数都是预计数，同年还有目标；2026、2027、2030年是目标。"),
-    "digital_core_va_growth": ("数字经济核心产业增加值增速", "%", "2022、2023、2025年全年数未找到；2024年是“左右”；2025年只有目标。"),
-    "digital_core_va": ("数字经济核心产业增加值", "亿元", "2021年原文是“突破8000亿”；2025年是规划征求意见稿回顾“十四五”时的数（预计）；2027年是目标。"),
+    "gdp": ("地区生产总值", "亿元", "修订前后的两种口径分开画，不能连起来算增速。"),
+    "rd_intensity": ("研发投入强度（R&D经费占GDP比重）", "%", ""),
+    "digital_core_va_growth": ("数字经济核心产业增加值增速", "%", ""),
+    "digital_core_va": ("数字经济核心产业增加值", "亿元", ""),
 }
 
 #: status category -> (legend label, marker, filled?)
@@ -72,18 +70,25 @@ def _category(row) -> str:
 # The article's figures beside the sources
 # ---------------------------------------------------------------------------------------------
 
-_ARTICLE_IDS = ["S01", "S03", "S02", "S04"]
+#: the article's figures for Zhejiang checked in notebook 02, in the order of the table
+ARTICLE_CHECKS = ["hightech_va_growth", "hightech_va_share", "sei_va_growth", "sei_va_share"]
 _CHECK_ZH = {"matches": "一致", "not_verified": "未能核实", "differs": "不一致"}
 
 
+def _article_rows() -> pd.DataFrame:
+    t = load("seed_article").table
+    rows = t[(t["region"] == REGION) & t["indicator"].isin(ARTICLE_CHECKS)]
+    return rows.set_index("indicator").loc[[i for i in ARTICLE_CHECKS if i in set(rows["indicator"])]]
+
+
 def article_vs_sources() -> tuple[pd.DataFrame, str]:
-    """The article's four 2023 figures, what other sources say, and the verdict; with the source line."""
+    """The article's figures for Zhejiang, what other sources say, and the verdict; with the source line."""
     article = load("seed_article")
     facts = load("zhejiang_indicators")
-    t = article.table.set_index("id")
+    checked = _article_rows()
     rows, used_facts = [], []
-    for sid in _ARTICLE_IDS:
-        r = t.loc[sid]
+    header = f"指标（{year_list(checked['year'])}年）"
+    for _indicator, r in checked.iterrows():
         other = "未找到其他来源"
         for cid in str(r["check_ids"]).split(";"):
             cid = cid.strip()
@@ -93,9 +98,9 @@ def article_vs_sources() -> tuple[pd.DataFrame, str]:
                 other = f"{format_number(f['value'])}{f['unit']}（{f['publisher']}，{f['date']}）"
                 used_facts.append(cid)
                 break
-        rows.append({"指标（2023年）": r["indicator_zh"], "文章": float(r["value"]),
+        rows.append({header: r["indicator_zh"], "文章": float(r["value"]),
                      "其他来源": other, "核对": _CHECK_ZH.get(r["check"], r["check"])})
-    line = article.source_line(article.table[article.table["id"].isin(_ARTICLE_IDS)])
+    line = article.source_line(article.table[article.table["id"].isin(list(checked["id"]))])
     if used_facts:
         line += "；" + facts.source_line(facts.table[facts.table["id"].isin(used_facts)]).removeprefix("来源：")
     return pd.DataFrame(rows), line
@@ -104,7 +109,7 @@ def article_vs_sources() -> tuple[pd.DataFrame, str]:
 def show_article_check() -> Table:
     """The article-vs-sources table with its source line."""
     df, line = article_vs_sources()
-    units = load("seed_article").table.set_index("id").loc[_ARTICLE_IDS, "unit"].unique()
+    units = _article_rows()["unit"].unique()
     return Table(df, units={"文章": units[0]} if len(units) == 1 else None, source=line)
 
 
@@ -124,11 +129,9 @@ def series_rows(indicator: str) -> pd.DataFrame:
     unit = INDICATORS[indicator][1]
     facts = load("zhejiang_indicators")
     rows = facts.series(indicator, region=REGION)
-    if indicator == "gdp":
-        # the initial 2023 figure belongs with 2019–2022; the census-revised one with 2024
-        initial = facts.table[(facts.table["indicator"] == "gdp") & (facts.table["region"] == REGION)
-                              & (facts.table["year"] == 2023) & (facts.table["vintage"] == "初步核算")]
-        rows = pd.concat([rows, initial], ignore_index=True)
+    revised = _revision(facts, indicator)
+    if revised is not None:   # the figure as first published belongs with the years before the revision
+        rows = pd.concat([rows, revised["initial"]], ignore_index=True)
     if unit != "%":
         rows = to_unit(rows, unit)
     rows = rows.assign(source_kind="data")
@@ -140,13 +143,32 @@ def series_rows(indicator: str) -> pd.DataFrame:
         rows = pd.concat([rows, extra[[c for c in rows.columns if c in extra.columns]]], ignore_index=True)
     rows = rows.sort_values(["year"], kind="stable").reset_index(drop=True)
     rows["category"] = [_category(r) for r in rows.to_dict("records")]
-    if indicator == "gdp":
-        revised_from = 2023
-        rows["group"] = [1 if (y > revised_from or v == _REVISED) else 0
+    if revised is not None:
+        rows["group"] = [1 if (y > revised["year"] or v == revised["vintage"]) else 0
                          for y, v in zip(rows["year"], rows["vintage"])]
     else:
         rows["group"] = 0
     return rows
+
+
+def _revision(facts, indicator: str) -> dict | None:
+    """Where a series was revised (an economic census): the first year whose preferred figure has another
+    vintage than a figure first published for the same year. None when the series has no such year.
+
+    {"year", "vintage" (of the revised figures), "initial" (the rows first published), "revised" (their
+    replacements)}.
+    """
+    t = facts.table
+    rows = t[(t["indicator"] == indicator) & (t["region"] == REGION) & (t["period"] == "全年")]
+    preferred = rows[rows["preferred"].astype(bool)]
+    for year in sorted(preferred["year"].unique()):
+        now = preferred[preferred["year"] == year].iloc[0]
+        before = rows[(rows["year"] == year) & ~rows["preferred"].astype(bool)
+                      & (rows["vintage"] != now["vintage"]) & (rows["status"].isin(list(_ACTUAL)))]
+        if now["vintage"] == _REVISED and len(before):
+            return {"year": int(year), "vintage": now["vintage"], "initial": before.iloc[[0]],
+                    "revised": preferred[preferred["year"] == year]}
+    return None
 
 
 def _source_line_for(rows: pd.DataFrame) -> str:
@@ -166,6 +188,32 @@ def _label(value: float, qualifier: str, unit: str) -> str:
     return qualified(text, qualifier, "symbol")
 
 
+def _revision_note(revision: dict, unit: str) -> str:
+    """“2023年的数从82,553亿元修订为85,620亿元（经济普查修订）：”, from the rows themselves."""
+    before, after = to_unit(revision["initial"], unit).iloc[0], to_unit(revision["revised"], unit).iloc[0]
+    return (f"{revision['year']}年的数从{format_number(before['value'])}{unit}修订为"
+            f"{format_number(after['value'])}{unit}（{revision['vintage']}）。")
+
+
+def _reading_notes(shown: pd.DataFrame) -> str:
+    """What the figures shown need saying, year by year, from their rows: status, months covered, notes."""
+    parts = []
+    for category, (label, _marker, _filled) in STATUS_STYLES.items():
+        rows = shown[shown["category"] == category]
+        if category in ("final", "preliminary") or rows.empty:
+            continue
+        if category == "partial":
+            spans = "、".join(f"{int(r.year)}年（{r.period}）" for r in rows.itertuples())
+            parts.append(f"{label}：{spans}")
+        else:
+            parts.append(f"{label}：{year_list(rows['year'])}年")
+    for r in shown.itertuples():   # what a computed or an expected figure rests on
+        said = clause(getattr(r, "notes", ""))
+        if said and r.category in ("computed", "estimate"):
+            parts.append(f"{int(r.year)}年：{said}")
+    return "；".join(parts) + ("。" if parts else "")
+
+
 class SeriesExplorer(FigureWidget):
     """Choose an indicator and a year range: each point's status is shown by its marker."""
 
@@ -175,14 +223,17 @@ class SeriesExplorer(FigureWidget):
            "空心菱形是目标，空心星号是只有部分月份的数，空心十字是种子文章里未能核实的数字。"
            "年份之间没有点，表示没有找到来源，不等于零。")
     MAX_LABELS = 24
-    YEAR_MIN, YEAR_MAX = 2000, 2030
+    FIRST = "hightech_va_share"
 
     def make_controls(self):
         options = {label: key for key, (label, _unit, _note) in INDICATORS.items()}
+        every = pd.concat([series_rows(key)["year"] for key in INDICATORS])
+        low, high = int(every.min()), int(every.max())
+        first = series_rows(self.FIRST)["year"]
         return {
-            "indicator": dropdown("指标", options, value="hightech_va_share"),
-            "start": slider("起始年份", 2006, self.YEAR_MIN, self.YEAR_MAX, 1, integer=True),
-            "end": slider("结束年份", 2027, self.YEAR_MIN, self.YEAR_MAX, 1, integer=True),
+            "indicator": dropdown("指标", options, value=self.FIRST),
+            "start": slider("起始年份", int(first.min()), low, high, 1, integer=True),
+            "end": slider("结束年份", int(first.max()), low, high, 1, integer=True),
         }
 
     def setup(self, fig, ax):
@@ -197,8 +248,8 @@ class SeriesExplorer(FigureWidget):
                                         markeredgewidth=2, label=label, zorder=4)
         self.labels = [ax.text(0, 0, "", fontsize=10, ha="center", va="bottom", visible=False)
                        for _ in range(self.MAX_LABELS)]
-        self.vintage_line = ax.axvline(2022.5, color="#666666", linestyle=":", linewidth=1.2, visible=False)
-        self.vintage_text = ax.text(2022.6, 0, "经济普查\n修订口径 →", fontsize=10, color="#444444",
+        self.vintage_line = ax.axvline(0, color="#666666", linestyle=":", linewidth=1.2, visible=False)
+        self.vintage_text = ax.text(0, 0, "经济普查\n修订口径 →", fontsize=10, color="#444444",
                                     va="bottom", visible=False)
         self.empty_text = ax.text(0.5, 0.5, "", transform=ax.transAxes, ha="center", va="center",
                                   fontsize=14, color="#444444")
@@ -239,11 +290,14 @@ class SeriesExplorer(FigureWidget):
         ax.set_ylim(bottom, top + 0.15 * span)
         ax.set_ylabel(f"{label}（{unit}）" if len(label) <= 12 else unit)
         ax.set_title(label, fontsize=14)
-        revised = indicator == "gdp" and lo <= 2023 <= hi
+        revision = _revision(load("zhejiang_indicators"), indicator)
+        revised = revision is not None and lo <= revision["year"] <= hi
         self.vintage_line.set_visible(revised)
         self.vintage_text.set_visible(revised)
         if revised:
-            self.vintage_text.set_position((2022.6, bottom + 0.05 * span))
+            self.vintage_line.set_xdata([revision["year"] - 0.5] * 2)
+            self.vintage_text.set_position((revision["year"] - 0.4, bottom + 0.05 * span))
+            note = f"{_revision_note(revision, unit)}{note}"
         self.empty_text.set_text("" if len(shown) else "这个年份范围内没有数据")
         charts.set_source(self.fig, _source_line_for(shown))
         self.say(self._summary(shown, lo, hi, note))
@@ -262,10 +316,11 @@ class SeriesExplorer(FigureWidget):
             gap = f"{'、'.join(map(str, missing))}年没有找到来源（空白不等于零）。"
         else:
             gap = f"{years[0]}—{years[-1]}年之间有 {len(missing)} 个年份没有找到来源（空白不等于零）。"
-        return f"共 {len(shown)} 个点：{kinds}。{gap}<br>读数提示：{html.escape(note)}"
+        reading = _reading_notes(shown) + note
+        return f"共 {len(shown)} 个点：{kinds}。{gap}" + (f"<br>读数提示：{html.escape(reading)}" if reading else "")
 
     def source(self):
-        return _source_line_for(series_rows("hightech_va_share"))
+        return _source_line_for(series_rows(self.FIRST))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -402,20 +457,22 @@ class ShareProjectionWidget(FigureWidget):
 # ---------------------------------------------------------------------------------------------
 
 def exercise_inputs() -> tuple[pd.DataFrame, str]:
-    """The three 2023 figures of the exercise: total 规上工业 growth, high-tech growth, high-tech share."""
+    """The exercise's three figures for the article's year: total 规上工业 growth, high-tech growth (the
+    article's), high-tech share."""
     facts = load("zhejiang_indicators")
     article = load("seed_article")
+    part = article.series("hightech_va_growth", region=REGION).iloc[[0]]
+    year = int(part["year"].iloc[0])
     total = facts.series("ind_va_growth", region=REGION)
-    total = total[total["year"] == 2023]
+    total = total[(total["year"] == year) & (total["period"] == "全年")]
     share = facts.series("hightech_va_share", region=REGION)
-    share = share[(share["year"] == 2023) & (share["status"] == "final")]
-    part = article.table[article.table["id"] == "S01"]
+    share = share[(share["year"] == year) & share["status"].isin(list(_ACTUAL))]
     df = pd.DataFrame([
-        {"符号": "G", "含义": "规上工业增加值增速（2023年）", "数值": float(total['value'].iloc[0]),
+        {"符号": "G", "含义": f"规上工业增加值增速（{year}年）", "数值": float(total['value'].iloc[0]),
          "出处": f"{total['publisher'].iloc[0]}（{STATUS_ZH.get(total['status'].iloc[0], '')}）"},
-        {"符号": "g1", "含义": "高新技术产业增加值增速（2023年）", "数值": float(part['value'].iloc[0]),
-         "出处": "潮新闻（文章数字，未能核实）"},
-        {"符号": "s", "含义": "高新技术产业占规上工业比重（2023年）", "数值": float(share['value'].iloc[0]),
+        {"符号": "g1", "含义": f"高新技术产业增加值增速（{year}年）", "数值": float(part['value'].iloc[0]),
+         "出处": f"{part['publisher'].iloc[0]}（文章数字，未能核实）"},
+        {"符号": "s", "含义": f"高新技术产业占规上工业比重（{year}年）", "数值": float(share['value'].iloc[0]),
          "出处": f"{share['publisher'].iloc[0]}（与文章一致）"},
     ])
     line = facts.source_line(pd.concat([total, share])) + "；" + article.source_line(part).removeprefix("来源：")

@@ -15,7 +15,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
 from .. import charts
 from ..data import load
 from ..errors import InputError
-from ..formats import format_number, qualified
+from ..formats import format_number, qualified, year_list
 from ..models import growth
 from ..tables import Table
 from .base import FigureWidget, number_box, slider
@@ -64,12 +64,13 @@ def policy_table() -> Table:
     }))
 
 
-def plan_2027_table() -> Table:
-    """The 2027 targets of Hangzhou's Apr-2025 action plan (a different document, different targets)."""
+def action_plan_table() -> Table:
+    """The targets of Hangzhou's latest action plan (行动方案): a different document from the article, other targets."""
     rows = load("hangzhou").table
-    rows = rows[(rows["year"] == 2027) & (rows["status"] == "target")].reset_index(drop=True)
+    plans = rows[(rows["status"] == "target") & rows["document"].str.contains("行动方案")]
+    rows = plans[plans["date"] == plans["date"].max()].reset_index(drop=True)
     return Table(pd.DataFrame({
-        "2027年目标": rows["indicator_zh"].to_numpy(),
+        f"{year_list(rows['year'])}年目标": rows["indicator_zh"].to_numpy(),
         "数值": [qualified(format_number(v), q) for v, q in zip(rows["value"], rows["qualifier"])],
         "单位": rows["unit"].to_numpy(),
         "发文": rows["publisher"].to_numpy(),
@@ -114,7 +115,9 @@ def hangzhou_rd_chart() -> None:
     for row in rows.itertuples():
         ax.annotate(f"{row.value:g}%", (row.year, row.value), textcoords="offset points", xytext=(0, 9),
                     ha="center", fontsize=11)
-    ax.set_ylim(3.4, 4.5)
+    low, high = min(rows["value"].min(), min(path)), max(rows["value"].max(), max(path))
+    pad = 0.2 * (high - low or high)
+    ax.set_ylim(low - pad, high + pad)                           # room for the labels above the points
     ax.set_xticks(range(int(rows["year"].min()), int(rows["year"].max()) + 1))
     ax.set_ylabel("R&D 经费占 GDP 比重（%）")
     ax.set_title("杭州研发投入强度：公布值与目标")

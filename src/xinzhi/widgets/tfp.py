@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import LogLocator
 
 from .. import charts
 from ..data import load
@@ -49,6 +50,8 @@ LEDGERS = {"official": "官方账本", "pwt": "PWT 账本"}
 LEDGER_NOTES = {"official": "国家统计局公布的 GDP 增长 + PWT 的投入", "pwt": "PWT 的 GDP（对中国是替代估计）+ PWT 的投入"}
 #: What the Maddison Project Database 2020 uses for China (its own source list, data/README.md).
 MADDISON_CHINA = "中国一线：1952—2008年为 Wu (2014) 的估计，2008年以后为 Conference Board Total Economy Database，均非国家统计局的官方序列"
+#: The Maddison Project Database's unit of GDP per person (its documentation, data/README.md).
+MADDISON_UNIT = "2011年美元"
 # The Maddison workbook's 'Sources' sheet also names this for every country, 2008–2016.
 MPD_ALL_COUNTRIES = "；各国 2008–2016：Conference Board Total Economy Database"
 
@@ -280,9 +283,22 @@ def ledgers_table() -> Table:
     return _decomposition(rows)
 
 
-def inputs_table(country: str = "CHN", years=(1978, 1990, 2000, 2010, 2019)) -> Table:
-    """A few years of the inputs for one country, in units a reader can follow (five columns)."""
+def reference_year() -> int:
+    """PWT's reference year: its price base and the year its indexes equal 1 (from the extract itself)."""
     table = pwt_table()
+    return int(table.loc[(table["rtfpna"] - 1).abs() < 1e-9, "year"].mode().iloc[0])
+
+
+def inputs_table(country: str = "CHN", years=None) -> Table:
+    """A few years of the inputs for one country, in units a reader can follow (five columns).
+
+    By default: the start of the default period, the round decades from ten years after it, and the last year.
+    """
+    table = pwt_table()
+    if years is None:
+        start, _end = default_period()
+        last = int(table.loc[table["countrycode"] == country, "year"].max())
+        years = [start, *range(-(-(start + 10) // 10) * 10, last, 10), last]   # decades at least ten years on
     rows = table[(table["countrycode"] == country) & (table["year"].isin(list(years)))].set_index("year")
     out = pd.DataFrame({
         "实际 GDP": (rows["rgdpna"] / 1e6).round(2),
@@ -292,7 +308,8 @@ def inputs_table(country: str = "CHN", years=(1978, 1990, 2000, 2010, 2019)) -> 
         "劳动份额": rows["labsh"].round(3),
     })
     out.index.name = "年份"
-    return Table(out, units={"实际 GDP": "万亿美元，2017年价", "资本服务": "2017年 = 1", "就业人数": "百万人"},
+    base_year = reference_year()
+    return Table(out, units={"实际 GDP": f"万亿美元，{base_year}年价", "资本服务": f"{base_year}年 = 1", "就业人数": "百万人"},
                  decimals={"实际 GDP": 2, "资本服务": 3, "就业人数": 1, "人力资本指数": 2, "劳动份额": 3})
 
 
@@ -356,12 +373,13 @@ def show_tfp_check(country: str = "CHN") -> None:
     ax.plot(ours.index, ours.values, color=charts.PALETTE["朱红"], linestyle="none", marker="o", markersize=4,
             label="本课程按同一方法计算")
     ax.axhline(1.0, color="#888888", linewidth=1, linestyle=":")
-    ax.set_title(f"{name}：全要素生产率指数（2017年 = 1）")
+    ax.set_title(f"{name}：全要素生产率指数（{reference_year()}年 = 1）")
     ax.set_xlabel("年份")
     ax.set_ylabel("TFP 指数")
     ax.legend(loc="best")
     charts.set_source(fig, pwt_source() + "；计算：本课程（Törnqvist 指数，见正文）")
-    charts.show(fig, alt=f"{name} 1950年代至2019年全要素生产率指数：PWT 公布的线与本课程计算的圆点完全重合。")
+    charts.show(fig, alt=f"{name} {int(pwt.index.min())}—{int(pwt.index.max())}年全要素生产率指数："
+                         "PWT 公布的线与本课程计算的圆点完全重合。")
 
 
 def show_labour_shares() -> None:
@@ -383,7 +401,8 @@ def show_labour_shares() -> None:
         run = acc.imputed_share_years(table, code)
         if run:
             flat.append(f"{name}{run[0]}—{run[1]}年")
-    charts.show(fig, alt="六国劳动份额1950—2019年的折线图。" + "、".join(flat)
+    years = table.dropna(subset=["labsh"])["year"]
+    charts.show(fig, alt=f"六国劳动份额{int(years.min())}—{int(years.max())}年的折线图。" + "、".join(flat)
                 + "是一条水平线（缺少实测数据时填补的同一个数值），之后才有逐年变化；美国各年都有数值。")
 
 
@@ -424,10 +443,10 @@ def show_maddison(start: int = 1820) -> None:
             last = r.iloc[-1]
             ax.plot([last["year"]], [last["gdppc"]], color=color, marker=marker, linestyle="none")
     ax.set_yscale("log")
-    ax.set_yticks([500, 1000, 2000, 5000, 10000, 20000, 50000])
-    ax.set_yticklabels(["500", "1000", "2000", "5000", "1万", "2万", "5万"])
+    ax.yaxis.set_major_locator(LogLocator(subs=(1, 2, 5)))
+    ax.yaxis.set_major_formatter(lambda v, _pos: f"{v / 1e4:g}万" if v >= 1e4 else f"{v:g}")
     ax.minorticks_off()
-    ax.set_title(f"人均 GDP，{start}—2018年（2011年美元，对数刻度）")
+    ax.set_title(f"人均 GDP，{start}—{int(rows['year'].max())}年（{MADDISON_UNIT}，对数刻度）")
     ax.set_xlabel("年份")
     ax.set_ylabel("人均 GDP（对数刻度）")
     ax.legend(ncols=3, loc="upper left")
@@ -438,7 +457,7 @@ def show_maddison(start: int = 1820) -> None:
         if len(r):
             first, last = r.iloc[0], r.iloc[-1]
             ends.append(f"{name} {int(first['year'])}年约 {first['gdppc']:,.0f}、{int(last['year'])}年约 {last['gdppc']:,.0f}")
-    charts.show(fig, alt="六国人均 GDP 的长期走势（2011年美元，对数刻度）：" + "；".join(ends) + "。" + MADDISON_CHINA + "。")
+    charts.show(fig, alt=f"六国人均 GDP 的长期走势（{MADDISON_UNIT}，对数刻度）：" + "；".join(ends) + "。" + MADDISON_CHINA + "。")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -474,13 +493,15 @@ class GrowthAccounting(base.FigureWidget):
         countries = {name: code for code, name in acc.COUNTRIES.items()}
         compare = {"不对比": ""} | countries
         start, end = default_period()
+        years = pwt_table()["year"]
+        first, last = int(years.min()), int(years.max())
         return {
             "ledger": base.dropdown("中国的 GDP", {f"{LEDGERS['official']}：国家统计局公布的增长": "official",
                                                 f"{LEDGERS['pwt']}：PWT 的替代估计": "pwt"}, value="official"),
             "country": base.dropdown("右图国家", countries, value="CHN"),
             "compare": base.dropdown("对比国家", compare, value="USA"),
-            "start": base.slider("起始年份", start, 1954, 2018, 1, integer=True, continuous=False),
-            "end": base.slider("结束年份", end, 1955, 2019, 1, integer=True, continuous=False),
+            "start": base.slider("起始年份", start, first, last - 1, 1, integer=True, continuous=False),
+            "end": base.slider("结束年份", end, first + 1, last, 1, integer=True, continuous=False),
             "shares": base.dropdown("要素份额", {"PWT 逐年劳动份额（labsh）": "pwt",
                                              "固定资本份额 α（用下面的滑块）": "fixed"}, value="pwt"),
             "alpha": base.slider("资本份额 α", 0.40, 0.20, 0.60, 0.01, fmt=".2f"),
@@ -535,7 +556,7 @@ class GrowthAccounting(base.FigureWidget):
             start, end = end, start
             notes.append(f"起始年份晚于结束年份，已按 {start}—{end} 计算")
         if start == end:
-            start, end = (start, start + 1) if start < 2019 else (start - 1, start)
+            start, end = (start, start + 1) if start < self.controls["end"].max else (start - 1, start)
             notes.append(f"时期至少要一年，已按 {start}—{end} 计算")
         alpha = float(alpha)
         capital_share = None if shares == "pwt" else alpha

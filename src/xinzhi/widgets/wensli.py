@@ -34,7 +34,7 @@ HATCHES = ["", "//", "..", "xx", "\\\\", "oo"]
 
 
 def database_rows() -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The pattern-database size: the article (Mar 2024) and Zhejiang Online (Mar 2025)."""
+    """The pattern-database size: as the article gave it, and as later reports gave it (one row each)."""
     article = load("seed_article").series("aigc_pattern_database")
     later = load("wensli").series("aigc_pattern_database")
     return article, later
@@ -47,11 +47,33 @@ def claim_rows() -> pd.DataFrame:
                      ignore_index=True)
 
 
-def claim_total() -> float:
-    """80亿人 × 10万条, computed from the data rows (units converted in code)."""
+def _claim() -> tuple[float, float]:
     rows = claim_rows().set_index("indicator")
     people = convert(rows.loc["people_served_claim", "value"], rows.loc["people_served_claim", "unit"], "人")
-    return design.claim_total(people, rows.loc["designs_per_person_claim", "value"])
+    return people, float(rows.loc["designs_per_person_claim", "value"])
+
+
+def claim_total() -> float:
+    """80亿人 × 10万条, computed from the data rows (units converted in code)."""
+    return design.claim_total(*_claim())
+
+
+def claim_label(joiner: str = "×") -> str:
+    """The article's claim as it is said: “80亿人×10万条” (``joiner="每人"``: “80亿人每人10万条”)."""
+    people, per_person = _claim()
+    return f"{format_number(people)}人{joiner}{format_number(per_person)}条"
+
+
+def _when(date: str) -> str:
+    """2024-03-05 → 2024年3月."""
+    parts = str(date).split("-")
+    return f"{parts[0]}年{int(parts[1])}月" if len(parts) > 1 else f"{parts[0]}年"
+
+
+def _database_source() -> str:
+    article, later = database_rows()
+    return (load("seed_article").source_line(pd.concat([claim_rows(), article])) + "；"
+            + load("wensli").source_line(later).removeprefix("来源："))
 
 
 def wensli_table() -> Table:
@@ -69,39 +91,43 @@ def wensli_table() -> Table:
 
 
 def database_chart() -> None:
-    """Bar chart: 50万 (article, 2024-03) vs 70万 (Zhejiang Online, 2025-03) — figures move."""
+    """Bar chart: the pattern database as the article gave it and as later reports gave it — figures move."""
     article, later = database_rows()
-    fig, ax = charts.new_figure(7.5, 3.6)
-    labels = [f"{r.date}\n{r.publisher}" for r in pd.concat([article, later]).itertuples()]
-    values = [article["value"].iloc[0] / 1e4, later["value"].iloc[0] / 1e4]
-    bars = ax.barh(labels, values, color=[charts.COLORS[0], charts.COLORS[1]], edgecolor="black")
-    bars[1].set_hatch("//")
+    rows = pd.concat([article, later], ignore_index=True)
+    fig, ax = charts.new_figure(7.5, 1.6 + 1.0 * len(rows))
+    labels = [f"{r.date}\n{r.publisher}" for r in rows.itertuples()]
+    values = list(rows["value"] / 1e4)
+    bars = ax.barh(labels, values, color=[charts.COLORS[k % 8] for k in range(len(rows))], edgecolor="black")
+    for k, bar in enumerate(bars):
+        bar.set_hatch(HATCHES[k % len(HATCHES)])
     for bar, value in zip(bars, values):
         ax.text(bar.get_width() + 1, bar.get_y() + bar.get_height() / 2, f"{value:.0f} 万个花型",
                 va="center")
     ax.set_xlim(0, max(values) * 1.3)
     ax.invert_yaxis()
     ax.set_xlabel("花型数据库规模（万个）")
-    ax.set_title("万事利 AIGC 花型数据库：同一个数，两个日期")
+    ax.set_title("万事利 AIGC 花型数据库：同一个数，不同日期")
     charts.set_source(fig, text=load("seed_article").source_line(article) + "；"
                       + load("wensli").source_line(later).removeprefix("来源："))
-    charts.show(fig, alt=f"横向条形图：2024年3月文章所说的花型数据库为 {values[0]:.0f} 万个，"
-                         f"2025年3月浙江在线报道为 {values[1]:.0f} 万个。")
+    said = "，".join(f"{_when(r.date)}{r.publisher}{'的文章' if k < len(article) else '报道'}为 {v:.0f} 万个"
+                    for k, (r, v) in enumerate(zip(rows.itertuples(), values)))
+    charts.show(fig, alt=f"横向条形图：花型数据库的规模，{said}。")
 
 
 class DesignSpace(FigureWidget):
     """Choices per design dimension → number of distinct scarves (a product), on a log scale."""
 
     title = "设计空间计算器：每个维度的选择数相乘"
-    alt = ("横向条形图，横轴是数量级（10 的几次方）。上面一条由各设计维度的选择数的对数首尾相接组成，"
-           "总长就是设计总数的数量级；下面一条是“80亿人每人10万条”，约为 10 的 14.9 次方，竖虚线标出它。")
     illustrative = True
     figure_size = (8.6, 4.4)
 
     def make_controls(self):
+        self.alt = ("横向条形图，横轴是数量级（10 的几次方）。上面一条由各设计维度的选择数的对数首尾相接组成，"
+                    f"总长就是设计总数的数量级；下面一条是“{claim_label('每人')}”，约为 10 的 "
+                    f"{math.log10(claim_total()):.1f} 次方，竖虚线标出它。")
         article, later = database_rows()
-        self._database = {"db2024": (article["value"].iloc[0], "文章，2024年3月"),
-                          "db2025": (later["value"].iloc[0], "浙江在线，2025年3月")}
+        self._database = {r.id: (r.value, f"{'文章' if k < len(article) else r.publisher}，{_when(r.date)}")
+                          for k, r in enumerate(pd.concat([article, later]).itertuples())}
         options = [("自己设定（用下面的滑块）", "own")] + [
             (f"花型数据库 {format_number(v)}（{label}）", key) for key, (v, label) in self._database.items()]
         controls = {"motif_source": dropdown("主纹样从哪来", options, "own")}
@@ -119,7 +145,7 @@ class DesignSpace(FigureWidget):
             self._segments.append(bar)
         ax.barh([0], [self._log_target], height=0.5, color="#BBBBBB", edgecolor="black", hatch="..")
         ax.axvline(self._log_target, color="black", linestyle="--", linewidth=1.5)
-        ax.set_yticks([0, 1], ["80亿人×10万条", "你的组合"])
+        ax.set_yticks([0, 1], [claim_label(), "你的组合"])
         ax.set_ylim(-0.6, 2.6)
         ax.set_xlabel("数量级：10 的几次方（对数刻度，每一格是 10 倍）")
         self._total_text = ax.text(0, 1.38, "", fontsize=12, va="center")
@@ -128,8 +154,7 @@ class DesignSpace(FigureWidget):
         ax.set_title("乘法在对数尺上变成加法：各段首尾相接")
 
     def source(self):
-        return ("来源：“80亿人每人10万条”、花型数据库：潮新闻（2024-03-05）、浙江在线（2025-03-07）。"
-                "各维度选择数为示意参数，非真实数据。")
+        return _database_source() + "。各维度选择数为示意参数，非真实数据。"
 
     def update(self, motif_source, **counts):
         charts.set_source(self.fig, self.source())
@@ -155,10 +180,10 @@ class DesignSpace(FigureWidget):
         formula = " × ".join(f"{counts[key]:,}" for key, *_ in DIMENSIONS)
         ratio = design.ratio_to_target(counts, self._target)
         if ratio >= 1:
-            verdict = f"是“80亿人×10万条”的 <b>{format_number(ratio)}</b> 倍：够用了。"
+            verdict = f"是“{claim_label()}”的 <b>{format_number(ratio)}</b> 倍：够用了。"
         else:
             short = design.orders_of_magnitude_short(counts, self._target)
-            verdict = (f"只是“80亿人×10万条”的约 {format_number(1 / ratio)} 分之一，还差约 <b>{short:.1f}</b> "
+            verdict = (f"只是“{claim_label()}”的约 {format_number(1 / ratio)} 分之一，还差约 <b>{short:.1f}</b> "
                        f"个数量级（还要再乘上约 {format_number(1 / ratio)}）。")
         self.say(f"设计总数 = {formula} = <b>{format_number(total)}</b> 种，{verdict}")
 
