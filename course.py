@@ -38,8 +38,11 @@ COURSE_NOTEBOOKS = JUPYTER / "course_notebooks.sha256"
 OLDEST, NEWEST = (3, 11), (3, 14)
 NEWEST_PAGE = "https://www.python.org/downloads/release/python-3148/"
 
+# What each level installs; each file names the one before it (test ⊃ site ⊃ lab).
+LEVELS = {"lab": "requirements.txt", "site": "requirements-site.txt", "test": "requirements-test.txt"}
+
 # A change to any of these files makes the next run install again.
-SETUP_FILES = ["requirements.txt", "requirements-test.txt", "constraints.txt", "pyproject.toml",
+SETUP_FILES = ["requirements.txt", "requirements-site.txt", "requirements-test.txt", "constraints.txt", "pyproject.toml",
                "jupyter/xinzhi_lab_settings.json", "jupyter/xinzhi_extensions.json",
                "jupyter/jupyter_server_config.json", "jupyter/lab_index.html", "jupyter/course_notebooks.sha256"]
 
@@ -142,6 +145,19 @@ def run_tests(args: List[str]) -> int:
     python = course_env("test")
     ensure_chromium()
     return subprocess.call([str(python), "-m", "pytest", *args], cwd=ROOT)
+
+
+@command("site", "site", "生成网页版讲义和 A4 打印版：build/site/（手机、投影、打印用；--instructor 含教师手册）")
+def run_site(args: List[str]) -> int:
+    python = course_env("site")
+    ensure_chromium()
+    return subprocess.call([str(python), str(ROOT / "publish" / "website.py"), *args], cwd=ROOT)
+
+
+@command("bundle", "bundle", "生成离线安装包：build/bundle/（复制到 U 盘，没有网络的电脑和服务器也能安装）")
+def run_bundle(args: List[str]) -> int:
+    python = course_env("site")
+    return subprocess.call([str(python), str(ROOT / "publish" / "bundle.py"), *args], cwd=ROOT)
 
 
 @command("fingerprints", "fingerprints", "改完课程笔记本后记下它们的指纹，安装时只信任这些笔记本（维护者）")
@@ -277,7 +293,8 @@ def setup_digest() -> str:
 
 
 def ensure_packages(python: Path, level: str) -> None:
-    """pip-install the course ("lab") or the course and its test tools ("test"), unless already done."""
+    """pip-install the course ("lab"), with the handout and bundle builders ("site"), or with the test tools
+    too ("test"), unless already done."""
     prefix = Path(sys.prefix) if in_conda_env() else VENV
     stamp, digest = prefix / ".xinzhi.stamp", setup_digest()
     done = stamp.read_text().split() if stamp.exists() else []
@@ -292,10 +309,10 @@ def ensure_packages(python: Path, level: str) -> None:
         # the participant's own pip settings may name an index or a find-links URL: none may be used here
         env = {k: v for k, v in env.items() if not k.startswith("PIP_")}
         env["PIP_CONFIG_FILE"] = os.devnull
-    requirements = "requirements-test.txt" if level == "test" else "requirements.txt"
+    requirements = LEVELS[level]
     if not in_conda_env():   # conda installed the pinned packages already; add only what is missing
         cmd += ["-r", requirements, "-c", "constraints.txt"]
-    elif level == "test":
+    elif level != "lab":
         cmd += ["-r", requirements]
     cmd += ["-e", "."]
     say("安装课程所需的软件包（第一次约需 1–2 分钟）…")
@@ -308,7 +325,7 @@ def ensure_packages(python: Path, level: str) -> None:
         raise CourseError(explain_install_failure(result.stdout, offline, log, python, index_works))
     install_jupyter_settings(python)
     trust_course_notebooks(python)
-    stamp.write_text(f"{digest} {level}")
+    stamp.write_text(" ".join([digest, *list(LEVELS)[:list(LEVELS).index(level) + 1]]))
 
 
 # What pip prints when the package index cannot be reached or refuses to answer.

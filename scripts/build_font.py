@@ -1,7 +1,8 @@
 """Rebuild src/xinzhi/fonts/NotoSansSC-Regular-subset.ttf.
 
 Takes the Simplified Chinese face of the variable Noto Sans CJK collection,
-subsets it to GB2312 plus common Latin, punctuation and math symbols, fixes the
+subsets it to GB2312, every other Chinese character the course's own text uses
+(company and place names such as 玨芯), plus common Latin, punctuation and math symbols, fixes the
 weight at Regular (wght=400), converts the CFF2 outlines to TrueType (glyf)
 and renames the family "Noto Sans SC".
 
@@ -60,6 +61,21 @@ def gb2312_chars():
                 chars.add(ord(bytes([hi, lo]).decode("gb2312")))
             except UnicodeDecodeError:
                 pass
+    return chars
+
+
+# Folders whose text participants see (notebooks, pages, question banks, data, the package's messages): any
+# Chinese character in them outside GB2312 goes into the font too, so nothing the course shows is a box.
+COURSE_TEXT = ["notebooks", "docs", "quizzes", "data", "src/xinzhi"]
+
+
+def course_chars():
+    chars = set()
+    for folder in COURSE_TEXT:
+        for path in (ROOT / folder).rglob("*"):
+            if path.suffix in {".ipynb", ".md", ".yaml", ".csv", ".py"}:
+                text = path.read_text(encoding="utf-8", errors="ignore")
+                chars.update(ord(ch) for ch in text if "\u3400" <= ch <= "\u9fff")
     return chars
 
 
@@ -151,7 +167,7 @@ def main():
     print(f"source: {source} face #{index} ({font['name'].getDebugName(1)})")
 
     # 1. Subset first (much faster than instancing 65k glyphs).
-    unicodes = gb2312_chars()
+    unicodes = gb2312_chars() | course_chars()
     for lo, hi in EXTRA_RANGES:
         unicodes.update(range(lo, hi + 1))
     opts = subset.Options()

@@ -12,10 +12,17 @@ found on PATH or under pyenv resolves for itself; a missing one is resolved by t
 through pip's --python-version (environment markers are then evaluated for the Python present, so the
 script warns if any dependency's marker would differ). Then it checks whether the next Python after
 NEWEST could be supported: every package pinned for NEWEST needs a wheel for it.
+
+The resolution above is this machine's (Linux x86_64). Then uv resolves requirements.txt for Windows, macOS
+(Intel and Apple silicon) and Linux aarch64 (with deploy/requirements-hub.txt there, for a classroom server), for
+each Python, preferring those pins: a package that needs another version on a computer (no wheel there for the
+pinned one) or that only a computer needs (pywinpty, appnope) gets lines with that computer's marker. So
+`pip install -c constraints.txt` and the offline bundle (publish/bundle.py) find a wheel on every computer.
 """
 from __future__ import annotations
 
 import json
+import os
 import platform
 import re
 import shutil
@@ -101,6 +108,86 @@ def missing_wheels(pins: dict[str, str], version: str, host: str) -> list[str]:
         todo.remove(next(t for t in todo if t.lower() == found.group(1).lower()))
 
 
+# --- Windows and macOS: a Linux pin with no wheel there, and packages that exist only there ---------------
+# uv resolves requirements.txt for another computer with that computer's environment markers (pip applies this
+# machine's), preferring the Linux pins; where it must choose otherwise, that computer gets its own lines.
+OTHER_COMPUTERS = {  # uv's platform name: the marker that selects that computer in constraints.txt
+    "aarch64-manylinux_2_28": 'sys_platform == "linux" and platform_machine == "aarch64"',
+    "x86_64-pc-windows-msvc": 'sys_platform == "win32"',
+    "x86_64-apple-darwin": 'sys_platform == "darwin" and platform_machine == "x86_64"',
+    "aarch64-apple-darwin": 'sys_platform == "darwin" and platform_machine == "arm64"',
+}
+NOT_ON = {
+    "aarch64-manylinux_2_28": '(sys_platform != "linux" or platform_machine != "aarch64")',
+    "x86_64-pc-windows-msvc": 'sys_platform != "win32"',
+    "x86_64-apple-darwin": '(sys_platform != "darwin" or platform_machine != "x86_64")',
+    "aarch64-apple-darwin": '(sys_platform != "darwin" or platform_machine != "arm64")',
+}
+MACOS = "12.0"   # the oldest macOS served: uv's wheel tags, and publish/bundle.py's
+
+
+def uv() -> str:
+    found = shutil.which("uv") or str(Path(sys.executable).with_name("uv"))
+    if not Path(found).exists():
+        sys.exit("uv not found: pip install -r requirements-site.txt")
+    return found
+
+
+def resolve_for(computer: str, version: str, prefer: dict[str, str]) -> dict[str, str]:
+    """requirements.txt (on Linux also the classroom hub's) for `computer` and Python `version` (a current
+    patch release), keeping the `prefer` pins except those that have no wheel there."""
+    prefer = dict(prefer)
+    inputs = [str(ROOT / "requirements.txt")] + ([str(ROOT / "deploy" / "requirements-hub.txt")]
+                                                 if "linux" in computer else [])   # a classroom server
+    with tempfile.TemporaryDirectory() as tmp:
+        constraints = Path(tmp) / "prefer.txt"
+        while True:
+            constraints.write_text("".join(f"{name}=={pin}\n" for name, pin in prefer.items()))
+            result = subprocess.run(
+                [uv(), "pip", "compile", *inputs, "-c", str(constraints), "--no-config",
+                 "--python-platform", computer, "--python-version", f"{version}.99", "--only-binary", ":all:",
+                 "--no-header", "--no-annotate", "--quiet"],
+                capture_output=True, text=True, env=dict(os.environ, MACOSX_DEPLOYMENT_TARGET=MACOS))
+            if result.returncode == 0:
+                reqs = [Requirement(line) for line in result.stdout.splitlines() if line and not line.startswith("#")]
+                return {r.name.lower().replace("_", "-"): next(iter(r.specifier)).version for r in reqs}
+            lacking = re.search(r"Because (\S+)==\S+ has no usable wheels", result.stderr)
+            name = lacking and lacking.group(1).lower().replace("_", "-")
+            if name not in prefer:
+                sys.exit(f"{computer}, Python {version}: no resolution\n{result.stderr[-2000:]}")
+            print(f"{computer}, Python {version}: {name}=={prefer.pop(name)} has no wheel there")
+
+
+def own_lines(pins: dict[str, dict[str, str]]) -> dict[str, dict[str, dict[str, str]]]:
+    """{package: {computer: {python: version}}} for every package whose version on that computer differs from
+    Linux's for some Python, or that only that computer needs."""
+    found = {(c, v): resolve_for(c, v, pins[v]) for c in OTHER_COMPUTERS for v in PYTHONS}
+    own: dict[str, dict[str, dict[str, str]]] = {}
+    for (computer, version), there in found.items():
+        for name, pin in there.items():
+            if pins[version].get(name) != pin:
+                own.setdefault(name, {})[computer] = {}
+    for name, computers in own.items():
+        for computer in computers:
+            computers[computer] = {v: found[(computer, v)][name] for v in PYTHONS if name in found[(computer, v)]}
+    return own
+
+
+def marked(name: str, linux: list[str], own: dict[str, dict[str, str]]) -> list[str]:
+    """A package's Linux lines, kept off the computers that have their own, then those computers' lines."""
+    if not own:
+        return linux
+    away = " and ".join(NOT_ON[c] for c in own)   # markers have no "not": each computer's negation
+    lines = [f"{pin} ; {'(' + marker + ') and ' if marker else ''}{away}"
+             for pin, _, marker in (line.partition(" ; ") for line in linux)]
+    for computer, versions in own.items():
+        for version in sorted(set(versions.values())):
+            pythons = [v for v in PYTHONS if versions.get(v) == version]
+            which = "" if pythons == PYTHONS else " and (" + " or ".join(
+                f'python_version {">=" if v == PYTHONS[-1] else "=="} "{v}"' for v in pythons) + ")"
+            lines.append(f"{name}=={version} ; {OTHER_COMPUTERS[computer]}{which}")
+    return lines
+
 def main() -> None:
     present = {v: interpreter(v) for v in PYTHONS}
     newest_present = max((v for v, exe in present.items() if exe), key=lambda v: int(v.split(".")[1]))
@@ -123,15 +210,16 @@ def main() -> None:
              *(f"# Python {note}." for note in notes),
              "# Used as: pip install -r requirements.txt -c constraints.txt"]
     header = len(lines)
-    for name in sorted(set().union(*pins.values())):
+    own = own_lines(pins)
+    for name in sorted(set().union(*pins.values(), own)):
         versions = {v: pins[v].get(name) for v in PYTHONS}
         distinct = set(versions.values())
         if len(distinct) == 1 and None not in distinct:
-            lines.append(f"{name}=={distinct.pop()}")
-            continue
-        for v, pin in versions.items():
-            if pin:
-                lines.append(f'{name}=={pin} ; python_version {">=" if v == PYTHONS[-1] else "=="} "{v}"')
+            linux = [f"{name}=={distinct.pop()}"]
+        else:
+            linux = [f'{name}=={pin} ; python_version {">=" if v == PYTHONS[-1] else "=="} "{v}"'
+                     for v, pin in versions.items() if pin]
+        lines += marked(name, [line for line in linux if "==" in line], own.get(name, {}))
     (ROOT / "constraints.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"constraints.txt: {len(lines) - header} pins; " + "; ".join(notes))
 

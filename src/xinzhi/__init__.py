@@ -60,6 +60,10 @@ def setup() -> None:
 
     charts.use_course_style()
     show_course_errors_plainly()
+    if _in_kernel() and os.environ.get("XINZHI_HANDOUT"):  # building the handout site (publish/site.py)
+        from . import handout
+
+        handout.install()
 
 
 setup()

@@ -291,7 +291,13 @@ def show(fig, alt: str, *, caption: str | None = None) -> None:
         raise ValueError("chart has no source line: call set_source(fig, ...) first")
     if not alt or not alt.strip():
         raise ValueError("chart needs alt text")
+    from . import handout
+
     fit_static(fig)
+    if handout.active():  # the handout site: the source line as text under a sharper image
+        display(HTML(handout.chart(fig, alt, caption)))
+        plt.close(fig)
+        return
     natural, smallest = static_widths(fig)
     encoded = base64.b64encode(png_bytes(fig, dpi=STATIC_DPI)).decode("ascii")
     plt.close(fig)

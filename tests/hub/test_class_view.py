@@ -27,6 +27,7 @@ from .test_classroom_hub import ADMIN, ADMIN_PASSWORD, ARTIFACTS, Participant, w
 import psutil  # noqa: E402
 import requests  # noqa: E402
 
+from xinzhi.formats import format_number  # noqa: E402
 from xinzhi.quiz.bank import load  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -35,13 +36,34 @@ SERVICE = "/services/class-results/"
 BANK = load("01")
 LIMIT = 5.0              # seconds from the last answer to the board showing it
 RESTART_LIMIT = 90       # the hub polls its services every 30 s (with jitter) and restarts one that died
-# What each of the eight participants types, question by question (a wrong first try is followed by a second).
-PLAN = {
-    "origin": [["heilongjiang"]] * 4 + [["work_report", "heilongjiang"]] * 3 + [["politburo", "heilongjiang"]],
-    "core_mark": [["tfp"]] * 5 + [["investment", "tfp"]] + [["employment", "investment"]] * 2,
-    "multiplier": [["technology"]] * 6 + [["fusion", "technology"], ["industry", "fusion"]],
-    "zero_factor": [["0"], ["6", "0"], ["6", "0"], ["36", "0"], ["0"], ["0"], ["7", "0"], ["0"]],
-}
+
+
+def _plan() -> dict:
+    """What each of the eight participants types, question by question, built from the bank (right R, wrong W0, W1):
+    a wrong first try is followed by a second; some end wrong twice."""
+    plan = {}
+    for question_id, pattern in [
+        ("origin", ["R"] * 4 + ["W0 R"] * 3 + ["W1 R"]),
+        ("core_mark", ["R"] * 5 + ["W0 R"] + ["W1 W0"] * 2),
+        ("multiplier", ["R"] * 6 + ["W1 R", "W0 W1"]),
+        ("zero_factor", ["R", "W0 R", "W0 R", "W1 R", "R", "R", "X R", "R"]),
+    ]:
+        question = BANK.question(question_id)
+        if question.is_choice:
+            values = {"R": question.right_option.id, **{f"W{n}": o.id for n, o in
+                                                        enumerate(o for o in question.options if not o.right)}}
+        else:
+            wrong = [m.value for m in question.mistakes]
+            other = max([question.answer, *wrong]) + 7  # neither right nor a known mistake
+            values = {"R": question.answer, "W0": wrong[0], "W1": wrong[1], "X": other}
+            values = {k: format_number(v) for k, v in values.items()}
+        plan[question_id] = [[values[t] for t in tries.split()] for tries in pattern]
+    return plan
+
+
+PLAN = _plan()
+THREE = BANK.question("three_elements")  # answered later: once while the service is down, once in Chromium
+THREE_WRONG, THREE_RIGHT = next(o.id for o in THREE.options if not o.right), THREE.right_option.id
 CARRIERS = ["半导体材料产业", "半导体材料产业。", "新能源汽车", "丝绸产业", "新能源汽车", "半导体材料产业", "轴承产业",
             "<i>新能源汽车</i>"]
 TECHS = ["人工智能", "人工智能", "固态电池", "AI 图案设计", "固态电池", "超高纯钽", "数控机床联网", "人工智能"]
@@ -159,7 +181,7 @@ def test_the_board_shows_exactly_what_eight_participants_answered_within_5_secon
                                                                          and BANK.question(question_id).right_option.id)]
         most = max(n for n, _ in wrong)
         assert got["common_wrong"]["count"] == most and want["counts"][got["common_wrong"]["id"]] == most
-    option = BANK.question("origin").option("work_report")
+    option = BANK.question("origin").option(PLAN["origin"][4][0])  # the wrong first try three participants made
     assert by_id["origin"]["common_wrong"]["feedback"] == option.feedback
     assert by_id["three_elements"]["answered"] == 0
     capstone = board.summary(class_id, "08")["capstone"]
@@ -226,9 +248,13 @@ def test_a_participants_tokens_are_refused_for_anything_but_their_own_results(le
                                ("POST", f"api/classes/{class_id}/members/{b.name}/results", {"records": []}),
                                ("POST", f"api/classes/{class_id}/reset", {"confirm": class_id})]:
         assert personal.api(method, path, json=body).status_code == 403, (method, path)
-    # A's logged-in browser session: the hub does not let a participant into the service at all
+    # A's logged-in browser session: the hub does not list the service for a participant, nor let them in
+    assert SERVICE not in a.session.get(f"{hub.url}/hub/home", timeout=60).text
     reply = a.session.get(f"{hub.url}{SERVICE}", timeout=60)
     assert reply.status_code == 403 and "课堂看板 ·" not in reply.text, (reply.status_code, reply.url)
+    teacher = Participant(hub, ADMIN)
+    assert teacher.login(ADMIN_PASSWORD)
+    assert SERVICE in teacher.session.get(f"{hub.url}/hub/home", timeout=60).text, "the teacher finds it on the hub"
     assert board.summary(class_id) == before, "nothing changed"
 
 
@@ -241,7 +267,7 @@ def test_a_restarted_service_keeps_every_result_and_takes_what_was_sent_meanwhil
     service.wait(timeout=30)
     late = class_[2]
     stdout(late.execute(runs[2][0], ["from xinzhi.quiz import self_check\n"
-                                     "self_check('01').answer('three_elements', 'tech_talent_money')"])[0])
+                                     f"self_check('01').answer('three_elements', {THREE_WRONG!r})"])[0])
     wait_for(lambda: board.api("GET", "api/classes").status_code == 200, RESTART_LIMIT, "the restarted service")
     FIGURES["service_down_s"] = round(time.monotonic() - began, 1)
     after = board.summary(class_id, "08")
@@ -250,7 +276,7 @@ def test_a_restarted_service_keeps_every_result_and_takes_what_was_sent_meanwhil
     wait_for(lambda: next(q for q in board.summary(class_id)["questions"] if q["id"] == "three_elements")["answered"]
              == 1, 30, "the answer made while the service was down")
     FIGURES["late_answer_after_restart_s"] = round(time.monotonic() - began, 1)
-    assert matches(board.summary(class_id), {"three_elements": {late.name: "tech_talent_money"}})
+    assert matches(board.summary(class_id), {"three_elements": {late.name: THREE_WRONG}})
 
 
 def test_the_projector_page_in_chromium(lesson):
@@ -294,7 +320,7 @@ def test_the_projector_page_in_chromium(lesson):
             # a new answer appears without reloading
             began = time.time()
             stdout(class_[3].execute(runs[3][0], ["from xinzhi.quiz import self_check\n"
-                                                  "self_check('01').answer('three_elements', 'three_labour')"])[0])
+                                                  f"self_check('01').answer('three_elements', {THREE_RIGHT!r})"])[0])
             three = page.locator("section[data-question='three_elements']")
             deadline = time.monotonic() + 30
             while three.get_attribute("data-answered") != "2":
@@ -314,6 +340,10 @@ def test_the_projector_page_in_chromium(lesson):
             rows = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
             assert len(rows) - 1 == sum(1 for _ in board.api("GET", f"api/classes/{class_id}/export.csv")
                                         .text.splitlines()[1:])
+            forged = page.evaluate("""async (path) => (await fetch(path, {method: "POST", credentials: "include",
+                body: JSON.stringify({confirm: path.split("/")[5]})})).status""",
+                                   f"{SERVICE}api/classes/{class_id}/reset")
+            assert forged == 403, "a request without the page's XSRF token does nothing, even with the cookie"
             page.once("dialog", lambda dialog: dialog.dismiss())
             page.click("[data-action='reset']")
             page.wait_for_timeout(500)
@@ -335,7 +365,8 @@ def test_an_archived_class_takes_nothing_and_the_next_class_must_be_joined(lesso
     new_id = created.json()["id"]
     a = class_[0]
     probe = ("import json\nfrom xinzhi import class_view\nfrom xinzhi.quiz import self_check\n"
-             "self_check('01').answer('raise_a', '20')\nprint(json.dumps([class_view.flush(10), class_view.SENDER.problem,"
+             f"self_check('01').answer('raise_a', {format_number(BANK.question('raise_a').answer)!r})\n"
+             "print(json.dumps([class_view.flush(10), class_view.SENDER.problem,"
              " class_view.SENDER.joined()]))")
     flushed, problem, joined = json.loads(stdout(a.execute(runs[0][0], [probe])[0]).strip().splitlines()[-1])
     assert flushed and "归档" in problem and joined is None, (flushed, problem, joined)

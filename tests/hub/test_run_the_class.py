@@ -21,6 +21,8 @@ from .test_classroom_hub import ADMIN, ADMIN_PASSWORD, DEPLOY, NOTEBOOK, ROOT, P
 
 import psutil  # noqa: E402
 
+from xinzhi.quiz.bank import load  # noqa: E402
+
 pytestmark = pytest.mark.slow
 
 
@@ -92,8 +94,9 @@ def test_reset_notebook_puts_the_original_back_and_leaves_my_work_alone(classroo
 def test_a_kernel_that_dies_mid_class_comes_back_with_every_answer(classroom, teacher_token):
     hub, class_, runs, _ = classroom
     participant, kernel_id = class_[3], runs[3][0]
+    right = load("01").question("multiplier").right_option.id
     answered = participant.execute(kernel_id, [
-        "from xinzhi.quiz import self_check\nq = self_check('01')\nq.answer('multiplier', 'technology')\n"
+        f"from xinzhi.quiz import self_check\nq = self_check('01')\nq.answer('multiplier', {right!r})\n"
         "print(q.score)"])[0]
     assert not answered.error, answered.error
     score = int("".join(o["content"]["text"] for o in answered.outputs if o["msg_type"] == "stream").split()[-1])
