@@ -216,6 +216,60 @@ def test_publishers_are_not_reprint_sites():
         assert name not in r["document"].lower().replace(" ", ""), (r["id"], r["document"], name)
 
 
+def via_problem(row: dict, domains) -> str:
+    """Why a row's `via` is not the outlet that reported the figure ('' if it may be)."""
+    via = row["via"].strip()
+    if not via:
+        return ""
+    if via == row["publisher"].strip():
+        return "via repeats the publisher"
+    if re.search(r"转载|公众号|网站|未注明|不详", via):
+        return "via describes a reprint, not an outlet"
+    if re.search(r"[a-z0-9-]+\.(com|org|net|cn|jp|hk)\b", via.lower()):
+        return "via is a web address"
+    host = re.match(r"https?://([^/:]+)", row["read_at"]).group(1).lower()
+    if allowed_host(host, domains):        # an outlet of standing, read on its own site
+        return ""
+    labels = [x for x in host.split(".") if len(x) >= 3 and not x.isdigit()
+              and x not in {"www", "com", "net", "org", "gov", "app3", "news", "english", "finance"}]
+    squeezed = via.lower().replace(" ", "")
+    return "via names the site where the text was read" if any(x in squeezed for x in labels) else ""
+
+
+@pytest.mark.parametrize("via, read_at", [
+    ("paultan.org", "https://paultan.org/2022/01/07/x/"),
+    ("ITBEAR科技资讯", "https://www.itbear.com.cn/html/2025-12/1.html"),
+    ("Automundo China", "https://automundochina.com/?p=1"),
+    ("NNA", "https://english.nna.jp/articles/3996"),
+    ("新闻转载", "http://xinkangxinshi.net/maiche/1.html"),
+    ("微信公众号文章", "https://freewechat.com/a/1"),
+    ("中国有色网（cnoc.com.cn）", "http://www.cnoc.com.cn/cnoc/1.shtml"),
+])
+def test_via_check_rejects_the_site_read(via, read_at):
+    assert via_problem({"via": via, "publisher": "某发布者", "read_at": read_at}, list(link_allowlist()))
+
+
+@pytest.mark.parametrize("via, read_at", [
+    ("中国新闻社", "http://guibinke.net/article/jieliu/830917"),    # a 中新社 report read on a reprint
+    ("杭州网", "https://z.hangzhou.com.cn/2026/hzslh/content/1.html"),  # an outlet on the allowlist, own site
+    ("中国新闻社（ECNS）", "http://ecns.cn/news/cns-wire/1.shtml"),
+])
+def test_via_check_accepts_an_outlet(via, read_at):
+    assert not via_problem({"via": via, "publisher": "某发布者", "read_at": read_at}, list(link_allowlist()))
+
+
+def test_via_is_the_reporting_outlet_never_the_site_read():
+    """`via` names the news outlet that reported the figure, or is empty (data/README.md). The site where the
+    text was read is an audit field (read_at): `via` never names it — by web address, by a word such as 转载,
+    or by the site's own name — unless that site is on tests/link_domains.csv."""
+    domains = list(link_allowlist())
+    rows = [dict(row, _dataset=n) for n, res in RESOURCES.items()
+            if "via" in {f["name"] for f in res["schema"]["fields"]} for row in read_rows(n)]
+    assert sum(bool(r["via"].strip()) for r in rows) > 20
+    problems = [(r["_dataset"], r["id"], r["via"], via_problem(r, domains)) for r in rows if via_problem(r, domains)]
+    assert not problems
+
+
 def test_publisher_links_are_on_the_allowlist():
     """publisher_url is what participants may follow: only official, news-agency, academic or original sites."""
     domains = list(link_allowlist())
@@ -424,6 +478,9 @@ def test_source_line_names_only_the_rows_publishers():
     full = ds.source_line()
     assert "中国汽车工业协会" in full and "吉利汽车控股有限公司" in full
     assert load("seed_article").source_line() == "来源：潮新闻《发展新质生产力，浙江如何作为？》（2024-03-05）"
+    # a report is not named as the publisher's document, whether its outlet is named (via) or not
+    assert ds.source_line(ds.table[ds.table.id == "F118"]) == "来源：吉利汽车控股有限公司（2022-01-07）"
+    assert load("hangzhou").source_line(load("hangzhou").table.query("id == 'F089'")) == "来源：杭州市人民政府（2025-05-22）"
 
 
 def test_load_returns_independent_copies_from_cache():

@@ -356,9 +356,11 @@ class Dataset:
         for pub, recs in by_pub.items():
             dates = sorted({str(r.get("date", "") or "").strip() for r in recs} - {""})
             when = f"（{'、'.join(dates)}）" if dates else ""
-            own = len(recs) == 1 and not recs[0].get("via") and str(recs[0].get("document", "") or "").strip()
-            # The publisher's own single document is named; reports about it (via) are not.
-            parts.append(f"{pub}《{str(recs[0]['document']).strip()}》{when}" if own else f"{pub}{when}")
+            doc = str(recs[0].get("document", "") or "").strip()
+            # The publisher's own single document is named; a report about it is not, whether its
+            # outlet is named (via) or not (the document then says 报道, see data/README.md).
+            own = len(recs) == 1 and not recs[0].get("via") and doc and "报道" not in doc
+            parts.append(f"{pub}《{doc}》{when}" if own else f"{pub}{when}")
         return "来源：" + "；".join(parts)
 
 
