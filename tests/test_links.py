@@ -10,6 +10,7 @@ page where a text was actually read (read_at) is never shown to participants.
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 from pathlib import Path
@@ -35,7 +36,16 @@ def domains_in(text: str) -> set[str]:
     hosts = {m.group(1).lower() for m in URL.finditer(text) if "." in m.group(1)}   # https://hub.你的域名: a placeholder
     stripped = URL.sub(" ", text)
     hosts |= {m.group(1).lower() for m in BARE.finditer(stripped)}
-    return hosts
+    return {h for h in hosts if not _private_address(h)}
+
+
+def _private_address(host: str) -> bool:
+    """A classroom-network address such as 10.0.5.20 in the server instructions is a placeholder, not a link."""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_private and not address.is_loopback   # 127.0.0.1 stays listed, with its reason
 
 
 # ---------------------------------------------------------------------------------------------
@@ -115,6 +125,8 @@ def test_links_participants_see_are_on_the_allowlist():
     ("from xinzhi.widgets.tfp import explain；np.log(2)", set()),
     ("浏览器打开 http://127.0.0.1:8866/ 即可", {"127.0.0.1"}),
     ("把 https://hub.你的域名 换成学校的地址", set()),
+    ("XINZHI_BIND_URL=https://10.0.5.20:443（换成教室网络里的地址）", set()),
+    ("http://8.8.8.8/ 不是教室网络", {"8.8.8.8"}),
     ("见 https://www.rug.nl/ggdc/。下一句", {"www.rug.nl"}),
     ("转载：http://zxfzw.org.cn转载页", {"zxfzw.org.cn"}),
 ])
