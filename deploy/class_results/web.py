@@ -134,10 +134,15 @@ class Handler(HubOAuthenticated, web.RequestHandler):
         self.finish(json.dumps(value, ensure_ascii=False))
 
     def write_error(self, status_code, **kwargs):
+        """The reason in Chinese for a refusal; for anything unforeseen only that it failed (the details, such as
+        a path on the server or a database error, go to the service's log, never to the caller)."""
         error = kwargs.get("exc_info", (None, None))[1]
-        message = getattr(error, "log_message", None) or str(error or "") or self._reason
         if isinstance(error, Refused):
             message = str(error)
+        elif isinstance(error, web.HTTPError) and error.log_message and status_code < 500:
+            message = error.log_message
+        else:
+            message = "课堂看板出了错，请稍后再试；仍然不行请告诉管理员。" if status_code >= 500 else self._reason
         if self.api:
             self.reply({"error": message}, status_code)
         else:

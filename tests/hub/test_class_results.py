@@ -378,3 +378,17 @@ def test_records_wait_while_the_service_is_down_and_follow_when_it_is_back(on_hu
         assert len(again.results(class_id)) == 1
     finally:
         again.stop()
+
+
+def test_an_unforeseen_error_tells_nothing_about_the_server(open_class):
+    service, class_id, teacher_token = open_class
+
+    def broken():
+        raise sqlite3.OperationalError("unable to open database file /var/lib/xinzhi/class-results/results.sqlite")
+    service.store.classes = broken
+    for path in ("api/classes", f"api/classes/{class_id}/board"):
+        status, reply = service.call(teacher_token, "GET", path)
+        assert status == 500 and "/var/lib" not in json.dumps(reply) and "sqlite" not in json.dumps(reply), reply
+        assert "出了错" in reply["error"]
+    status, page = service.call(teacher_token, "GET", "")
+    assert status == 500 and "/var/lib" not in page and "Traceback" not in page and "出了错" in page
