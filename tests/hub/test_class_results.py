@@ -11,6 +11,7 @@ import json
 import re
 import sqlite3
 import time
+import urllib.request
 
 import pytest
 
@@ -427,3 +428,25 @@ def test_the_instructor_guide_names_each_board_question_by_its_number_and_its_an
             checked += len(picked)
     assert len(lines) >= 9 and checked >= 20, (len(lines), checked)
     assert not wrong, wrong
+
+
+def test_the_page_runs_only_its_own_script(open_class):
+    """Content-Security-Policy with a fresh nonce per page: a script that slipped into the board would not run."""
+    service, class_id, teacher_token = open_class
+    pages = []
+    for _ in range(2):
+        request = urllib.request.Request(service.url, headers={"Authorization": f"token {teacher_token}"})
+        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=30) as reply:
+            pages.append((reply.headers["Content-Security-Policy"], reply.read().decode("utf-8")))
+    nonces = []
+    for csp, page in pages:
+        rules = dict((part.strip().split(" ", 1) + [""])[:2] for part in csp.split(";"))
+        nonce = re.fullmatch(r"'nonce-([A-Za-z0-9_-]{16,})'", rules["script-src"]).group(1)
+        assert "unsafe" not in rules["script-src"] and rules["object-src"] == "'none'"
+        scripts = re.findall(r"<script([^>]*)>", page)
+        assert scripts and all(f'nonce="{nonce}"' in attributes for attributes in scripts), scripts
+        assert not re.search(r"\son[a-z]+=", page), "no inline event handlers (the policy would block them)"
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]
+    status, _ = service.call(teacher_token, "GET", "api/classes")
+    assert status == 200
