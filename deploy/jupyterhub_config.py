@@ -68,6 +68,7 @@ admins = {name.strip().lower() for name in setting("XINZHI_HUB_ADMINS", "").spli
 admins = admins or set(c.Authenticator.get("admin_users", ()))  # TLJH: users.admin
 c.Authenticator.admin_users = admins
 c.JupyterHub.cookie_max_age_days = 1  # classroom computers are shared: a forgotten session ends by the next day
+c.JupyterHub.token_expires_in_max_seconds = 7 * 86400  # an API token someone copied stops working within a week
 c.JupyterHub.template_vars = {
     "announcement_login": "用户名和密码（登录码）都印在老师发的登录条上。"
                           " / Username and password (login code) are on your login slip.",

@@ -731,3 +731,17 @@ def test_the_hub_refuses_to_start_on_an_invalid_roster(tmp_path):
     output = run.stdout + run.stderr
     assert run.returncode != 0, "the hub started"
     assert "班级服务器没有启动" in output and "第 3 行" in output, output[-2000:]
+
+
+def test_api_tokens_last_a_week_at_most(classroom):
+    hub, class_, _, _ = classroom
+    participant = class_[4]
+    path = f"/hub/api/users/{participant.name}/tokens"
+    forever = participant.api("POST", path, json={"note": "never expires?"})
+    assert forever.status_code == 201, forever.text
+    expires = forever.json()["expires_at"]
+    assert expires, "a token asked for without an end gets the longest allowed"
+    left = time.mktime(time.strptime(expires[:19], "%Y-%m-%dT%H:%M:%S")) - time.mktime(time.gmtime())
+    assert 6 * 86400 < left <= 7 * 86400 + 60, left
+    assert participant.api("POST", path, json={"expires_in": 30 * 86400}).status_code == 400
+    participant.api("DELETE", f"{path}/{forever.json()['id']}")
