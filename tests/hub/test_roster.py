@@ -6,6 +6,7 @@ Fast: no hub is started here (tests/hub/test_classroom_hub.py drives the real on
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -285,3 +286,25 @@ def test_the_class_view_is_not_run_as_root_and_keeps_its_data_where_its_account_
     assert environment["XINZHI_CLASS_RESULTS_USER"] == "xinzhi-results"
     assert environment["XINZHI_CLASS_RESULTS_DIR"] == "/var/lib/xinzhi/class-results"
     assert environment["XINZHI_CLASS_RESULTS_FORMER_DIR"] == str(tmp_path / "class-results")
+
+
+def test_the_class_commands_keep_the_teachers_token_off_the_wire_and_out_of_others_reach(tmp_path, capsys):
+    import class_run
+    token = tmp_path / "token"
+    token.write_text("0123456789abcdef\n")
+    token.chmod(0o644)
+    (tmp_path / "r").write_text("zhangsan\n", encoding="utf-8")
+
+    def run(url: str) -> str:
+        assert class_run.main(["--url", url, "--token-file", str(token), "--roster", str(tmp_path / "r"),
+                               "status"]) == 1
+        return capsys.readouterr().err
+    assert "chmod 600" in run("https://hub.example.edu.cn"), "a token file others can read is refused"
+    token.chmod(0o600)
+    for url in ("http://hub.example.edu.cn", "http://10.0.5.20:8000", "ftp://hub.example.edu.cn"):
+        said = run(url)
+        assert "明文" in said or "不对" in said, (url, said)
+    with socket.socket() as sock:  # nobody listens there: the checks let it through to the connection
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    assert "连不上" in run(f"http://127.0.0.1:{port}")
