@@ -5,7 +5,9 @@ Fast: no hub is started here (tests/hub/test_classroom_hub.py drives the real on
 """
 from __future__ import annotations
 
+import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -94,6 +96,31 @@ def test_slips_codes_and_hashes_from_the_command(tmp_path):
     after = roster.read_passwords(tmp_path / "passwords")
     assert after["zhangsan"] == stored["zhangsan"] and after["lisi"] != stored["lisi"]
     assert "不在名单上" in cli(tmp_path, "reissue", "wangwu").stderr
+
+
+def test_slips_in_a_shared_folder_are_never_written_through_what_someone_planted(tmp_path):
+    """The teacher runs `slips` as root in a folder others can write (/tmp, say): a planted link must not make root
+    overwrite its target, and a planted file (readable by the one who made it) must not receive the codes."""
+    (tmp_path / "roster.txt").write_text(ROSTER, encoding="utf-8")
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o1777)
+    shared.chmod(0o1777)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("untouched")
+    (shared / "linked.html").symlink_to(victim)
+    planted = shared / "planted.html"
+    planted.write_text("")
+    planted.chmod(0o666)
+    if os.geteuid() == 0:
+        os.chown(planted, 65534, 65534)  # made by another user
+    before = planted.stat().st_ino
+    assert cli(tmp_path, "slips", "--out", str(shared / "linked.html")).returncode == 0
+    assert victim.read_text() == "untouched" and not (shared / "linked.html").is_symlink()
+    assert cli(tmp_path, "reissue", "lisi", "--out", str(planted)).returncode == 0
+    after = planted.stat()
+    assert after.st_ino != before and after.st_uid == os.geteuid() and after.st_mode & 0o077 == 0
+    assert "lisi" in planted.read_text(encoding="utf-8")
+    assert sorted(p.name for p in shared.iterdir()) == ["linked.html", "planted.html"], "no temporary file left"
 
 
 def test_eleven_participants_fill_two_a4_sheets():
@@ -285,3 +312,25 @@ def test_the_class_view_is_not_run_as_root_and_keeps_its_data_where_its_account_
     assert environment["XINZHI_CLASS_RESULTS_USER"] == "xinzhi-results"
     assert environment["XINZHI_CLASS_RESULTS_DIR"] == "/var/lib/xinzhi/class-results"
     assert environment["XINZHI_CLASS_RESULTS_FORMER_DIR"] == str(tmp_path / "class-results")
+
+
+def test_the_class_commands_keep_the_teachers_token_off_the_wire_and_out_of_others_reach(tmp_path, capsys):
+    import class_run
+    token = tmp_path / "token"
+    token.write_text("0123456789abcdef\n")
+    token.chmod(0o644)
+    (tmp_path / "r").write_text("zhangsan\n", encoding="utf-8")
+
+    def run(url: str) -> str:
+        assert class_run.main(["--url", url, "--token-file", str(token), "--roster", str(tmp_path / "r"),
+                               "status"]) == 1
+        return capsys.readouterr().err
+    assert "chmod 600" in run("https://hub.example.edu.cn"), "a token file others can read is refused"
+    token.chmod(0o600)
+    for url in ("http://hub.example.edu.cn", "http://10.0.5.20:8000", "ftp://hub.example.edu.cn"):
+        said = run(url)
+        assert "明文" in said or "不对" in said, (url, said)
+    with socket.socket() as sock:  # nobody listens there: the checks let it through to the connection
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    assert "连不上" in run(f"http://127.0.0.1:{port}")
