@@ -745,3 +745,45 @@ def test_api_tokens_last_a_week_at_most(classroom):
     assert 6 * 86400 < left <= 7 * 86400 + 60, left
     assert participant.api("POST", path, json={"expires_in": 30 * 86400}).status_code == 400
     participant.api("DELETE", f"{path}/{forever.json()['id']}")
+
+
+def test_behind_https_the_hub_sends_hsts_and_only_secure_httponly_cookies(tmp_path):
+    """A TLS proxy in front of the hub's own proxy (XINZHI_PUBLIC_URL https): the hub sees plain http, yet every
+    cookie it sets on the way in is Secure and HttpOnly (the _xsrf cookie Secure), and its pages carry HSTS."""
+    (tmp_path / "roster.txt").write_text("xuesheng1  学员1\n", encoding="utf-8")
+    files = ["--roster", str(tmp_path / "roster.txt"), "--passwords", str(tmp_path / "passwords")]
+    assert roster_command(*files, "slips", "--out", str(tmp_path / "slips.html")).returncode == 0
+    code = re.search(r'<dd class="code">([^<]+)</dd>', (tmp_path / "slips.html").read_text(encoding="utf-8"))[1]
+    assert roster_command(*files, "teacher", ADMIN, stdin=ADMIN_PASSWORD + "\n").returncode == 0
+    url = f"http://127.0.0.1:{free_port()}"
+    config = hub_config(tmp_path, url, free_port(), free_port(), f"c.ConfigurableHTTPProxy.command = [{proxy_command()!r}]")
+    env = dict(os.environ, LANG="C.UTF-8", XINZHI_ROSTER=str(tmp_path / "roster.txt"),
+               XINZHI_PASSWORDS=str(tmp_path / "passwords"), XINZHI_HUB_ADMINS=ADMIN,
+               XINZHI_PUBLIC_URL="https://hub.example.edu.cn/", XINZHI_CLASS_RESULTS_PORT=str(free_port()),
+               XINZHI_CLASS_RESULTS_USER="root", XINZHI_CLASS_RESULTS_DIR=str(tmp_path / "class-results"))
+    env.pop("XINZHI_BIND_URL", None)
+    log = open(tmp_path / "hub.log", "w")
+    hub = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=tmp_path, env=env,
+                           stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for(lambda: hub.poll() is None and requests.get(f"{url}/hub/api/", timeout=2).status_code == 200,
+                 HUB_START_LIMIT, "JupyterHub behind the proxy")
+        page = requests.get(f"{url}/hub/login", timeout=30)
+        assert page.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+        xsrf = page.cookies.get("_xsrf") or re.search(r"_xsrf=([^;]+)", page.headers["Set-Cookie"])[1]
+        reply = requests.post(f"{url}/hub/login", allow_redirects=False, timeout=60,
+                              headers={"Cookie": f"_xsrf={xsrf}"},
+                              data={"username": "xuesheng1", "password": code, "_xsrf": xsrf})
+        assert reply.status_code == 302, reply.text[:300]
+        cookies = {c.split("=", 1)[0].strip(): c.lower() for c in
+                   [*page.raw.headers.getlist("Set-Cookie"), *reply.raw.headers.getlist("Set-Cookie")]}
+        assert {"_xsrf", "jupyterhub-hub-login", "jupyterhub-session-id"} <= set(cookies), cookies
+        assert all("; secure" in c for c in cookies.values()), cookies
+        assert all("; httponly" in c for name, c in cookies.items() if name != "_xsrf"), cookies
+    finally:
+        os.killpg(hub.pid, signal.SIGTERM)
+        try:
+            hub.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(hub.pid, signal.SIGKILL)
+        log.close()

@@ -5,6 +5,7 @@ Fast: no hub is started here (tests/hub/test_classroom_hub.py drives the real on
 """
 from __future__ import annotations
 
+import os
 import re
 import socket
 import subprocess
@@ -95,6 +96,31 @@ def test_slips_codes_and_hashes_from_the_command(tmp_path):
     after = roster.read_passwords(tmp_path / "passwords")
     assert after["zhangsan"] == stored["zhangsan"] and after["lisi"] != stored["lisi"]
     assert "不在名单上" in cli(tmp_path, "reissue", "wangwu").stderr
+
+
+def test_slips_in_a_shared_folder_are_never_written_through_what_someone_planted(tmp_path):
+    """The teacher runs `slips` as root in a folder others can write (/tmp, say): a planted link must not make root
+    overwrite its target, and a planted file (readable by the one who made it) must not receive the codes."""
+    (tmp_path / "roster.txt").write_text(ROSTER, encoding="utf-8")
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o1777)
+    shared.chmod(0o1777)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("untouched")
+    (shared / "linked.html").symlink_to(victim)
+    planted = shared / "planted.html"
+    planted.write_text("")
+    planted.chmod(0o666)
+    if os.geteuid() == 0:
+        os.chown(planted, 65534, 65534)  # made by another user
+    before = planted.stat().st_ino
+    assert cli(tmp_path, "slips", "--out", str(shared / "linked.html")).returncode == 0
+    assert victim.read_text() == "untouched" and not (shared / "linked.html").is_symlink()
+    assert cli(tmp_path, "reissue", "lisi", "--out", str(planted)).returncode == 0
+    after = planted.stat()
+    assert after.st_ino != before and after.st_uid == os.geteuid() and after.st_mode & 0o077 == 0
+    assert "lisi" in planted.read_text(encoding="utf-8")
+    assert sorted(p.name for p in shared.iterdir()) == ["linked.html", "planted.html"], "no temporary file left"
 
 
 def test_eleven_participants_fill_two_a4_sheets():
