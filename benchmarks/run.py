@@ -13,6 +13,9 @@ baseline measured in the same run, so they can be compared across machines:
   imported numpy, pandas, matplotlib, ipywidgets and the course package; the worst notebook.
 - course_exec_ratio: wall time to execute every notebook headless, divided by the time to start as many bare
   kernels and run the imports.
+- class_capacity_p95_250ms and class_latency: from benchmarks/class_capacity.py (N simulated participants on
+  one server; about 12–15 minutes on 2 cores), copied from test-artifacts/class_capacity.json when that file
+  exists; ``--class-capacity`` runs it first.
 """
 from __future__ import annotations
 
@@ -207,6 +210,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="20 updates per widget, no fresh install")
     parser.add_argument("--updates", type=int, default=60)
+    parser.add_argument("--class-capacity", action="store_true",
+                        help="first run benchmarks/class_capacity.py (about 12–15 minutes)")
     args = parser.parse_args()
     updates = 20 if args.quick else args.updates
     summary: dict = {"machine": f"{platform.system()} {platform.machine()}, {psutil.cpu_count()} cores, "
@@ -247,6 +252,18 @@ def main() -> None:
             print(f"browser key-press → new figure (from the browser suite): {summary['browser_latency_ms']}")
         else:
             print("browser latency: run `python3 course.py test` first (the browser suite writes it)")
+        capacity = ROOT / "test-artifacts" / "class_capacity.json"
+        if args.class_capacity:
+            subprocess.run([sys.executable, str(ROOT / "benchmarks" / "class_capacity.py"), "--out", str(capacity)],
+                           check=True)
+        measured = json.loads(capacity.read_text(encoding="utf-8")) if capacity.exists() else {}
+        if measured and not measured.get("quick"):
+            summary["class_capacity_p95_250ms"] = measured["class_capacity_p95_250ms"]
+            summary["class_latency"] = measured["class_latency"]
+            print(f"class on one server: largest N with p95 ≤ 250 ms = {measured['class_capacity_p95_250ms']} "
+                  f"(benchmarks/class_capacity.py, {measured['machine']})")
+        else:
+            print("class capacity: run benchmarks/class_capacity.py first, or this script with --class-capacity")
     finally:
         shutil.rmtree(workspace, ignore_errors=True)
     print(json.dumps(summary, ensure_ascii=False))

@@ -341,3 +341,18 @@ def test_the_whole_workspace_packs_into_one_zip_with_a_readable_answer_table():
     box = my_files()
     box.children[1].click()
     assert path.name[:12] in box.children[2].value and "下载" in box.children[2].value
+
+
+def test_the_page_font_is_subset_without_leaving_its_file_open():
+    """The one-page sheet embeds a cut-down course font; the font file is closed afterwards (no ResourceWarning)."""
+    import gc
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        css = report.embedded_font_css("我的乘法算式")
+        gc.collect()
+    assert "@font-face" in css
+    left_open = [str(w.message) for w in caught if issubclass(w.category, ResourceWarning)
+                 and charts.FONT_FILE.name in str(w.message)]
+    assert not left_open, left_open

@@ -206,3 +206,63 @@ def test_style_check_fails(text):
                                   "原文（繁体）：“麗水的浙江玨芯微電子”", "乾隆年间", "伊藤惠子", "时任局长宁吉喆"])
 def test_style_check_passes(text):
     assert not style_problems(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Titles that may have changed: 时任, or the title as the report gave it
+# ---------------------------------------------------------------------------------------------
+
+#: office titles that end (an official's post, a company chair, a delegate's term); 院士 is for life
+ROLE = r"(?:董事长|总裁|总经理|市长|厅长|局长|书记|主任|代表|委员|校长|院长)"
+#: what says the title is the one held then: 时任…, “文章所写的身份”, “文章写的是…”, “职务为报道时的职务”
+THEN = re.compile(r"时任|文章所?写的(?:身份|是)|报道时的(?:职务|身份)")
+HEADING = re.compile(r"(?m)^(?=#)")
+
+
+def quoted_speakers() -> set[str]:
+    """The people the article quotes (data/seed_quotes.csv and data/seed_article.csv, their names only)."""
+    names = set()
+    for name in ("seed_quotes.csv", "seed_article.csv"):
+        with open(REPO / "data" / name, encoding="utf-8-sig", newline="") as fh:
+            names |= {re.sub(r"[（(].*", "", row.get("speaker") or "").strip() for row in csv.DictReader(fh)}
+    return {n for n in names if re.fullmatch(r"[\u4e00-\u9fff]{2,4}", n) and not n.endswith(("市", "区"))}
+
+
+def titles_without_then(text: str, speakers=None) -> list[str]:
+    """A speaker named with a title that ends (“董事长杨剑宇”, “李书福委员”, “徐冠巨（…董事长）”) in a section that
+    does not say the title is the one held then. A note with 下同 covers the rest of the text."""
+    speakers = quoted_speakers() if speakers is None else speakers
+    prose, problems, covered = re.sub(r"《[^》]*》", "《》", own_words(text)), [], False   # titles of documents too
+    for section in HEADING.split(prose):
+        note = THEN.search(section)
+        qualified = covered or bool(note)
+        covered = covered or bool(note and "下同" in section[note.start():note.start() + 40])
+        if qualified:
+            continue
+        for name in speakers:
+            for m in re.finditer(name, section):
+                before, after = section[:m.start()], section[m.end():]
+                if re.search(ROLE + r"$", before) or re.match(r"\**(?:" + ROLE + r"|（[^）]*" + ROLE + r"[^）]*）)", after):
+                    problems.append(section[max(0, m.start() - 20):m.end() + 20].replace("\n", " "))
+    return problems
+
+
+@pytest.mark.parametrize("name", sorted(TEXTS))
+def test_titles_that_may_have_changed_say_then(name):
+    """Officials and company chairs are named with the title they held when they spoke: 时任, or the title “as the
+    article gave it” (docs/maintaining.md, 引用别人的话)."""
+    problems = titles_without_then(TEXTS[name])
+    assert not problems, f"{name}: write 时任…, or say the title is the article's (文章所写的身份):\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("text", ["全国人大代表、中国移动浙江公司董事长杨剑宇说", "李书福委员的提案",
+                                  "**徐冠巨**（全国人大代表、传化集团有限公司董事长）："])
+def test_a_title_without_then_is_found(text):
+    assert titles_without_then(text, {"杨剑宇", "李书福", "徐冠巨"})
+
+
+@pytest.mark.parametrize("text", ["全国人大代表、时任中国移动浙江公司董事长杨剑宇说", "李书福2024年的提案",
+                                  "几位代表的建议（职务为报道时的职务）：\n\n- **徐冠巨**（全国人大代表、传化集团有限公司董事长）：",
+                                  "院士杨华勇说", "“全国政协委员、宁波江丰电子材料股份有限公司董事长姚力军是扎根丽水的一员”"])
+def test_a_title_held_then_passes(text):
+    assert not titles_without_then(text, {"杨剑宇", "李书福", "徐冠巨", "杨华勇", "姚力军"})

@@ -249,3 +249,19 @@ def test_show_message_is_a_note_in_chinese(widget):
     assert "已保存" in widget.status.value
     widget.show_message("")
     assert widget.message.value == "" and "已保存" in widget.status.value
+
+
+def test_design_space_rounds_what_it_calls_approximate():
+    """“约 670万分之一”, not “约 666.67万 分之一”: a figure called approximate keeps two significant digits."""
+    from xinzhi.widgets.wensli import DesignSpace
+
+    widget = DesignSpace()
+    try:
+        for motif in (100, 7, 1):
+            widget.controls["motif"].value = motif
+            found = re.findall(r"约 ([\d.,]+)(?:万|亿)?分之一", widget.summary.value)
+            assert found, widget.summary.value
+            digits = found[0].replace(",", "").replace(".", "").strip("0")
+            assert len(digits) <= 2, widget.summary.value
+    finally:
+        plt.close(widget.fig)

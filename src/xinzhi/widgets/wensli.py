@@ -183,8 +183,9 @@ class DesignSpace(FigureWidget):
             verdict = f"是“{claim_label()}”的 <b>{format_number(ratio)}</b> 倍：够用了。"
         else:
             short = design.orders_of_magnitude_short(counts, self._target)
-            verdict = (f"只是“{claim_label()}”的约 {format_number(1 / ratio)} 分之一，还差约 <b>{short:.1f}</b> "
-                       f"个数量级（还要再乘上约 {format_number(1 / ratio)}）。")
+            times = format_number(float(f"{1 / ratio:.2g}"))    # “约”: two significant digits, 670万 not 666.67万
+            verdict = (f"只是“{claim_label()}”的约 {times}分之一，还差约 <b>{short:.1f}</b> "
+                       f"个数量级（还要再乘上约 {times}）。")
         self.say(f"设计总数 = {formula} = <b>{format_number(total)}</b> 种，{verdict}")
 
 
