@@ -53,7 +53,7 @@ STYLE = f"""<style>
 {_W} .widget-hslider .slider-container {{ flex: 1 1 {MIN_TRACK_PX + 10}px; min-width: {MIN_TRACK_PX}px; }}
 {_W} .widget-inline-hbox {{ max-width: 100%; flex-wrap: wrap; row-gap: 2px; }}
 {_W} .widget-hslider {{ flex-wrap: nowrap; }}
-{_W} .widget-hslider .widget-readout {{ flex: 0 1 auto; min-width: 2.5em; }}
+{_W} .widget-hslider .widget-readout {{ flex: 0 0 auto; min-width: 3em; overflow: visible; }}
 {_W} .widget-button {{ max-width: 100%; white-space: normal; height: auto; min-height: var(--jp-widgets-inline-height); }}
 {_W} .jupyter-matplotlib-figure {{ max-width: 100%; }}
 {_W} .{NOTE_CLASS}, {_W} .{CHART_CLASS} > .widget-html:first-child {{ height: auto; flex: 0 0 100%; max-width: 100%; }}
