@@ -61,6 +61,38 @@ def private_workspace(tmp_path, monkeypatch):
     return folder
 
 
+def free_ports(count: int = 1) -> list[int]:
+    """``count`` different ports that are free on 127.0.0.1 now, for a server a test starts.
+
+    They are drawn at random below the range the system hands out for bind(0) and for outgoing connections
+    (/proc/sys/net/ipv4/ip_local_port_range), so no kernel, browser or HTTP request of a test running at the same
+    time takes one before the server binds it; each is bound once to see that it is free, and all are held until
+    all are found, so no two are the same."""
+    import random
+    import socket
+
+    try:
+        lowest = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        lowest = 32768
+    held: list[socket.socket] = []
+    try:
+        for port in random.SystemRandom().sample(range(10000, max(lowest, 20000)), 200):   # not the tests' seed
+            probe = socket.socket()
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                probe.close()
+                continue
+            held.append(probe)
+            if len(held) == count:
+                return [sock.getsockname()[1] for sock in held]
+        raise RuntimeError(f"no {count} free ports on 127.0.0.1")
+    finally:
+        for sock in held:
+            sock.close()
+
+
 def widget_classes():
     """Every FigureWidget subclass defined in xinzhi.widgets.* — new widgets are tested automatically."""
     from xinzhi.widgets import course_widgets
