@@ -44,9 +44,27 @@ class HubError(Exception):
     """A refusal or failure of the hub, worded for the teacher."""
 
 
+def checked_url(url: str) -> str:
+    """The hub's address; plain http only to this machine: the teacher's token is an administrator's."""
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise HubError(f"网址 {url[:80]} 不对：要写成 https://hub.你的域名 这样。")
+    if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise HubError(f"{url[:80]} 是明文 http：老师的令牌会以明文经过网络。请用 https:// 的网址，"
+                       "或者在服务器上用 http://127.0.0.1 运行。")
+    return url.strip().rstrip("/")
+
+
+def read_token(path: Path) -> str:
+    """The token from a file only its owner can read (as ssh insists for its keys)."""
+    if os.name == "posix" and path.stat().st_mode & 0o077:
+        raise HubError(f"{path} 别人也能读：先运行 chmod 600 {path}（令牌有老师账号的全部权限）。")
+    return path.read_text(encoding="utf-8").strip()
+
+
 class Hub:
     def __init__(self, url: str, token: str):
-        self.url, self.token = url.rstrip("/"), token
+        self.url, self.token = checked_url(url), token
         self.opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
     def call(self, method: str, path: str, body=None, ok=(200, 201, 202, 204)):
@@ -182,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     token = os.environ.get("XINZHI_HUB_TOKEN", "")
     try:
         if args.token_file:
-            token = Path(args.token_file).expanduser().read_text(encoding="utf-8").strip()
+            token = read_token(Path(args.token_file).expanduser())
         if not args.url or not token:
             raise HubError("需要 --url（hub 的网址）和老师的 API 令牌（--token-file 或环境变量 XINZHI_HUB_TOKEN）。")
         hub = Hub(args.url, token)

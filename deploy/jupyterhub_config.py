@@ -17,14 +17,19 @@ What it sets (each overridable with an environment variable of the hub, shown in
 - network: the hub's own API listens on 127.0.0.1 only; without TLJH the public address is 127.0.0.1:8000
   [XINZHI_BIND_URL], for a TLS-terminating proxy in front. On TLJH, Traefik listens (``tljh-config set
   https.*``, see deploy/README.md).
-- roles: the teachers form the group ``instructors``; each hub service gets a role with only the scopes it
-  needs (the idle culler below).
+- roles: the teachers (also listed as the group ``instructors``) hold the admin role and the class view's role
+  by name, so that one taken off the admin list loses both at the next start; each hub service gets a role
+  with only the scopes it needs (the idle culler below).
+- HTTPS: behind it (XINZHI_PUBLIC_URL or XINZHI_BIND_URL starting with https://, or TLJH's ``https.enabled``)
+  every cookie is Secure (they are all HttpOnly already) and pages carry HSTS.
 - the class view (课堂看板, ``class_results/``): a hub-managed service with its own API token, on
-  127.0.0.1 [XINZHI_CLASS_RESULTS_PORT, default 10101], its data in ``class-results/`` beside the hub's own
-  database [XINZHI_CLASS_RESULTS_DIR], kept [XINZHI_CLASS_RESULTS_DAYS, default 30] days. Three custom scopes:
+  127.0.0.1 [XINZHI_CLASS_RESULTS_PORT, default 10101], running as its own system account
+  [XINZHI_CLASS_RESULTS_USER, default xinzhi-results, created when missing], its data in
+  /var/lib/xinzhi/class-results when the hub runs as root, else ``class-results/`` beside the hub's database
+  [XINZHI_CLASS_RESULTS_DIR], kept [XINZHI_CLASS_RESULTS_DAYS, default 30] days. Three custom scopes:
   ``custom:class-results:post`` goes to every user limited to themselves (``!user``, in the ``user`` role) and
   into each participant's server token, so a participant's kernel may send its own results only;
-  ``…:read`` and ``…:manage`` go to the ``instructors`` group alone (the page, counts, export; create, reset,
+  ``…:read`` and ``…:manage`` go to the teachers alone (the page, counts, export; create, reset,
   archive, wipe a class).
 - the single-user environment: the course environment's Python [XINZHI_USER_PYTHON; default TLJH's
   /opt/tljh/user/bin/python] runs ``start_singleuser.py``, which copies missing notebooks into ``~/xinzhi`` (never
@@ -64,6 +69,7 @@ admins = {name.strip().lower() for name in setting("XINZHI_HUB_ADMINS", "").spli
 admins = admins or set(c.Authenticator.get("admin_users", ()))  # TLJH: users.admin
 c.Authenticator.admin_users = admins
 c.JupyterHub.cookie_max_age_days = 1  # classroom computers are shared: a forgotten session ends by the next day
+c.JupyterHub.token_expires_in_max_seconds = 7 * 86400  # an API token someone copied stops working within a week
 c.JupyterHub.template_vars = {
     "announcement_login": "用户名和密码（登录码）都印在老师发的登录条上。"
                           " / Username and password (login code) are on your login slip.",
@@ -74,13 +80,48 @@ c.JupyterHub.hub_ip = "127.0.0.1"
 if "traefik" not in str(c.JupyterHub.get("proxy_class", "")):  # not on TLJH: say where to listen
     c.JupyterHub.bind_url = setting("XINZHI_BIND_URL", "http://127.0.0.1:8000")
 
+# --- Behind HTTPS: cookies only over HTTPS, and browsers told to come back over HTTPS only (HSTS) ------------
+# The public address [XINZHI_PUBLIC_URL, e.g. https://hub.example.edu.cn] is needed when a proxy in front of the
+# hub's own proxy terminates TLS (the hub would otherwise see http and set cookies without Secure). HTTPS is also
+# known from XINZHI_BIND_URL (the hub's proxy holds the certificate) and from TLJH's `https.enabled`.
+PUBLIC_URL = setting("XINZHI_PUBLIC_URL", "")
+
+
+def tljh_https() -> bool:
+    try:
+        from tljh.config import CONFIG_FILE
+        from tljh.configurer import load_config
+        return bool(load_config(CONFIG_FILE).get("https", {}).get("enabled"))
+    except Exception:  # not on TLJH, or its configuration unreadable: no claim of HTTPS
+        return False
+
+
+if PUBLIC_URL:
+    c.JupyterHub.public_url = PUBLIC_URL
+HTTPS = any(url.startswith("https://") for url in (PUBLIC_URL, str(c.JupyterHub.get("bind_url", "")))) or (
+    "traefik" in str(c.JupyterHub.get("proxy_class", "")) and tljh_https())
+if HTTPS:
+    tornado_settings = dict(c.JupyterHub.get("tornado_settings", {}))
+    tornado_settings["headers"] = {**tornado_settings.get("headers", {}),
+                                   "Strict-Transport-Security": "max-age=31536000"}
+    tornado_settings["cookie_options"] = {**tornado_settings.get("cookie_options", {}), "secure": True}
+    c.JupyterHub.tornado_settings = tornado_settings
+
 # --- Roles ---------------------------------------------------------------------------------------------------
+# The teachers are exactly the admins configured now. A role's list of users is authoritative at each start (a
+# teacher taken off the list loses admin rights and the class view); a group's list only ever adds, so the group
+# `instructors` names the teachers but grants nothing.
 c.JupyterHub.load_groups = {"instructors": {"users": sorted(admins)}}
 roles = c.JupyterHub.load_roles if isinstance(c.JupyterHub.load_roles, list) else []
+roles.append({"name": "admin", "users": sorted(admins)})
 
 # --- The class view (课堂看板): a service, its scopes, who holds them -----------------------------------------
 CLASS_RESULTS = "class-results"
 CLASS_RESULTS_URL = f"http://127.0.0.1:{int(setting('XINZHI_CLASS_RESULTS_PORT', '10101'))}"
+# A hub running as root starts the service, which becomes its own account (XINZHI_CLASS_RESULTS_USER) at once:
+# its folder must be reachable by that account, so not inside the hub's private state folder.
+CLASS_RESULTS_DIR = setting("XINZHI_CLASS_RESULTS_DIR", "/var/lib/xinzhi/class-results" if os.geteuid() == 0
+                            else os.path.abspath("class-results"))
 POST, READ, MANAGE = (f"custom:{CLASS_RESULTS}:{verb}" for verb in ("post", "read", "manage"))
 c.JupyterHub.custom_scopes = {
     **(c.JupyterHub.custom_scopes if isinstance(c.JupyterHub.custom_scopes, dict) else {}),
@@ -92,7 +133,7 @@ c.JupyterHub.custom_scopes = {
 roles.append({"name": "user", "description": "Every user: their own things, and sending their own results",
               "scopes": ["self", f"{POST}!user"]})
 roles.append({"name": "class-results-instructor", "description": "Teachers: the class view",
-              "scopes": [READ, MANAGE, f"access:services!service={CLASS_RESULTS}"], "groups": ["instructors"]})
+              "scopes": [READ, MANAGE, f"access:services!service={CLASS_RESULTS}"], "users": sorted(admins)})
 # A participant's server (and so their kernels) gets JupyterHub's default server scopes plus posting their own results.
 c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server", f"{POST}!user"]
 c.JupyterHub.services = (c.JupyterHub.services if isinstance(c.JupyterHub.services, list) else []) + [{
@@ -103,8 +144,11 @@ c.JupyterHub.services = (c.JupyterHub.services if isinstance(c.JupyterHub.servic
     "command": [USER_PYTHON, "-m", "class_results"],
     "cwd": str(DEPLOY),
     "environment": {
-        "XINZHI_CLASS_RESULTS_DIR": setting("XINZHI_CLASS_RESULTS_DIR", os.path.abspath("class-results")),
+        "XINZHI_CLASS_RESULTS_DIR": CLASS_RESULTS_DIR,
+        "XINZHI_CLASS_RESULTS_FORMER_DIR": os.path.abspath("class-results"),  # where versions up to 1.1 kept it
         "XINZHI_CLASS_RESULTS_DAYS": setting("XINZHI_CLASS_RESULTS_DAYS", "30"),
+        "XINZHI_CLASS_RESULTS_USER": setting("XINZHI_CLASS_RESULTS_USER", "xinzhi-results"),
+        **({"JUPYTERHUB_COOKIE_OPTIONS": '{"secure": true}'} if HTTPS else {}),
     },
     "oauth_no_confirm": True,
     "oauth_client_allowed_scopes": [READ, MANAGE],

@@ -146,16 +146,21 @@ def read_passwords(path: str | Path) -> dict[str, tuple[str, str]]:
 
 def write_passwords(path: str | Path, entries: dict[str, tuple[str, str]]) -> None:
     """Replace the passwords file atomically, readable by its owner only (the hub runs as root)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     lines = ["# 登录码和老师密码的加盐哈希，由 deploy/roster.py 生成，请勿手改。",
              "# Salted hashes of the login codes and the teacher's password, written by deploy/roster.py."]
     lines += [f"{name} {role} {digest}" for name, (role, digest) in sorted(entries.items())]
-    handle, temporary = tempfile.mkstemp(prefix=".passwords.", dir=path.parent)
+    write_private(path, "\n".join(lines) + "\n")
+
+
+def write_private(path: str | Path, text: str) -> None:
+    """Replace ``path`` atomically by a new file only its owner can read. Never written through what was there:
+    a link someone planted, or a file someone else made and could read afterwards (the slips hold codes)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mode 600, a new file
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write("\n".join(lines) + "\n")
-        os.chmod(temporary, 0o600)
+            stream.write(text)
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
@@ -231,11 +236,6 @@ def slips_html(entries: list[Entry], codes: dict[str, str], url: str = "", title
     return SLIP_PAGE.format(title=esc(title), sheets="\n".join(sheets))
 
 
-def write_private(path: Path, text: str) -> None:
-    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(text)
-    os.chmod(path, 0o600)
 
 
 def read_secret(prompt: str) -> str:

@@ -178,3 +178,55 @@ def test_readme_names_the_supported_pythons():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     span = f"{SUPPORTED[0]}–{SUPPORTED[-1]}"
     assert readme.count(span) >= 2, f"README (Chinese and English) should say Python {span}"
+
+
+def test_every_installed_package_admits_the_first_patch_release_of_this_python():
+    """A pin must install on any 3.x.y: Debian 12, for one, ships Python 3.11.2 (scripts/lock.py resolves for x.y.0)."""
+    import sys
+    from importlib.metadata import distributions
+
+    first = f"{sys.version_info.major}.{sys.version_info.minor}.0"
+    refusing = sorted(f"{d.metadata['Name']} {d.version} (Requires-Python {d.metadata['Requires-Python']})"
+                      for d in distributions()
+                      if d.metadata.get("Requires-Python")
+                      and not SpecifierSet(d.metadata["Requires-Python"]).contains(first))
+    assert not refusing, f"these would not install on Python {first}; run scripts/lock.py: {refusing}"
+
+
+def readme_tree() -> list[tuple[str, str]]:
+    """(path, description) for every line of the README's folder tree (## 文件夹结构); an indented line is
+    inside the last folder above it, a line of more description has no path."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## 文件夹结构", 1)[1].split("```", 2)[1]
+    entries, folder = [], ""
+    for line in block.splitlines()[1:]:
+        if not line.strip():
+            continue
+        indented = line.startswith(" ")
+        name, _, description = line.strip().partition(" ")
+        if indented and line[:len(line) - len(line.lstrip())] == " " * 21:   # a description's second line
+            entries.append(("", line.strip()))
+            continue
+        path = f"{folder}{name}" if indented else name
+        if not indented:
+            folder = name if name.endswith("/") else ""
+        entries.append((path, description.strip()))
+    return entries
+
+
+def test_every_path_in_the_readme_tree_exists():
+    """The maintainers' folder tree in README.md names only files and folders the repository has: the line's own
+    path, and the file names its description mentions (found beside it, inside it or from the top)."""
+    entries = readme_tree()
+    assert len(entries) >= 10 and any(path == "src/xinzhi/widgets/" for path, _ in entries), entries
+    missing, base = [], ROOT
+    for path, description in entries:
+        if path:
+            target = ROOT / path
+            if not target.exists():
+                missing.append(path)
+            base = target if target.is_dir() else target.parent
+        for name in re.findall(r"[\w.*/-]+\.(?:py|txt|yml|yaml|md|json|csv|toml)\b|\.ci/run", description):
+            if not any(list(where.glob(name)) for where in (base, base.parent, ROOT)):
+                missing.append(f"{name} (in the description of {path or 'a line above'})")
+    assert not missing, "README.md's folder tree names what the repository no longer has: " + ", ".join(missing)

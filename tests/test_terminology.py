@@ -124,6 +124,7 @@ DATE_SPACE = re.compile(r"(?<![\d.])(?:19|20)\d{2}\s+年|年\s+\d{1,2}\s*月|年
 TITLE_ASCII = re.compile(r"《[^》\n]*[\u4e00-\u9fff][^》\n]*[,?!;:][^》\n]*》|《[^》\n]*[,?!;:][^》\n]*[\u4e00-\u9fff][^》\n]*》")
 
 
+TITLE_NOTE = re.compile(r"（[^（）》\n]*）(?=》)")
 ASCII_IN_CHINESE = re.compile(r"[\u4e00-\u9fff“”‘’][,;:?!][\u4e00-\u9fff“”‘’]")
 
 
@@ -131,7 +132,8 @@ def style_problems(text: str) -> list[str]:
     problems = [f"日期不要空格：{m.group(0)!r}" for m in DATE_SPACE.finditer(text)]
     # quotations too: a reprint that turned the publisher's full-width commas into ASCII ones is not the original
     problems += [f"中文里用全角标点：{m.group(0)!r}" for m in ASCII_IN_CHINESE.finditer(text)]
-    problems += [f"书名号里用全角标点：{m.group(0)}" for m in TITLE_ASCII.finditer(text)]
+    # our own note after a title (《Geely sold 1.32m cars in 2020（报道）》) is not part of an English title
+    problems += [f"书名号里用全角标点：{m.group(0)}" for m in TITLE_ASCII.finditer(TITLE_NOTE.sub("", text))]
     return problems + not_simplified(own_words(text))
 
 
@@ -197,12 +199,73 @@ def test_terminology_check_passes_the_preferred_term_and_quotations(text):
 
 @pytest.mark.parametrize("text", ["2024 年", "2024年 3 月", "2024年3月 5 日", "《发展新质生产力,浙江如何作为?》",
                                   "“每年,中国投放市场的新能源车产品琳琅满目”",
-                                  "浙江玨芯微电子", "伊藤恵子", "浙江麗水", "後來", "國內生產總值"])
+                                  "《发展新质生产力,浙江如何作为?（报道）》", "浙江玨芯微电子", "伊藤恵子", "浙江麗水", "後來", "國內生產總值"])
 def test_style_check_fails(text):
     assert style_problems(text)
 
 
 @pytest.mark.parametrize("text", ["2024年3月5日", "《发展新质生产力，浙江如何作为？》", "用 5 年翻一番", "浙江珏芯微电子",
-                                  "原文（繁体）：“麗水的浙江玨芯微電子”", "乾隆年间", "伊藤惠子", "时任局长宁吉喆"])
+                                  "原文（繁体）：“麗水的浙江玨芯微電子”", "乾隆年间", "伊藤惠子", "时任局长宁吉喆",
+                                  "《Geely sold 1,328,029 cars in 2021, up 1% from 2020（报道）》"])
 def test_style_check_passes(text):
     assert not style_problems(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Titles that may have changed: 时任, or the title as the report gave it
+# ---------------------------------------------------------------------------------------------
+
+#: office titles that end (an official's post, a company chair, a delegate's term); 院士 is for life
+ROLE = r"(?:董事长|总裁|总经理|市长|厅长|局长|书记|主任|代表|委员|校长|院长)"
+#: what says the title is the one held then: 时任…, “文章所写的身份”, “文章写的是…”, “职务为报道时的职务”
+THEN = re.compile(r"时任|文章所?写的(?:身份|是)|报道时的(?:职务|身份)")
+HEADING = re.compile(r"(?m)^(?=#)")
+
+
+def quoted_speakers() -> set[str]:
+    """The people the article quotes (data/seed_quotes.csv and data/seed_article.csv, their names only)."""
+    names = set()
+    for name in ("seed_quotes.csv", "seed_article.csv"):
+        with open(REPO / "data" / name, encoding="utf-8-sig", newline="") as fh:
+            names |= {re.sub(r"[（(].*", "", row.get("speaker") or "").strip() for row in csv.DictReader(fh)}
+    return {n for n in names if re.fullmatch(r"[\u4e00-\u9fff]{2,4}", n) and not n.endswith(("市", "区"))}
+
+
+def titles_without_then(text: str, speakers=None) -> list[str]:
+    """A speaker named with a title that ends (“董事长杨剑宇”, “李书福委员”, “徐冠巨（…董事长）”) in a section that
+    does not say the title is the one held then. A note with 下同 covers the rest of the text."""
+    speakers = quoted_speakers() if speakers is None else speakers
+    prose, problems, covered = re.sub(r"《[^》]*》", "《》", own_words(text)), [], False   # titles of documents too
+    for section in HEADING.split(prose):
+        note = THEN.search(section)
+        qualified = covered or bool(note)
+        covered = covered or bool(note and "下同" in section[note.start():note.start() + 40])
+        if qualified:
+            continue
+        for name in speakers:
+            for m in re.finditer(name, section):
+                before, after = section[:m.start()], section[m.end():]
+                if re.search(ROLE + r"$", before) or re.match(r"\**(?:" + ROLE + r"|（[^）]*" + ROLE + r"[^）]*）)", after):
+                    problems.append(section[max(0, m.start() - 20):m.end() + 20].replace("\n", " "))
+    return problems
+
+
+@pytest.mark.parametrize("name", sorted(TEXTS))
+def test_titles_that_may_have_changed_say_then(name):
+    """Officials and company chairs are named with the title they held when they spoke: 时任, or the title “as the
+    article gave it” (docs/maintaining.md, 引用别人的话)."""
+    problems = titles_without_then(TEXTS[name])
+    assert not problems, f"{name}: write 时任…, or say the title is the article's (文章所写的身份):\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("text", ["全国人大代表、中国移动浙江公司董事长杨剑宇说", "李书福委员的提案",
+                                  "**徐冠巨**（全国人大代表、传化集团有限公司董事长）："])
+def test_a_title_without_then_is_found(text):
+    assert titles_without_then(text, {"杨剑宇", "李书福", "徐冠巨"})
+
+
+@pytest.mark.parametrize("text", ["全国人大代表、时任中国移动浙江公司董事长杨剑宇说", "李书福2024年的提案",
+                                  "几位代表的建议（职务为报道时的职务）：\n\n- **徐冠巨**（全国人大代表、传化集团有限公司董事长）：",
+                                  "院士杨华勇说", "“全国政协委员、宁波江丰电子材料股份有限公司董事长姚力军是扎根丽水的一员”"])
+def test_a_title_held_then_passes(text):
+    assert not titles_without_then(text, {"杨剑宇", "李书福", "徐冠巨", "杨华勇", "姚力军"})

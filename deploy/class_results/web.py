@@ -6,8 +6,8 @@ against one custom scope:
 
 * ``custom:class-results:post!user=NAME`` — the server token of participant NAME: join the open class, send
   NAME's own results, leave (which deletes them). Only for NAME, and only into a class NAME has joined.
-* ``custom:class-results:read`` — the ``instructors`` group: the page, the counts and the CSV export.
-* ``custom:class-results:manage`` — the ``instructors`` group: create, reset, archive and wipe a class.
+* ``custom:class-results:read`` — the teachers: the page, the counts and the CSV export.
+* ``custom:class-results:manage`` — the teachers: create, reset, archive and wipe a class.
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import re
+import secrets
 import time
 import urllib.parse
 from collections import defaultdict, deque
@@ -69,6 +70,14 @@ class Service:
         return len(times) > REQUESTS_PER_MINUTE
 
 
+def policy(nonce: str = "") -> str:
+    """The pages' Content-Security-Policy: scripts only the page's own (by its per-request nonce), nothing from
+    elsewhere, no framing by other sites. Whatever a participant sends that slipped through escaping cannot run."""
+    scripts = f"'nonce-{nonce}'" if nonce else "'none'"
+    return (f"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src {scripts}; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+
+
 class Handler(HubOAuthenticated, web.RequestHandler):
     """Identify the caller with the hub; each action then checks its own scope."""
 
@@ -89,8 +98,7 @@ class Handler(HubOAuthenticated, web.RequestHandler):
         self.set_header("Cache-Control", "no-store")
         self.set_header("X-Content-Type-Options", "nosniff")
         self.set_header("Referrer-Policy", "same-origin")
-        self.set_header("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' "
-                        "'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'self'")
+        self.set_header("Content-Security-Policy", policy())
 
     def caller(self) -> dict:
         model = self.current_user
@@ -134,10 +142,15 @@ class Handler(HubOAuthenticated, web.RequestHandler):
         self.finish(json.dumps(value, ensure_ascii=False))
 
     def write_error(self, status_code, **kwargs):
+        """The reason in Chinese for a refusal; for anything unforeseen only that it failed (the details, such as
+        a path on the server or a database error, go to the service's log, never to the caller)."""
         error = kwargs.get("exc_info", (None, None))[1]
-        message = getattr(error, "log_message", None) or str(error or "") or self._reason
         if isinstance(error, Refused):
             message = str(error)
+        elif isinstance(error, web.HTTPError) and error.log_message and status_code < 500:
+            message = error.log_message
+        else:
+            message = "课堂看板出了错，请稍后再试；仍然不行请告诉管理员。" if status_code >= 500 else self._reason
         if self.api:
             self.reply({"error": message}, status_code)
         else:
@@ -164,7 +177,9 @@ class PageHandler(Handler):
         current = next((c for c in classes if c["id"] == chosen), None)
         notebook = self.get_argument("notebook", "") or None
         data = self.service.board(current["id"], notebook) if current else None
-        self.render("page.html", classes=classes, current=current, data=data, prefix=self.service.prefix,
+        nonce = secrets.token_urlsafe(16)
+        self.set_header("Content-Security-Policy", policy(nonce))
+        self.render("page.html", nonce=nonce, classes=classes, current=current, data=data, prefix=self.service.prefix,
                     may_manage=bool(check_scopes({MANAGE}, set(model.get("scopes", [])))),
                     retention_days=self.service.retention_days, xsrf=self.xsrf_token.decode()
                     if isinstance(self.xsrf_token, bytes) else self.xsrf_token, when=_when)

@@ -75,12 +75,12 @@ def embedded_font_css(text: str) -> str:
         options.layout_features = ["*"]
         options.name_IDs = ["*"]
         options.notdef_outline = True
-        font = subset.load_font(str(FONT_FILE), options)
-        subsetter = subset.Subsetter(options)
-        subsetter.populate(text=text)
-        subsetter.subset(font)
-        buffer = io.BytesIO()
-        subset.save_font(font, buffer, options)
+        with subset.load_font(str(FONT_FILE), options) as font:   # closes the font file
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(text=text)
+            subsetter.subset(font)
+            buffer = io.BytesIO()
+            subset.save_font(font, buffer, options)
     except Exception:  # noqa: BLE001 - the page still works with system fonts
         return ""
     data = base64.b64encode(buffer.getvalue()).decode("ascii")

@@ -145,3 +145,19 @@ class SystemUserSpawner(LocalProcessSpawner):
         entry = pwd.getpwnam(self.system_name())
         env.update(USER=entry.pw_name, HOME=entry.pw_dir, SHELL=entry.pw_shell)
         return env
+
+
+def open_service_paths(paths: list[str]) -> None:
+    """Managed services (the class view) start in a mount namespace where ``paths`` are reachable, as servers do:
+    the class view starts as root and becomes its own account, which must still reach the course environment."""
+    from jupyterhub.services import service
+
+    def make_preexec_fn(self, name):
+        become_user = set_user_setuid(name, chdir=False) if name else None
+
+        def preexec():
+            open_paths(paths)
+            if become_user:
+                become_user()
+        return preexec
+    service._ServiceSpawner.make_preexec_fn = make_preexec_fn

@@ -11,6 +11,7 @@ import json
 import re
 import sqlite3
 import time
+import urllib.request
 
 import pytest
 
@@ -378,3 +379,74 @@ def test_records_wait_while_the_service_is_down_and_follow_when_it_is_back(on_hu
         assert len(again.results(class_id)) == 1
     finally:
         again.stop()
+
+
+def test_an_unforeseen_error_tells_nothing_about_the_server(open_class):
+    service, class_id, teacher_token = open_class
+
+    def broken():
+        raise sqlite3.OperationalError("unable to open database file /var/lib/xinzhi/class-results/results.sqlite")
+    service.store.classes = broken
+    for path in ("api/classes", f"api/classes/{class_id}/board"):
+        status, reply = service.call(teacher_token, "GET", path)
+        assert status == 500 and "/var/lib" not in json.dumps(reply) and "sqlite" not in json.dumps(reply), reply
+        assert "出了错" in reply["error"]
+    status, page = service.call(teacher_token, "GET", "")
+    assert status == 500 and "/var/lib" not in page and "Traceback" not in page and "出了错" in page
+
+
+def test_the_instructor_guide_names_each_board_question_by_its_number_and_its_answers():
+    """docs/instructor_guide.md says, per notebook, what to look for on the board: 第 N 题选“…” / 填 x. The board
+    numbers questions as the bank does; when a bank is reordered or an option rewritten, this names the line."""
+    from pathlib import Path
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "instructor_guide.md").read_text(encoding="utf-8")
+
+    def within(words: str, text: str) -> bool:  # the guide may shorten an option: its characters, in order
+        found = iter(text)
+        return all(ch in found for ch in words.replace(" ", ""))
+    lines = [line for line in guide.splitlines() if line.startswith("- **课堂看板**")]
+    checked, wrong = 0, []
+    for line in lines:
+        notebook = re.findall(r"打开(?:看板的)? ?(\d\d)", line)[-1]
+        for mention in re.finditer(r"第 ?(\d+) ?题(.*?)(?=第 ?\d+ ?题|$)", line):
+            number, clause = int(mention.group(1)), mention.group(2)
+            question = next((q for q in BANKS[notebook].questions if q.number == number), None)
+            if question is None:
+                wrong.append(f"{notebook} 第 {number} 题: no such question")
+                continue
+            if question.is_choice:
+                picked = [t for group in re.findall(r"选((?:“[^”]+”(?:或|、)?)+)", clause)
+                          for t in re.findall(r"“([^”]+)”", group)]
+                wrong += [f"{notebook} 第 {number} 题 ({question.id}): “{t}”" for t in picked
+                          if not any(within(t, o.text) for o in question.options)]
+            else:
+                values = [question.answer, *(m.value for m in question.mistakes)]
+                typed = re.findall(r"填 ?(\d+(?:\.\d+)?)", clause)
+                wrong += [f"{notebook} 第 {number} 题 ({question.id}): 填 {x}" for x in typed
+                          if not any(abs(float(x) - v) < 1e-9 for v in values)]
+                picked = typed
+            checked += len(picked)
+    assert len(lines) >= 9 and checked >= 20, (len(lines), checked)
+    assert not wrong, wrong
+
+
+def test_the_page_runs_only_its_own_script(open_class):
+    """Content-Security-Policy with a fresh nonce per page: a script that slipped into the board would not run."""
+    service, class_id, teacher_token = open_class
+    pages = []
+    for _ in range(2):
+        request = urllib.request.Request(service.url, headers={"Authorization": f"token {teacher_token}"})
+        with urllib.request.build_opener(urllib.request.ProxyHandler({})).open(request, timeout=30) as reply:
+            pages.append((reply.headers["Content-Security-Policy"], reply.read().decode("utf-8")))
+    nonces = []
+    for csp, page in pages:
+        rules = dict((part.strip().split(" ", 1) + [""])[:2] for part in csp.split(";"))
+        nonce = re.fullmatch(r"'nonce-([A-Za-z0-9_-]{16,})'", rules["script-src"]).group(1)
+        assert "unsafe" not in rules["script-src"] and rules["object-src"] == "'none'"
+        scripts = re.findall(r"<script([^>]*)>", page)
+        assert scripts and all(f'nonce="{nonce}"' in attributes for attributes in scripts), scripts
+        assert not re.search(r"\son[a-z]+=", page), "no inline event handlers (the policy would block them)"
+        nonces.append(nonce)
+    assert nonces[0] != nonces[1]
+    status, _ = service.call(teacher_token, "GET", "api/classes")
+    assert status == 200

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
 import signal
 import time
 from collections import Counter
@@ -234,7 +235,7 @@ print(json.dumps({{
 def test_a_participants_tokens_are_refused_for_anything_but_their_own_results(lesson):
     hub, class_, runs, board, class_id, _ = lesson
     a, b = class_[0], class_[1]
-    folder = hub.root / "class-results"
+    folder = hub.results_dir
     assert (folder / "results.sqlite").is_file() and oct(folder.stat().st_mode & 0o777) == oct(0o700)
     targets = {"class": class_id, "me": a.name, "other": b.name, "made_up": "0123abcd"}
     before = board.summary(class_id)
@@ -256,6 +257,26 @@ def test_a_participants_tokens_are_refused_for_anything_but_their_own_results(le
     assert teacher.login(ADMIN_PASSWORD)
     assert SERVICE in teacher.session.get(f"{hub.url}/hub/home", timeout=60).text, "the teacher finds it on the hub"
     assert board.summary(class_id) == before, "nothing changed"
+
+
+def test_the_service_runs_as_its_own_account_not_as_the_hubs(lesson):
+    """The hub runs as root; the class view becomes its own system account before it opens a file or a port."""
+    hub = lesson[0]
+    account = pwd.getpwnam(hub.system_name("results"))
+    service = next(p for p in hub.remember_children() if p.is_running() and "class_results" in " ".join(p.cmdline()))
+    assert set(service.uids()) == {account.pw_uid} and set(service.gids()) == {account.pw_gid}, service.uids()
+    assert account.pw_uid != 0 and hub.process.pid and psutil.Process(hub.process.pid).uids().real == 0
+    assert {g for g in os.getgrouplist(account.pw_name, account.pw_gid)} == {account.pw_gid}
+    with open(f"/proc/{service.pid}/status") as status:  # no capabilities left, none to gain
+        caps = dict(line.split(":", 1) for line in status if line.startswith("Cap"))
+    assert all(int(caps[k], 16) == 0 for k in ("CapInh", "CapPrm", "CapEff")), caps
+    folder = hub.results_dir
+    for path in [folder, *folder.iterdir()]:
+        info = path.stat()
+        assert (info.st_uid, info.st_gid) == (account.pw_uid, account.pw_gid), path
+        assert not info.st_mode & 0o077, f"{path}: {oct(info.st_mode)}"
+    listening = {c.laddr for c in service.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN}
+    assert listening == {("127.0.0.1", hub.results_port)}, listening
 
 
 def test_a_restarted_service_keeps_every_result_and_takes_what_was_sent_meanwhile(lesson):

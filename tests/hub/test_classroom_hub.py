@@ -17,6 +17,7 @@ stdout and test-artifacts/hub_measurements.json (deploy/README.md sizes a class 
 """
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -31,6 +32,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -139,6 +141,7 @@ class Hub:
         self.homes.mkdir(mode=0o755)
         self.etc.mkdir(mode=0o700)  # as deploy/README.md says: /etc/xinzhi is for the hub (root) only
         self.roster, self.passwords = self.etc / "roster.txt", self.etc / "passwords"
+        self.results_dir = self.shared / "state" / "class-results"  # as /var/lib/xinzhi/class-results
         self.codes: dict[str, str] = {}
         self.process: subprocess.Popen | None = None
         self.seen: dict[int, psutil.Process] = {}
@@ -176,7 +179,8 @@ class Hub:
         return hub_config(self.root, self.url, self.hub_port, self.api_port, f"""
 import sys
 sys.path.insert(0, {str(Path(__file__).parent)!r})
-from system_users import SystemUserSpawner
+from system_users import SystemUserSpawner, open_service_paths
+open_service_paths({[sys.base_prefix, sys.prefix, str(ROOT), str(self.shared)]!r})
 c.ConfigurableHTTPProxy.command = [{proxy!r}]
 c.JupyterHub.spawner_class = SystemUserSpawner
 c.SystemUserSpawner.system_prefix = {self.prefix!r}
@@ -196,7 +200,8 @@ c.JupyterHub.cleanup_servers = False  # the test stops every process itself: fas
     def environment(self) -> dict:
         env = dict(os.environ, LANG="C.UTF-8", XINZHI_ROSTER=str(self.roster),
                    XINZHI_PASSWORDS=str(self.passwords), XINZHI_HUB_ADMINS=ADMIN,
-                   XINZHI_CLASS_RESULTS_PORT=str(self.results_port))
+                   XINZHI_CLASS_RESULTS_PORT=str(self.results_port), XINZHI_CLASS_RESULTS_DIR=str(self.results_dir),
+                   XINZHI_CLASS_RESULTS_USER=self.system_name("results"))
         for name in ("XINZHI_BIND_URL", "XINZHI_USER_PYTHON"):
             env.pop(name, None)
         return env
@@ -205,6 +210,7 @@ c.JupyterHub.cleanup_servers = False  # the test stops every process itself: fas
         remove_users(USER_PREFIX, only_stale=True)  # left by a run that was killed
         proxy = proxy_command()
         self.enrol()
+        create_user(self.system_name("results"), str(self.homes), os.getpid())  # the class view's account
         for attempt in range(3):   # a port taken by another program between choosing and binding: choose again
             config = self.write_config(proxy)
             self.log = open(self.root / "hub.log", "w")
@@ -598,7 +604,7 @@ def test_a_kernel_cannot_reach_another_participant_or_the_hubs_secrets(classroom
                "b_notebook": str(b_home / "xinzhi" / NOTEBOOK), "passwords": str(hub.passwords),
                "roster": str(hub.roster), "b_iopub": f"{b_connection['ip']}-{b_connection['iopub_port']}",
                "database": str(hub.root / "hub.sqlite"), "cookie_secret": str(hub.root / "cookie_secret"),
-               "results": str(hub.root / "class-results" / "results.sqlite"),
+               "results": str(hub.results_dir / "results.sqlite"),
                "hub_pid": hub.process.pid, "b_pid": b_server.pid, "b_port": b_port, "b_prefix": f"/user/{b.name}/",
                "hub_port": hub.hub_port, "api_port": hub.api_port}
     result = a.execute(runs[0][0], [KERNEL_PROBE.format(targets=json.dumps(targets))])[0]
@@ -698,7 +704,7 @@ def test_no_one_gets_in_without_their_own_secret(classroom):
     names = {user["name"] for user in teacher.api("GET", "/hub/api/users").json()}
     assert names == {*PARTICIPANTS, ADMIN}, "no account other than the roster's and the teacher's"
     system = {e.pw_name for e in pwd.getpwall() if e.pw_name.startswith(hub.prefix)}
-    assert system == {hub.system_name(n) for n in PARTICIPANTS}
+    assert system == {hub.system_name(n) for n in [*PARTICIPANTS, "results"]}  # + the class view's own account
     with ThreadPoolExecutor(4) as pool:  # and every participant still gets in
         let_in = dict(zip(PARTICIPANTS, pool.map(lambda n: Participant(hub, n).login(), PARTICIPANTS)))
     assert all(let_in.values()), let_in
@@ -739,3 +745,93 @@ def test_the_hub_refuses_to_start_on_an_invalid_roster(tmp_path):
     output = run.stdout + run.stderr
     assert run.returncode != 0, "the hub started"
     assert "班级服务器没有启动" in output and "第 3 行" in output, output[-2000:]
+
+
+def test_api_tokens_last_a_week_at_most(classroom):
+    hub, class_, _, _ = classroom
+    participant = class_[4]
+    path = f"/hub/api/users/{participant.name}/tokens"
+    forever = participant.api("POST", path, json={"note": "never expires?"})
+    assert forever.status_code == 201, forever.text
+    expires = forever.json()["expires_at"]
+    assert expires, "a token asked for without an end gets the longest allowed"
+    left = time.mktime(time.strptime(expires[:19], "%Y-%m-%dT%H:%M:%S")) - time.mktime(time.gmtime())
+    assert 6 * 86400 < left <= 7 * 86400 + 60, left
+    assert participant.api("POST", path, json={"expires_in": 30 * 86400}).status_code == 400
+    participant.api("DELETE", f"{path}/{forever.json()['id']}")
+
+
+def enrol_alone(root: Path, teachers: list[str]) -> str:
+    """A roster of one participant and a password (ADMIN_PASSWORD) per teacher, for a hub of its own; the code."""
+    (root / "roster.txt").write_text("xuesheng1  学员1\n", encoding="utf-8")
+    files = ["--roster", str(root / "roster.txt"), "--passwords", str(root / "passwords")]
+    assert roster_command(*files, "slips", "--out", str(root / "slips.html")).returncode == 0
+    for teacher in teachers:
+        assert roster_command(*files, "teacher", teacher, stdin=ADMIN_PASSWORD + "\n").returncode == 0
+    return re.search(r'<dd class="code">([^<]+)</dd>', (root / "slips.html").read_text(encoding="utf-8"))[1]
+
+
+@contextlib.contextmanager
+def hub_alone(root: Path, **settings: str):
+    """A hub of its own on the files of :func:`enrol_alone` (no system users, the class view stays root); its URL.
+    Started again on the same ``root``, it keeps its database: users, tokens, roles."""
+    url = f"http://127.0.0.1:{free_port()}"
+    config = hub_config(root, url, free_port(), free_port(), f"c.ConfigurableHTTPProxy.command = [{proxy_command()!r}]")
+    env = dict(os.environ, LANG="C.UTF-8", XINZHI_ROSTER=str(root / "roster.txt"),
+               XINZHI_PASSWORDS=str(root / "passwords"), XINZHI_CLASS_RESULTS_PORT=str(free_port()),
+               XINZHI_CLASS_RESULTS_USER="root", XINZHI_CLASS_RESULTS_DIR=str(root / "class-results"), **settings)
+    for name in ("XINZHI_BIND_URL", "XINZHI_PUBLIC_URL", "XINZHI_USER_PYTHON"):
+        if name not in settings:
+            env.pop(name, None)
+    log = open(root / "hub.log", "a")
+    hub = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=root, env=env,
+                           stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        wait_for(lambda: hub.poll() is None and requests.get(f"{url}/hub/api/", timeout=2).status_code == 200,
+                 HUB_START_LIMIT, "JupyterHub behind the proxy")
+        yield url
+    finally:
+        os.killpg(hub.pid, signal.SIGTERM)  # the hub stops its proxy and services itself
+        try:
+            hub.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(hub.pid, signal.SIGKILL)
+            hub.wait(timeout=10)
+        log.close()
+
+
+def test_behind_https_the_hub_sends_hsts_and_only_secure_httponly_cookies(tmp_path):
+    """A TLS proxy in front of the hub's own proxy (XINZHI_PUBLIC_URL https): the hub sees plain http, yet every
+    cookie it sets on the way in is Secure and HttpOnly (the _xsrf cookie Secure), and its pages carry HSTS."""
+    code = enrol_alone(tmp_path, [ADMIN])
+    with hub_alone(tmp_path, XINZHI_HUB_ADMINS=ADMIN, XINZHI_PUBLIC_URL="https://hub.example.edu.cn/") as url:
+        page = requests.get(f"{url}/hub/login", timeout=30)
+        assert page.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+        xsrf = page.cookies.get("_xsrf") or re.search(r"_xsrf=([^;]+)", page.headers["Set-Cookie"])[1]
+        reply = requests.post(f"{url}/hub/login", allow_redirects=False, timeout=60,
+                              headers={"Cookie": f"_xsrf={xsrf}"},
+                              data={"username": "xuesheng1", "password": code, "_xsrf": xsrf})
+        assert reply.status_code == 302, reply.text[:300]
+        cookies = {c.split("=", 1)[0].strip(): c.lower() for c in
+                   [*page.raw.headers.getlist("Set-Cookie"), *reply.raw.headers.getlist("Set-Cookie")]}
+        assert {"_xsrf", "jupyterhub-hub-login", "jupyterhub-session-id"} <= set(cookies), cookies
+        assert all("; secure" in c for c in cookies.values()), cookies
+        assert all("; httponly" in c for name, c in cookies.items() if name != "_xsrf"), cookies
+
+
+def test_a_teacher_taken_off_the_list_loses_admin_and_the_class_view_at_the_next_start(tmp_path):
+    """JupyterHub never takes back what admin_users or a group once gave; roles listed by name it does."""
+    enrol_alone(tmp_path, [ADMIN, "laoshi2"])
+    with hub_alone(tmp_path, XINZHI_HUB_ADMINS=f"{ADMIN},laoshi2") as url:
+        former = Participant(SimpleNamespace(url=url, codes={}), "laoshi2")
+        assert former.login(ADMIN_PASSWORD)
+        me = former.api("GET", "/hub/api/user").json()
+        assert me["admin"], me
+        assert former.api("GET", "/services/class-results/api/classes").status_code == 200
+    with hub_alone(tmp_path, XINZHI_HUB_ADMINS=ADMIN) as url:  # laoshi2 has left; their token is still valid
+        former.hub = SimpleNamespace(url=url, codes={})
+        me = former.api("GET", "/hub/api/user").json()
+        assert not me["admin"] and "class-results-instructor" not in me["roles"] and "admin" not in me["roles"], me
+        assert former.api("GET", "/services/class-results/api/classes").status_code == 403
+        assert former.api("GET", "/hub/api/users").status_code == 403
+        assert WRONG in Participant(SimpleNamespace(url=url, codes={}), "laoshi2").refused(ADMIN_PASSWORD)

@@ -96,3 +96,53 @@ def test_values_keep_the_class_hardened(values):
     assert single["networkPolicy"]["enabled"] is True and single["cloudMetadata"]["blockWithIptables"] is True
     assert single["memory"]["limit"] and single["cpu"]["limit"]
     assert values["cull"]["enabled"] is True and 0 < values["cull"]["timeout"] <= 4 * 3600
+
+
+def test_both_images_carry_the_courses_version_and_the_pinned_jupyterhub(values):
+    version = (DEPLOY.parent / "VERSION").read_text().strip()
+    assert values["singleuser"]["image"]["tag"] == version and values["hub"]["image"]["tag"] == version
+    for dockerfile, image in [("Dockerfile", values["singleuser"]["image"]), ("Dockerfile.hub", values["hub"]["image"])]:
+        text = (DEPLOY / dockerfile).read_text(encoding="utf-8")
+        assert f"-t {image['name'].rsplit('/', 1)[-1]}:{version}" in text.replace("registry.example.org/", ""), dockerfile
+        assert "deploy/requirements-hub.txt" in text, f"{dockerfile}: the JupyterHub this course pins"
+        assert (DEPLOY / f"{dockerfile}.dockerignore").is_file()
+    chart = re.search(r"Chart version: \*\*([\d.]+)\*\*", (CHART / "SOURCE.md").read_text()).group(1)
+    assert f"FROM quay.io/jupyterhub/k8s-hub:{chart}\n" in (DEPLOY / "Dockerfile.hub").read_text()
+
+
+def test_the_class_view_runs_on_the_cluster_with_the_same_scopes_as_on_one_server(values, monkeypatch):
+    from .test_roster import load_hub_config
+    monkeypatch.delenv("XINZHI_PUBLIC_URL", raising=False)
+    monkeypatch.delenv("XINZHI_BIND_URL", raising=False)
+    one_server = load_hub_config({"Authenticator": {"admin_users": {"laoshi"}}}).JupyterHub
+    hub = values["hub"]
+    config = hub["config"]
+    assert config["JupyterHub"]["custom_scopes"] == dict(one_server.custom_scopes)
+    roles = {r["name"]: r for r in one_server.load_roles}
+    for name in ("user", "class-results-instructor"):
+        assert hub["loadRoles"][name]["scopes"] == roles[name]["scopes"], name
+    teachers = config["Authenticator"]["admin_users"]
+    assert hub["loadRoles"]["class-results-instructor"]["users"] == hub["loadRoles"]["admin"]["users"] == teachers
+    assert list(config["JupyterHub"]["load_groups"]) == ["instructors"]
+    spawner = load_hub_config({"Authenticator": {"admin_users": {"laoshi"}}}).Spawner
+    assert config["Spawner"]["server_token_scopes"] == spawner.server_token_scopes
+    service = hub["services"]["class-results"]
+    local = next(s for s in one_server.services if s["name"] == "class-results")
+    for key in ("display", "oauth_no_confirm", "oauth_client_allowed_scopes"):
+        assert service[key] == local[key], key
+    assert service["command"][1:] == local["command"][1:] and Path(service["cwd"]).name == "deploy"
+    # one port everywhere: the service's URL, the hub's Kubernetes Service, the network policies, the kernels' URL
+    port = int(service["url"].rsplit(":", 1)[1])
+    assert {p["port"] for p in hub["service"]["extraPorts"]} == {p["targetPort"] for p in hub["service"]["extraPorts"]} \
+        == {port}
+    allowed_in = hub["networkPolicy"]["ingress"]
+    assert [p["port"] for rule in allowed_in for p in rule["ports"]] == [port]
+    assert {s["podSelector"]["matchLabels"]["component"] for rule in allowed_in for s in rule["from"]} \
+        == {"proxy", "singleuser-server"}, "nobody else reaches the class view"
+    single = values["singleuser"]
+    assert single["extraEnv"]["XINZHI_CLASS_RESULTS_URL"] == f"{service['url']}/services/class-results/"
+    assert [p["port"] for rule in single["networkPolicy"]["egress"] for p in rule["ports"]] == [port]
+    assert single["networkPolicy"]["egressAllowRules"]["nonPrivateIPs"] is False, "participants' pods stay offline"
+    assert service["environment"]["XINZHI_CLASS_RESULTS_DIR"].startswith("/srv/jupyterhub/"), "on the hub's volume"
+    tornado = config["JupyterHub"]["tornado_settings"]
+    assert tornado["cookie_options"]["secure"] is True and "max-age" in tornado["headers"]["Strict-Transport-Security"]

@@ -5,7 +5,9 @@ Fast: no hub is started here (tests/hub/test_classroom_hub.py drives the real on
 """
 from __future__ import annotations
 
+import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -94,6 +96,31 @@ def test_slips_codes_and_hashes_from_the_command(tmp_path):
     after = roster.read_passwords(tmp_path / "passwords")
     assert after["zhangsan"] == stored["zhangsan"] and after["lisi"] != stored["lisi"]
     assert "不在名单上" in cli(tmp_path, "reissue", "wangwu").stderr
+
+
+def test_slips_in_a_shared_folder_are_never_written_through_what_someone_planted(tmp_path):
+    """The teacher runs `slips` as root in a folder others can write (/tmp, say): a planted link must not make root
+    overwrite its target, and a planted file (readable by the one who made it) must not receive the codes."""
+    (tmp_path / "roster.txt").write_text(ROSTER, encoding="utf-8")
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o1777)
+    shared.chmod(0o1777)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("untouched")
+    (shared / "linked.html").symlink_to(victim)
+    planted = shared / "planted.html"
+    planted.write_text("")
+    planted.chmod(0o666)
+    if os.geteuid() == 0:
+        os.chown(planted, 65534, 65534)  # made by another user
+    before = planted.stat().st_ino
+    assert cli(tmp_path, "slips", "--out", str(shared / "linked.html")).returncode == 0
+    assert victim.read_text() == "untouched" and not (shared / "linked.html").is_symlink()
+    assert cli(tmp_path, "reissue", "lisi", "--out", str(planted)).returncode == 0
+    after = planted.stat()
+    assert after.st_ino != before and after.st_uid == os.geteuid() and after.st_mode & 0o077 == 0
+    assert "lisi" in planted.read_text(encoding="utf-8")
+    assert sorted(p.name for p in shared.iterdir()) == ["linked.html", "planted.html"], "no temporary file left"
 
 
 def test_eleven_participants_fill_two_a4_sheets():
@@ -235,3 +262,75 @@ def test_the_hub_listens_on_loopback_and_leaves_the_public_side_to_the_tls_proxy
     assert tljh.JupyterHub.hub_ip == "127.0.0.1" and tljh.JupyterHub.hub_port == 15001
     assert tljh.Authenticator.admin_users == {"laoshi"}
     assert tljh.JupyterHub.load_groups == {"instructors": {"users": ["laoshi"]}}
+
+
+def class_results_service(config) -> dict:
+    return next(s for s in config.JupyterHub.services if s["name"] == "class-results")
+
+
+@pytest.mark.parametrize("variable, value", [("XINZHI_PUBLIC_URL", "https://hub.example.edu.cn"),
+                                             ("XINZHI_BIND_URL", "https://10.0.5.20:443")])
+def test_behind_https_every_cookie_is_secure_and_browsers_are_told_to_stay(monkeypatch, variable, value):
+    for name in ("XINZHI_BIND_URL", "XINZHI_PUBLIC_URL"):
+        monkeypatch.delenv(name, raising=False)
+    plain = load_hub_config()  # a closed classroom LAN on plain HTTP: HSTS there would lock the class out later
+    assert "headers" not in plain.JupyterHub.get("tornado_settings", {})
+    assert "JUPYTERHUB_COOKIE_OPTIONS" not in class_results_service(plain)["environment"]
+    monkeypatch.setenv(variable, value)
+    behind = load_hub_config()
+    settings = behind.JupyterHub.tornado_settings
+    assert settings["headers"]["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert settings["cookie_options"]["secure"] is True  # hub, _xsrf and single-user cookies (JupyterHub copies it)
+    assert class_results_service(behind)["environment"]["JUPYTERHUB_COOKIE_OPTIONS"] == '{"secure": true}'
+    if variable == "XINZHI_PUBLIC_URL":  # a TLS proxy in front of the hub's proxy: the hub must not guess http
+        assert behind.JupyterHub.public_url == value
+
+
+def test_on_tljh_https_is_read_from_its_own_settings(monkeypatch):
+    import types
+    for name in ("XINZHI_BIND_URL", "XINZHI_PUBLIC_URL"):
+        monkeypatch.delenv(name, raising=False)
+    settings = {"https": {"enabled": True}}
+    tljh, config, configurer = (types.ModuleType(n) for n in ("tljh", "tljh.config", "tljh.configurer"))
+    config.CONFIG_FILE = "/opt/tljh/config/config.yaml"
+    configurer.load_config = lambda path: settings
+    monkeypatch.setitem(sys.modules, "tljh", tljh)
+    monkeypatch.setitem(sys.modules, "tljh.config", config)
+    monkeypatch.setitem(sys.modules, "tljh.configurer", configurer)
+    preset = {"JupyterHub": {"proxy_class": "traefik_file"}, "Authenticator": {"admin_users": {"laoshi"}}}
+    assert "Strict-Transport-Security" in load_hub_config(preset).JupyterHub.tornado_settings["headers"]
+    settings["https"]["enabled"] = False
+    assert "tornado_settings" not in load_hub_config(preset).JupyterHub
+
+
+def test_the_class_view_is_not_run_as_root_and_keeps_its_data_where_its_account_can_reach(monkeypatch, tmp_path):
+    for name in ("XINZHI_CLASS_RESULTS_USER", "XINZHI_CLASS_RESULTS_DIR"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("os.geteuid", lambda: 0)  # TLJH: the hub runs as root
+    environment = class_results_service(load_hub_config())["environment"]
+    assert environment["XINZHI_CLASS_RESULTS_USER"] == "xinzhi-results"
+    assert environment["XINZHI_CLASS_RESULTS_DIR"] == "/var/lib/xinzhi/class-results"
+    assert environment["XINZHI_CLASS_RESULTS_FORMER_DIR"] == str(tmp_path / "class-results")
+
+
+def test_the_class_commands_keep_the_teachers_token_off_the_wire_and_out_of_others_reach(tmp_path, capsys):
+    import class_run
+    token = tmp_path / "token"
+    token.write_text("0123456789abcdef\n")
+    token.chmod(0o644)
+    (tmp_path / "r").write_text("zhangsan\n", encoding="utf-8")
+
+    def run(url: str) -> str:
+        assert class_run.main(["--url", url, "--token-file", str(token), "--roster", str(tmp_path / "r"),
+                               "status"]) == 1
+        return capsys.readouterr().err
+    assert "chmod 600" in run("https://hub.example.edu.cn"), "a token file others can read is refused"
+    token.chmod(0o600)
+    for url in ("http://hub.example.edu.cn", "http://10.0.5.20:8000", "ftp://hub.example.edu.cn"):
+        said = run(url)
+        assert "明文" in said or "不对" in said, (url, said)
+    with socket.socket() as sock:  # nobody listens there: the checks let it through to the connection
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    assert "连不上" in run(f"http://127.0.0.1:{port}")

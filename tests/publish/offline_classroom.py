@@ -84,7 +84,9 @@ c.Spawner.ip = "127.0.0.1"
 """)
     env = {"PATH": f"{env_dir / 'bin'}:/usr/bin:/bin", "HOME": str(work), "LANG": "C.UTF-8",
            "XINZHI_ROSTER": str(roster), "XINZHI_PASSWORDS": str(passwords), "XINZHI_HUB_ADMINS": "laoshi",
-           "XINZHI_USER_PYTHON": str(python)}
+           "XINZHI_USER_PYTHON": str(python),
+           # no system accounts in this test: the class view stays root, its data in WORK
+           "XINZHI_CLASS_RESULTS_USER": "root", "XINZHI_CLASS_RESULTS_DIR": str(work / "class-results")}
     log = open(work / "hub.log", "w")
     hub = subprocess.Popen([str(env_dir / "bin" / "jupyterhub"), "-f", str(config)], cwd=work, env=env,
                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
