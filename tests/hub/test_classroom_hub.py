@@ -17,6 +17,7 @@ stdout and test-artifacts/hub_measurements.json (deploy/README.md sizes a class 
 """
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -32,6 +33,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -747,27 +749,50 @@ def test_api_tokens_last_a_week_at_most(classroom):
     participant.api("DELETE", f"{path}/{forever.json()['id']}")
 
 
-def test_behind_https_the_hub_sends_hsts_and_only_secure_httponly_cookies(tmp_path):
-    """A TLS proxy in front of the hub's own proxy (XINZHI_PUBLIC_URL https): the hub sees plain http, yet every
-    cookie it sets on the way in is Secure and HttpOnly (the _xsrf cookie Secure), and its pages carry HSTS."""
-    (tmp_path / "roster.txt").write_text("xuesheng1  学员1\n", encoding="utf-8")
-    files = ["--roster", str(tmp_path / "roster.txt"), "--passwords", str(tmp_path / "passwords")]
-    assert roster_command(*files, "slips", "--out", str(tmp_path / "slips.html")).returncode == 0
-    code = re.search(r'<dd class="code">([^<]+)</dd>', (tmp_path / "slips.html").read_text(encoding="utf-8"))[1]
-    assert roster_command(*files, "teacher", ADMIN, stdin=ADMIN_PASSWORD + "\n").returncode == 0
+def enrol_alone(root: Path, teachers: list[str]) -> str:
+    """A roster of one participant and a password (ADMIN_PASSWORD) per teacher, for a hub of its own; the code."""
+    (root / "roster.txt").write_text("xuesheng1  学员1\n", encoding="utf-8")
+    files = ["--roster", str(root / "roster.txt"), "--passwords", str(root / "passwords")]
+    assert roster_command(*files, "slips", "--out", str(root / "slips.html")).returncode == 0
+    for teacher in teachers:
+        assert roster_command(*files, "teacher", teacher, stdin=ADMIN_PASSWORD + "\n").returncode == 0
+    return re.search(r'<dd class="code">([^<]+)</dd>', (root / "slips.html").read_text(encoding="utf-8"))[1]
+
+
+@contextlib.contextmanager
+def hub_alone(root: Path, **settings: str):
+    """A hub of its own on the files of :func:`enrol_alone` (no system users, the class view stays root); its URL.
+    Started again on the same ``root``, it keeps its database: users, tokens, roles."""
     url = f"http://127.0.0.1:{free_port()}"
-    config = hub_config(tmp_path, url, free_port(), free_port(), f"c.ConfigurableHTTPProxy.command = [{proxy_command()!r}]")
-    env = dict(os.environ, LANG="C.UTF-8", XINZHI_ROSTER=str(tmp_path / "roster.txt"),
-               XINZHI_PASSWORDS=str(tmp_path / "passwords"), XINZHI_HUB_ADMINS=ADMIN,
-               XINZHI_PUBLIC_URL="https://hub.example.edu.cn/", XINZHI_CLASS_RESULTS_PORT=str(free_port()),
-               XINZHI_CLASS_RESULTS_USER="root", XINZHI_CLASS_RESULTS_DIR=str(tmp_path / "class-results"))
-    env.pop("XINZHI_BIND_URL", None)
-    log = open(tmp_path / "hub.log", "w")
-    hub = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=tmp_path, env=env,
+    config = hub_config(root, url, free_port(), free_port(), f"c.ConfigurableHTTPProxy.command = [{proxy_command()!r}]")
+    env = dict(os.environ, LANG="C.UTF-8", XINZHI_ROSTER=str(root / "roster.txt"),
+               XINZHI_PASSWORDS=str(root / "passwords"), XINZHI_CLASS_RESULTS_PORT=str(free_port()),
+               XINZHI_CLASS_RESULTS_USER="root", XINZHI_CLASS_RESULTS_DIR=str(root / "class-results"), **settings)
+    for name in ("XINZHI_BIND_URL", "XINZHI_PUBLIC_URL", "XINZHI_USER_PYTHON"):
+        if name not in settings:
+            env.pop(name, None)
+    log = open(root / "hub.log", "a")
+    hub = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=root, env=env,
                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_for(lambda: hub.poll() is None and requests.get(f"{url}/hub/api/", timeout=2).status_code == 200,
                  HUB_START_LIMIT, "JupyterHub behind the proxy")
+        yield url
+    finally:
+        os.killpg(hub.pid, signal.SIGTERM)  # the hub stops its proxy and services itself
+        try:
+            hub.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(hub.pid, signal.SIGKILL)
+            hub.wait(timeout=10)
+        log.close()
+
+
+def test_behind_https_the_hub_sends_hsts_and_only_secure_httponly_cookies(tmp_path):
+    """A TLS proxy in front of the hub's own proxy (XINZHI_PUBLIC_URL https): the hub sees plain http, yet every
+    cookie it sets on the way in is Secure and HttpOnly (the _xsrf cookie Secure), and its pages carry HSTS."""
+    code = enrol_alone(tmp_path, [ADMIN])
+    with hub_alone(tmp_path, XINZHI_HUB_ADMINS=ADMIN, XINZHI_PUBLIC_URL="https://hub.example.edu.cn/") as url:
         page = requests.get(f"{url}/hub/login", timeout=30)
         assert page.headers["Strict-Transport-Security"].startswith("max-age=31536000")
         xsrf = page.cookies.get("_xsrf") or re.search(r"_xsrf=([^;]+)", page.headers["Set-Cookie"])[1]
@@ -780,10 +805,21 @@ def test_behind_https_the_hub_sends_hsts_and_only_secure_httponly_cookies(tmp_pa
         assert {"_xsrf", "jupyterhub-hub-login", "jupyterhub-session-id"} <= set(cookies), cookies
         assert all("; secure" in c for c in cookies.values()), cookies
         assert all("; httponly" in c for name, c in cookies.items() if name != "_xsrf"), cookies
-    finally:
-        os.killpg(hub.pid, signal.SIGTERM)
-        try:
-            hub.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(hub.pid, signal.SIGKILL)
-        log.close()
+
+
+def test_a_teacher_taken_off_the_list_loses_admin_and_the_class_view_at_the_next_start(tmp_path):
+    """JupyterHub never takes back what admin_users or a group once gave; roles listed by name it does."""
+    enrol_alone(tmp_path, [ADMIN, "laoshi2"])
+    with hub_alone(tmp_path, XINZHI_HUB_ADMINS=f"{ADMIN},laoshi2") as url:
+        former = Participant(SimpleNamespace(url=url, codes={}), "laoshi2")
+        assert former.login(ADMIN_PASSWORD)
+        me = former.api("GET", "/hub/api/user").json()
+        assert me["admin"], me
+        assert former.api("GET", "/services/class-results/api/classes").status_code == 200
+    with hub_alone(tmp_path, XINZHI_HUB_ADMINS=ADMIN) as url:  # laoshi2 has left; their token is still valid
+        former.hub = SimpleNamespace(url=url, codes={})
+        me = former.api("GET", "/hub/api/user").json()
+        assert not me["admin"] and "class-results-instructor" not in me["roles"] and "admin" not in me["roles"], me
+        assert former.api("GET", "/services/class-results/api/classes").status_code == 403
+        assert former.api("GET", "/hub/api/users").status_code == 403
+        assert WRONG in Participant(SimpleNamespace(url=url, codes={}), "laoshi2").refused(ADMIN_PASSWORD)
