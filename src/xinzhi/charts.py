@@ -272,9 +272,12 @@ def set_source(fig, text: str, width: float | None = None):
     """
     from .edition import with_stamp  # the course version and data month ride along, so a chart can be cited
 
+    artist = getattr(fig, "_xinzhi_source", None)
+    if artist is not None and getattr(fig, "_xinzhi_source_as_set", None) == (text, width, fig.get_figwidth()):
+        return artist   # the same line for the same width: a widget's update leaves it (and the figure) as is
+    fig._xinzhi_source_as_set = (text, width, fig.get_figwidth())
     wrapped = wrap_mixed(with_stamp(text), min(width or 999, fig.get_figwidth() * 6.8))
     fig._xinzhi_source_text, fig._xinzhi_source_width = text, width
-    artist = getattr(fig, "_xinzhi_source", None)
     if artist is None:
         artist = fig.supxlabel(wrapped, x=0.005, ha="left", fontsize=10, color=SOURCE_COLOR)
         fig._xinzhi_source = artist

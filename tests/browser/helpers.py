@@ -12,6 +12,7 @@ import base64
 import json
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -203,6 +204,21 @@ class Server:
             urllib.request.urlopen(request, timeout=10).close()
         except OSError:
             pass
+
+
+def lab_server(home: Path, root: Path, **env) -> Server:
+    """JupyterLab on 127.0.0.1 serving ``root`` with token authentication (not started yet)."""
+    token = secrets.token_hex(16)
+    port = free_port()
+    cmd = [python(), "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+           f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+           f"--ServerApp.root_dir={root}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        cmd.append("--allow-root")   # CI containers run as root
+    server = Server("JupyterLab", cmd, server_env(home / "my_work", home, **env), port,
+                    f"/api/status?token={token}", home / "server.log")
+    server.token = token
+    return server
 
 
 def copy_notebooks(source: Path, target: Path) -> Path:
