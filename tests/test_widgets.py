@@ -82,12 +82,14 @@ def test_every_control_at_its_ends_and_options(widget):
         if isinstance(control, w.Button):
             continue
         original = control.value
+        watched = bool(settings_for(control)) and name not in widget.inert_controls
         changed_picture = False
-        before = picture(widget)
+        before = picture(widget) if watched else b""
         for value in settings_for(control):
             control.value = value
             assert widget.last_error is None, f"{name}={value!r}: {widget.last_error!r}"
-            if picture(widget) != before:
+            # a PNG only until the figure is seen to change (rendering is the slow part); every value is still set
+            if watched and not changed_picture and picture(widget) != before:
                 changed_picture = True
         control.value = original
         if settings_for(control) and name not in widget.inert_controls:

@@ -25,7 +25,6 @@ import pwd
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from ..conftest import free_ports
 from ..kernel import PRELUDE, Result
 
 if os.environ.get("CI") != "true":  # locally, a missing hub package skips; in CI it must be installed
@@ -65,13 +65,13 @@ ADMIN, ADMIN_PASSWORD = "laoshi", "laoshi-ceshi-mima-0123456789-abcdef"
 USER_PREFIX = "xzt"  # system users of this test: xzt<run>-<name>
 HUB_START_LIMIT, SPAWN_LIMIT, RUN_LIMIT = 90, 240, 420  # seconds; the whole test stays within ~10 minutes
 FIRST_DELAY, LOCK_AFTER, LOCK_SECONDS, ADDRESS_LIMIT = 2.0, 5, 6.0, 15  # the throttle, shortened for the test
+# What the hub, the proxy or a service logs when its port was taken after the test chose it.
+PORT_TAKEN = r"address already in use|EADDRINUSE|port .*not available|port .*in use"
 WRONG, WAIT, LOCKED, ADDRESS_PAUSED = "用户名或登录码不对", "秒后再试", "已暂时锁定", "已暂停登录"
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_ports(1)[0]
 
 
 def proxy_command() -> str:
@@ -130,9 +130,7 @@ class Hub:
 
     def __init__(self, root: Path):
         self.root = root  # the hub's own files: only root can enter (pytest's temporary folder)
-        self.port, self.hub_port, self.api_port = free_port(), free_port(), free_port()
-        self.results_port = free_port()  # the class view's service (deploy/class_results)
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.pick_ports()
         self.prefix = f"{USER_PREFIX}{uuid.uuid4().hex[:5]}-"
         # What the participants may see lives in a folder everyone can enter, like /home on a server.
         self.shared = Path(tempfile.mkdtemp(prefix="xzhub-"))  # short: kernel socket paths stop at 107 bytes
@@ -147,6 +145,11 @@ class Hub:
         self.codes: dict[str, str] = {}
         self.process: subprocess.Popen | None = None
         self.seen: dict[int, psutil.Process] = {}
+
+    def pick_ports(self) -> None:
+        """The proxy's public port, the hub's, the proxy's API and the class view's service (deploy/class_results)."""
+        self.port, self.hub_port, self.api_port, self.results_port = free_ports(4)
+        self.url = f"http://127.0.0.1:{self.port}"
 
     def system_name(self, name: str) -> str:
         return self.prefix + name
@@ -208,19 +211,28 @@ c.JupyterHub.cleanup_servers = False  # the test stops every process itself: fas
         proxy = proxy_command()
         self.enrol()
         create_user(self.system_name("results"), str(self.homes), os.getpid())  # the class view's account
-        config = self.write_config(proxy)
-        self.log = open(self.root / "hub.log", "w")
-        began = time.monotonic()
-        self.process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=self.root,
-                                        env=self.environment(), stdout=self.log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        for attempt in range(3):   # a port taken by another program between choosing and binding: choose again
+            config = self.write_config(proxy)
+            self.log = open(self.root / "hub.log", "w")
+            began = time.monotonic()
+            self.process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=self.root,
+                                            env=self.environment(), stdout=self.log, stderr=subprocess.STDOUT,
+                                            start_new_session=True)
 
-        def up():
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the hub exited with {self.process.returncode}:\n{self.tail()}")
-            return requests.get(f"{self.url}/hub/api/", timeout=2).status_code == 200
-        wait_for(up, HUB_START_LIMIT, "JupyterHub behind the proxy")
-        return time.monotonic() - began
+            def up():
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"the hub exited with {self.process.returncode}:\n{self.tail()}")
+                return requests.get(f"{self.url}/hub/api/", timeout=2).status_code == 200
+            try:
+                wait_for(up, HUB_START_LIMIT, "JupyterHub behind the proxy")
+                return time.monotonic() - began
+            except RuntimeError:
+                if attempt == 2 or not re.search(PORT_TAKEN, self.log_text(), re.I):
+                    raise
+            self._stop_processes()
+            self.seen.clear()
+            self.pick_ports()
+            self.enrol()   # the login slips name the new address
 
     def log_text(self) -> str:
         return (self.root / "hub.log").read_text(errors="replace")
