@@ -140,10 +140,24 @@ def run_install(args: List[str]) -> int:
     return 0
 
 
-@command("test", "test", "安装测试工具，运行全部测试（维护者；pytest 的参数可以跟在后面）")
+# `test` alone runs every test in parallel processes (pytest-xdist; tests that share a server, a built site or a
+# report stay in one process: tests/conftest.py); `test quick` leaves out what is marked slow or browser (whole
+# notebooks in kernels, installs, hubs, the handout and the bundle, Chromium); `test <pytest arguments>` is pytest.
+QUICK = ["-m", "not slow and not browser"]
+
+
+def parallel() -> List[str]:
+    return ["-n", str(min(4, max(2, os.cpu_count() or 2))), "--dist", "loadgroup"]
+
+
+@command("test", "test", "安装测试工具，运行全部测试（维护者；test quick 只跑几分钟内完成的那部分；pytest 的参数可以跟在后面）")
 def run_tests(args: List[str]) -> int:
     python = course_env("test")
-    ensure_chromium()
+    if args[:1] == ["quick"]:
+        args = [*parallel(), *QUICK, *args[1:]]
+    else:
+        args = args or [*parallel(), "--durations=20"]
+        ensure_chromium()
     return subprocess.call([str(python), "-m", "pytest", *args], cwd=ROOT)
 
 

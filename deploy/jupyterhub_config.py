@@ -17,8 +17,9 @@ What it sets (each overridable with an environment variable of the hub, shown in
 - network: the hub's own API listens on 127.0.0.1 only; without TLJH the public address is 127.0.0.1:8000
   [XINZHI_BIND_URL], for a TLS-terminating proxy in front. On TLJH, Traefik listens (``tljh-config set
   https.*``, see deploy/README.md).
-- roles: the teachers form the group ``instructors``; each hub service gets a role with only the scopes it
-  needs (the idle culler below).
+- roles: the teachers (also listed as the group ``instructors``) hold the admin role and the class view's role
+  by name, so that one taken off the admin list loses both at the next start; each hub service gets a role
+  with only the scopes it needs (the idle culler below).
 - HTTPS: behind it (XINZHI_PUBLIC_URL or XINZHI_BIND_URL starting with https://, or TLJH's ``https.enabled``)
   every cookie is Secure (they are all HttpOnly already) and pages carry HSTS.
 - the class view (课堂看板, ``class_results/``): a hub-managed service with its own API token, on
@@ -28,7 +29,7 @@ What it sets (each overridable with an environment variable of the hub, shown in
   [XINZHI_CLASS_RESULTS_DIR], kept [XINZHI_CLASS_RESULTS_DAYS, default 30] days. Three custom scopes:
   ``custom:class-results:post`` goes to every user limited to themselves (``!user``, in the ``user`` role) and
   into each participant's server token, so a participant's kernel may send its own results only;
-  ``…:read`` and ``…:manage`` go to the ``instructors`` group alone (the page, counts, export; create, reset,
+  ``…:read`` and ``…:manage`` go to the teachers alone (the page, counts, export; create, reset,
   archive, wipe a class).
 - the single-user environment: the course environment's Python [XINZHI_USER_PYTHON; default TLJH's
   /opt/tljh/user/bin/python] runs ``start_singleuser.py``, which copies missing notebooks into ``~/xinzhi`` (never
@@ -107,8 +108,12 @@ if HTTPS:
     c.JupyterHub.tornado_settings = tornado_settings
 
 # --- Roles ---------------------------------------------------------------------------------------------------
+# The teachers are exactly the admins configured now. A role's list of users is authoritative at each start (a
+# teacher taken off the list loses admin rights and the class view); a group's list only ever adds, so the group
+# `instructors` names the teachers but grants nothing.
 c.JupyterHub.load_groups = {"instructors": {"users": sorted(admins)}}
 roles = c.JupyterHub.load_roles if isinstance(c.JupyterHub.load_roles, list) else []
+roles.append({"name": "admin", "users": sorted(admins)})
 
 # --- The class view (课堂看板): a service, its scopes, who holds them -----------------------------------------
 CLASS_RESULTS = "class-results"
@@ -128,7 +133,7 @@ c.JupyterHub.custom_scopes = {
 roles.append({"name": "user", "description": "Every user: their own things, and sending their own results",
               "scopes": ["self", f"{POST}!user"]})
 roles.append({"name": "class-results-instructor", "description": "Teachers: the class view",
-              "scopes": [READ, MANAGE, f"access:services!service={CLASS_RESULTS}"], "groups": ["instructors"]})
+              "scopes": [READ, MANAGE, f"access:services!service={CLASS_RESULTS}"], "users": sorted(admins)})
 # A participant's server (and so their kernels) gets JupyterHub's default server scopes plus posting their own results.
 c.Spawner.server_token_scopes = ["users:activity!user", "access:servers!server", f"{POST}!user"]
 c.JupyterHub.services = (c.JupyterHub.services if isinstance(c.JupyterHub.services, list) else []) + [{

@@ -4,7 +4,8 @@
     python3 scripts/lock.py --upgrade   # newest versions of everything
 
 The supported Pythons are course.py's OLDEST to NEWEST. For each one, pip resolves requirements-test.txt
-(wheels only; nothing is installed), preferring the versions already in constraints.txt, and this writes
+(wheels only; nothing is installed) for its first patch release (3.11.0: a package needing 3.11.5 would
+not install on Debian 12's 3.11.2), preferring the versions already in constraints.txt, and this writes
 one pin per package, with an environment marker where the versions differ between Pythons; the newest
 Python's pins also apply to any newer Python. A Python the current lock does not cover starts from the
 pins of the newest one it does. A Python
@@ -66,16 +67,28 @@ def current_pins(version: str) -> dict[str, str]:
 
 def resolve(version: str, host: str, prefer: dict[str, str]) -> list[dict]:
     """pip's installation report for requirements-test.txt on Python `version`, computed by `host`,
-    keeping the `prefer` pins if pip can (it cannot when a pinned version has no wheel for `version`)."""
-    target = [] if interpreter(version) == host else ["--python-version", version]
+    keeping the `prefer` pins that fit (one does not when it has no wheel for `version`, or needs a later patch release)."""
     with tempfile.TemporaryDirectory() as tmp:
+        # the first patch release, so the pins install on every 3.x.y a computer may have (Debian 12: 3.11.2)
+        target = ["--python-version", f"{version}.0", "--target", str(Path(tmp) / "target")]
         report, constraints = Path(tmp) / "report.json", Path(tmp) / "prefer.txt"
-        constraints.write_text("".join(f"{name}=={pin}\n" for name, pin in prefer.items()))
         cmd = [host, *PIP, *target, "--report", str(report), "-r", str(ROOT / "requirements-test.txt")]
-        if subprocess.run(cmd + ["-c", str(constraints)]).returncode != 0:
-            print(f"Python {version}: the current pins do not fit together, resolving afresh")
-            subprocess.run(cmd, check=True)
-        return json.loads(report.read_text())["install"]
+        cmd.remove("--quiet")   # pip explains a conflict only when not quiet; the output is captured
+        prefer = dict(prefer)
+        while True:
+            constraints.write_text("".join(f"{name}=={pin}\n" for name, pin in prefer.items()))
+            result = subprocess.run(cmd + ["-c", str(constraints)], capture_output=True, text=True)
+            if result.returncode == 0:
+                return json.loads(report.read_text())["install"]
+            # only the pins pip names in the conflict are let go (a wheel missing for this Python, say)
+            unfit = {n.lower().replace("_", "-") for n in re.findall(r"requested \(constraint\) ([\w.-]+)==", result.stdout + result.stderr)}
+            unfit &= set(prefer)
+            if not unfit:
+                print(f"Python {version}: the current pins do not fit together, resolving afresh")
+                subprocess.run(cmd, check=True)
+                return json.loads(report.read_text())["install"]
+            for name in sorted(unfit):
+                print(f"Python {version}: {name}=={prefer.pop(name)} does not fit, choosing another")
 
 
 def unmet_markers(items: list[dict], host_version: str, version: str) -> list[str]:

@@ -16,6 +16,42 @@ NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("[0-9][0-9]_*.ipynb"))
 TEMPLATE = ROOT / "docs" / "notebook_template.ipynb"
 
 
+# Fixtures wider than one test that are quicker to make again in a second process than to wait for (a browser, a
+# copy of the notebooks); every other such fixture (a server, a hub, a built site or bundle, a report) keeps the
+# tests that share it in one process when the suite runs in parallel.
+CHEAP_TO_REPEAT = {"browser_home", "course_copy", "chromium", "chromium_path", "browser"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Groups for pytest-xdist's ``--dist loadgroup`` (python3 course.py test): a test goes to whichever process is
+    free, except that tests sharing a costly fixture wider than one test stay in one process, so that fixture is made
+    once; a module with a module-wide fixture stays together too."""
+    if config.getoption("dist", "no") == "no":
+        return
+    parent: dict[str, str] = {}
+
+    def root(key: str) -> str:
+        while parent.setdefault(key, key) != key:
+            key = parent[key]
+        return key
+
+    keyed = []
+    for item in items:
+        module, keys = item.path.relative_to(ROOT).as_posix(), []
+        for name, fixtures in item._fixtureinfo.name2fixturedefs.items():
+            for fixture in fixtures:
+                if not fixture.baseid.startswith("tests") or fixture.scope == "function" or name in CHEAP_TO_REPEAT:
+                    continue
+                wide = fixture.scope in ("session", "package")
+                keys.append(f"{fixture.baseid}::{name}" if wide else module)
+        for key in keys[1:]:
+            parent[root(key)] = root(keys[0])
+        keyed.append((item, keys))
+    for item, keys in keyed:
+        if keys:
+            item.add_marker(pytest.mark.xdist_group(root(keys[0])))
+
+
 @pytest.fixture(autouse=True)
 def private_workspace(tmp_path, monkeypatch):
     """No test writes into a participant's real workspace."""
@@ -23,6 +59,38 @@ def private_workspace(tmp_path, monkeypatch):
     monkeypatch.setenv("XINZHI_WORKSPACE", str(folder))
     monkeypatch.delenv("JPY_SESSION_NAME", raising=False)   # which notebook is running: set by a test if needed
     return folder
+
+
+def free_ports(count: int = 1) -> list[int]:
+    """``count`` different ports that are free on 127.0.0.1 now, for a server a test starts.
+
+    They are drawn at random below the range the system hands out for bind(0) and for outgoing connections
+    (/proc/sys/net/ipv4/ip_local_port_range), so no kernel, browser or HTTP request of a test running at the same
+    time takes one before the server binds it; each is bound once to see that it is free, and all are held until
+    all are found, so no two are the same."""
+    import random
+    import socket
+
+    try:
+        lowest = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        lowest = 32768
+    held: list[socket.socket] = []
+    try:
+        for port in random.SystemRandom().sample(range(10000, max(lowest, 20000)), 200):   # not the tests' seed
+            probe = socket.socket()
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                probe.close()
+                continue
+            held.append(probe)
+            if len(held) == count:
+                return [sock.getsockname()[1] for sock in held]
+        raise RuntimeError(f"no {count} free ports on 127.0.0.1")
+    finally:
+        for sock in held:
+            sock.close()
 
 
 def widget_classes():

@@ -211,7 +211,7 @@ def watch(new_years=()) -> None:
 
     def checked_refresh(self):
         refresh(self)
-        if self.last_error is None and not self.message.value:
+        if self.last_error is None and not self.messages():
             problems = check_figure(self.fig, f"{self.alt}\n{self.summary.value}", years)
             if problems:
                 raise AssertionError(f"{type(self).__name__}: " + "；".join(problems))

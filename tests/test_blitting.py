@@ -1,7 +1,8 @@
 """In JupyterLab and Voilà widgets redraw only what changed; the picture must equal a full redraw.
 
 Runs in a separate Python with ipympl's canvas (as inside a kernel), for every course widget and every
-slider and menu: after each change, the blitted frame is compared pixel for pixel with a full draw.
+slider and menu: after each change, the blitted frame is compared pixel for pixel with a full draw. Each
+control ends back at its first value, so a remembered background (blitting.py) is checked too.
 """
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ SCRIPT = textwrap.dedent(r'''
                 values = [v for _, v in control._options_full][:4]
             else:
                 continue
-            for value in values:
+            # back to the first value at the end: a background remembered from before is pasted, not redrawn
+            for value in [*values, values[0]]:
                 control.value = value
                 kind = getattr(widget, "last_redraw", "full")
                 if kind == "full":

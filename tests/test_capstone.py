@@ -68,7 +68,7 @@ def formula_widget():
 ])
 def test_bad_base_gives_a_chinese_message(formula_widget, typed, expected):
     formula_widget.controls["base"].value = typed
-    assert expected in formula_widget.message.value
+    assert expected in formula_widget.messages().get("base", ""), "the message stands under the box typed into"
     assert formula_widget.last_error is None
     assert formula_widget._current is None
 
@@ -76,7 +76,7 @@ def test_bad_base_gives_a_chinese_message(formula_widget, typed, expected):
 @pytest.mark.parametrize("typed, value", [("１２０", 120), ("1,000", 1000), ("3万", 30000)])
 def test_friendly_number_forms_are_read(formula_widget, typed, value):
     formula_widget.controls["base"].value = typed
-    assert formula_widget.message.value == ""
+    assert not formula_widget.messages()
     assert formula_widget._current[0].base == value
 
 
@@ -86,7 +86,7 @@ def test_percent_boxes_read_50_percent_as_50(formula_widget):
     formula, _ = formula_widget._current
     assert formula.carrier_pct == 50 and formula.tech_pct == 50
     formula_widget.controls["tech_pct"].value = "-10"
-    assert "不能是负数" in formula_widget.message.value
+    assert "不能是负数" in formula_widget.messages().get("tech_pct", "")
 
 
 def test_chart_moves_in_place(formula_widget):
@@ -269,7 +269,7 @@ def test_make_page_refuses_while_a_number_is_wrong(formula_widget, private_works
     formula_widget.controls["tech_pct"].value = "很多"
     formula_widget.controls["make_page"].click()
     assert formula_widget.last_error is None
-    assert "请先改正" in formula_widget.message.value
+    assert "请先改正" in formula_widget.messages().get("make_page", "")
     assert not (private_workspace / report.HTML_NAME).exists()
 
 

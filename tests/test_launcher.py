@@ -12,7 +12,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -29,7 +28,7 @@ import pytest
 from jupyter_client import BlockingKernelClient
 from jupyter_core.paths import jupyter_runtime_dir
 
-from .conftest import NOTEBOOK_DIR, ROOT, launcher
+from .conftest import NOTEBOOK_DIR, ROOT, free_ports, launcher
 
 course = launcher()
 # English a participant must not meet in the terminal of a healthy start
@@ -129,9 +128,7 @@ def pip_env(**settings: str) -> dict:
 
 def free_port() -> int:
     """A port nothing listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    return free_ports(1)[0]
 
 
 @pytest.fixture(scope="module")

@@ -180,6 +180,19 @@ def test_readme_names_the_supported_pythons():
     assert readme.count(span) >= 2, f"README (Chinese and English) should say Python {span}"
 
 
+def test_every_installed_package_admits_the_first_patch_release_of_this_python():
+    """A pin must install on any 3.x.y: Debian 12, for one, ships Python 3.11.2 (scripts/lock.py resolves for x.y.0)."""
+    import sys
+    from importlib.metadata import distributions
+
+    first = f"{sys.version_info.major}.{sys.version_info.minor}.0"
+    refusing = sorted(f"{d.metadata['Name']} {d.version} (Requires-Python {d.metadata['Requires-Python']})"
+                      for d in distributions()
+                      if d.metadata.get("Requires-Python")
+                      and not SpecifierSet(d.metadata["Requires-Python"]).contains(first))
+    assert not refusing, f"these would not install on Python {first}; run scripts/lock.py: {refusing}"
+
+
 def readme_tree() -> list[tuple[str, str]]:
     """(path, description) for every line of the README's folder tree (## 文件夹结构); an indented line is
     inside the last folder above it, a line of more description has no path."""

@@ -6,8 +6,8 @@ against one custom scope:
 
 * ``custom:class-results:post!user=NAME`` — the server token of participant NAME: join the open class, send
   NAME's own results, leave (which deletes them). Only for NAME, and only into a class NAME has joined.
-* ``custom:class-results:read`` — the ``instructors`` group: the page, the counts and the CSV export.
-* ``custom:class-results:manage`` — the ``instructors`` group: create, reset, archive and wipe a class.
+* ``custom:class-results:read`` — the teachers: the page, the counts and the CSV export.
+* ``custom:class-results:manage`` — the teachers: create, reset, archive and wipe a class.
 """
 from __future__ import annotations
 

@@ -202,7 +202,8 @@ def legend_below(ax, *args, ncols: int = 2, xlabel: bool | None = None, **kwargs
 
     For charts whose data moves with a control: a legend inside the axes would sooner or later sit on a
     line. Constrained layout makes room for it. ``xlabel``: leave room for an x label (by default: if the
-    axes has one now).
+    axes has one now). ``ncols`` is the most columns: fewer when they would be wider than the axes' column
+    of the figure (see :func:`legend_columns`), one when the figure is drawn narrow (widgets/fit.py).
     """
     from matplotlib.transforms import offset_copy
 
@@ -212,12 +213,32 @@ def legend_below(ax, *args, ncols: int = 2, xlabel: bool | None = None, **kwargs
         drop += rc["axes.labelpad"] + rc["axes.labelsize"] * 1.15
     kwargs.setdefault("fontsize", 10)
     wanted = ncols
-    ncols = 1 if getattr(ax.figure, "_xinzhi_narrow", False) else ncols   # a figure drawn narrow (widgets/fit.py)
+    if getattr(ax.figure, "_xinzhi_narrow", False):
+        ncols = 1
+    else:
+        labels = (args[1] if len(args) > 1 else [h.get_label() for h in kwargs["handles"]] if "handles" in kwargs
+                  else ax.get_legend_handles_labels()[1])
+        ncols = legend_columns(ax, [str(label) for label in labels], ncols, kwargs["fontsize"])
     legend = ax.legend(*args, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncols=ncols,
                        bbox_transform=offset_copy(ax.transAxes, fig=ax.figure, y=-drop, units="points"), **kwargs)
-    legend._xinzhi_ncols = wanted    # one column when the figure is drawn narrow (widgets/fit.py)
     legend._xinzhi_remake = lambda: legend_below(ax, *args, ncols=wanted, xlabel=xlabel, **kwargs)
     return legend
+
+
+def legend_columns(ax, labels: list[str], most: int, fontsize: float) -> int:
+    """How many columns (at most ``most``) a legend of ``labels`` can have and still be no wider than the
+    column of the figure its axes stand in (estimated from the labels' widths, handles and spacing)."""
+    if not labels:
+        return most
+    spec = ax.get_subplotspec()
+    columns = spec.get_gridspec().ncols if spec is not None else 1
+    rc = matplotlib.rcParams
+    room = ax.figure.get_figwidth() * 72 / columns * 0.97 - 2 * rc["legend.borderpad"] * fontsize   # points
+    text = max(sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.58 for ch in label) for label in labels)
+    entry = (text + rc["legend.handlelength"] + rc["legend.handletextpad"]) * fontsize
+    spacing = rc["legend.columnspacing"] * fontsize
+    fits = int((room + spacing) // (entry + spacing))
+    return max(1, min(most, fits, len(labels)))
 
 
 def nice_ceiling(value: float) -> float:
@@ -251,9 +272,12 @@ def set_source(fig, text: str, width: float | None = None):
     """
     from .edition import with_stamp  # the course version and data month ride along, so a chart can be cited
 
+    artist = getattr(fig, "_xinzhi_source", None)
+    if artist is not None and getattr(fig, "_xinzhi_source_as_set", None) == (text, width, fig.get_figwidth()):
+        return artist   # the same line for the same width: a widget's update leaves it (and the figure) as is
+    fig._xinzhi_source_as_set = (text, width, fig.get_figwidth())
     wrapped = wrap_mixed(with_stamp(text), min(width or 999, fig.get_figwidth() * 6.8))
     fig._xinzhi_source_text, fig._xinzhi_source_width = text, width
-    artist = getattr(fig, "_xinzhi_source", None)
     if artist is None:
         artist = fig.supxlabel(wrapped, x=0.005, ha="left", fontsize=10, color=SOURCE_COLOR)
         fig._xinzhi_source = artist
@@ -299,12 +323,14 @@ def show(fig, alt: str, *, caption: str | None = None) -> None:
         plt.close(fig)
         return
     natural, smallest = static_widths(fig)
+    text_px = round(smallest_text_pt(fig) * STATIC_DPI / 72, 1)   # the smallest text at the picture's own size
     encoded = base64.b64encode(png_bytes(fig, dpi=STATIC_DPI)).decode("ascii")
     plt.close(fig)
     figcaption = f"<figcaption style='font-size:0.9em;color:#444'>{html.escape(caption)}</figcaption>" if caption else ""
     # shrinks with a narrow column, but never below the width where its smallest text is MIN_TEXT_PX;
-    # narrower than that (a phone), the picture scrolls sideways inside its own box
-    display(HTML(f"<figure class='xinzhi-static-chart' style='margin:0;max-width:100%;overflow-x:auto'><img src='data:image/png;base64,{encoded}' "
+    # narrower than that (a phone), the picture scrolls sideways inside its own box. data-text-px: for page checks
+    display(HTML(f"<figure class='xinzhi-static-chart' data-text-px='{text_px}' style='margin:0;max-width:100%;"
+                 f"overflow-x:auto'><img src='data:image/png;base64,{encoded}' "
                  f"alt='{html.escape(alt, quote=True)}' style='width:100%;max-width:{natural}px;"
                  f"min-width:{smallest}px;height:auto'>{figcaption}</figure>"))
 
@@ -314,7 +340,7 @@ MIN_TEXT_PX = 11    # CSS px: chart text is never shown smaller
 PROJECTOR_COLUMN_PX = 640   # the output column of JupyterLab on a 1280×720 projector at 150 % (653 px measured)
 
 
-def _smallest_text_pt(fig) -> float:
+def smallest_text_pt(fig) -> float:
     from matplotlib.text import Text
 
     sizes = [t.get_fontsize() for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
@@ -323,7 +349,7 @@ def _smallest_text_pt(fig) -> float:
 
 def fit_static(fig) -> None:
     """Draw a static chart narrow enough that on the projector it fits the column with its text >= 11 px."""
-    widest = PROJECTOR_COLUMN_PX * _smallest_text_pt(fig) / (72 * MIN_TEXT_PX)    # inches
+    widest = PROJECTOR_COLUMN_PX * smallest_text_pt(fig) / (72 * MIN_TEXT_PX)    # inches
     if fig.get_figwidth() > widest:
         fig.set_size_inches(widest, fig.get_figheight())
         rewrap_source(fig)
@@ -332,7 +358,7 @@ def fit_static(fig) -> None:
 def static_widths(fig) -> tuple[int, int]:
     """A static chart's natural width (CSS px, as saved) and the narrowest width at which its smallest
     text is still MIN_TEXT_PX."""
-    smallest_pt = _smallest_text_pt(fig)
+    smallest_pt = smallest_text_pt(fig)
     natural = fig.get_figwidth() * STATIC_DPI
     shown_px = smallest_pt * STATIC_DPI / 72          # the smallest text, in CSS px, at the natural width
     return round(natural), min(round(natural), round(natural * MIN_TEXT_PX / shown_px))

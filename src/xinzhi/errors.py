@@ -14,7 +14,10 @@ class DataError(CourseError):
 
 
 class InputError(CourseError):
-    """A value typed by the participant cannot be used."""
+    """A value typed by the participant cannot be used; ``control``, when set, names the control it came
+    from (a widget shows the message under that control)."""
+
+    control: str | None = None
 
 
 def show_course_errors_plainly(shell=None) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import atexit
 import os
-import secrets
 
 import pytest
 
@@ -65,16 +64,7 @@ def browser(chromium, browser_home):
 def lab_server(browser_home, course_copy):
     home = browser_home / "lab"
     home.mkdir()
-    token = secrets.token_hex(16)
-    port = helpers.free_port()
-    cmd = [helpers.python(), "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
-           f"--ServerApp.port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-           f"--ServerApp.root_dir={course_copy}"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:
-        cmd.append("--allow-root")   # CI containers run as root
-    env = helpers.server_env(home / "my_work", home, XINZHI_STRICT="1")
-    server = helpers.Server("JupyterLab", cmd, env, port, f"/api/status?token={token}", home / "server.log")
-    server.token = token
+    server = helpers.lab_server(home, course_copy, XINZHI_STRICT="1")
     _start(server)
     try:
         yield server

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 import sys
 import threading
 import urllib.error
@@ -27,6 +26,8 @@ from tornado.httpserver import HTTPServer  # noqa: E402
 
 from xinzhi.quiz.bank import all_banks  # noqa: E402
 from xinzhi.widgets import predictions  # noqa: E402
+
+from ..conftest import free_ports  # noqa: E402
 
 PREFIX = "/services/class-results/"
 POST, READ, MANAGE = web.POST, web.READ, web.MANAGE
@@ -142,6 +143,4 @@ class ClassService:
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_ports(1)[0]

@@ -17,6 +17,7 @@ stdout and test-artifacts/hub_measurements.json (deploy/README.md sizes a class 
 """
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
 import os
@@ -24,7 +25,6 @@ import pwd
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -32,9 +32,11 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from ..conftest import free_ports
 from ..kernel import PRELUDE, Result
 
 if os.environ.get("CI") != "true":  # locally, a missing hub package skips; in CI it must be installed
@@ -63,13 +65,13 @@ ADMIN, ADMIN_PASSWORD = "laoshi", "laoshi-ceshi-mima-0123456789-abcdef"
 USER_PREFIX = "xzt"  # system users of this test: xzt<run>-<name>
 HUB_START_LIMIT, SPAWN_LIMIT, RUN_LIMIT = 90, 240, 420  # seconds; the whole test stays within ~10 minutes
 FIRST_DELAY, LOCK_AFTER, LOCK_SECONDS, ADDRESS_LIMIT = 2.0, 5, 6.0, 15  # the throttle, shortened for the test
+# What the hub, the proxy or a service logs when its port was taken after the test chose it.
+PORT_TAKEN = r"address already in use|EADDRINUSE|port .*not available|port .*in use"
 WRONG, WAIT, LOCKED, ADDRESS_PAUSED = "用户名或登录码不对", "秒后再试", "已暂时锁定", "已暂停登录"
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_ports(1)[0]
 
 
 def proxy_command() -> str:
@@ -128,9 +130,7 @@ class Hub:
 
     def __init__(self, root: Path):
         self.root = root  # the hub's own files: only root can enter (pytest's temporary folder)
-        self.port, self.hub_port, self.api_port = free_port(), free_port(), free_port()
-        self.results_port = free_port()  # the class view's service (deploy/class_results)
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.pick_ports()
         self.prefix = f"{USER_PREFIX}{uuid.uuid4().hex[:5]}-"
         # What the participants may see lives in a folder everyone can enter, like /home on a server.
         self.shared = Path(tempfile.mkdtemp(prefix="xzhub-"))  # short: kernel socket paths stop at 107 bytes
@@ -145,6 +145,11 @@ class Hub:
         self.codes: dict[str, str] = {}
         self.process: subprocess.Popen | None = None
         self.seen: dict[int, psutil.Process] = {}
+
+    def pick_ports(self) -> None:
+        """The proxy's public port, the hub's, the proxy's API and the class view's service (deploy/class_results)."""
+        self.port, self.hub_port, self.api_port, self.results_port = free_ports(4)
+        self.url = f"http://127.0.0.1:{self.port}"
 
     def system_name(self, name: str) -> str:
         return self.prefix + name
@@ -206,19 +211,28 @@ c.JupyterHub.cleanup_servers = False  # the test stops every process itself: fas
         proxy = proxy_command()
         self.enrol()
         create_user(self.system_name("results"), str(self.homes), os.getpid())  # the class view's account
-        config = self.write_config(proxy)
-        self.log = open(self.root / "hub.log", "w")
-        began = time.monotonic()
-        self.process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=self.root,
-                                        env=self.environment(), stdout=self.log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        for attempt in range(3):   # a port taken by another program between choosing and binding: choose again
+            config = self.write_config(proxy)
+            self.log = open(self.root / "hub.log", "w")
+            began = time.monotonic()
+            self.process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=self.root,
+                                            env=self.environment(), stdout=self.log, stderr=subprocess.STDOUT,
+                                            start_new_session=True)
 
-        def up():
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the hub exited with {self.process.returncode}:\n{self.tail()}")
-            return requests.get(f"{self.url}/hub/api/", timeout=2).status_code == 200
-        wait_for(up, HUB_START_LIMIT, "JupyterHub behind the proxy")
-        return time.monotonic() - began
+            def up():
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"the hub exited with {self.process.returncode}:\n{self.tail()}")
+                return requests.get(f"{self.url}/hub/api/", timeout=2).status_code == 200
+            try:
+                wait_for(up, HUB_START_LIMIT, "JupyterHub behind the proxy")
+                return time.monotonic() - began
+            except RuntimeError:
+                if attempt == 2 or not re.search(PORT_TAKEN, self.log_text(), re.I):
+                    raise
+            self._stop_processes()
+            self.seen.clear()
+            self.pick_ports()
+            self.enrol()   # the login slips name the new address
 
     def log_text(self) -> str:
         return (self.root / "hub.log").read_text(errors="replace")
@@ -747,27 +761,50 @@ def test_api_tokens_last_a_week_at_most(classroom):
     participant.api("DELETE", f"{path}/{forever.json()['id']}")
 
 
-def test_behind_https_the_hub_sends_hsts_and_only_secure_httponly_cookies(tmp_path):
-    """A TLS proxy in front of the hub's own proxy (XINZHI_PUBLIC_URL https): the hub sees plain http, yet every
-    cookie it sets on the way in is Secure and HttpOnly (the _xsrf cookie Secure), and its pages carry HSTS."""
-    (tmp_path / "roster.txt").write_text("xuesheng1  学员1\n", encoding="utf-8")
-    files = ["--roster", str(tmp_path / "roster.txt"), "--passwords", str(tmp_path / "passwords")]
-    assert roster_command(*files, "slips", "--out", str(tmp_path / "slips.html")).returncode == 0
-    code = re.search(r'<dd class="code">([^<]+)</dd>', (tmp_path / "slips.html").read_text(encoding="utf-8"))[1]
-    assert roster_command(*files, "teacher", ADMIN, stdin=ADMIN_PASSWORD + "\n").returncode == 0
+def enrol_alone(root: Path, teachers: list[str]) -> str:
+    """A roster of one participant and a password (ADMIN_PASSWORD) per teacher, for a hub of its own; the code."""
+    (root / "roster.txt").write_text("xuesheng1  学员1\n", encoding="utf-8")
+    files = ["--roster", str(root / "roster.txt"), "--passwords", str(root / "passwords")]
+    assert roster_command(*files, "slips", "--out", str(root / "slips.html")).returncode == 0
+    for teacher in teachers:
+        assert roster_command(*files, "teacher", teacher, stdin=ADMIN_PASSWORD + "\n").returncode == 0
+    return re.search(r'<dd class="code">([^<]+)</dd>', (root / "slips.html").read_text(encoding="utf-8"))[1]
+
+
+@contextlib.contextmanager
+def hub_alone(root: Path, **settings: str):
+    """A hub of its own on the files of :func:`enrol_alone` (no system users, the class view stays root); its URL.
+    Started again on the same ``root``, it keeps its database: users, tokens, roles."""
     url = f"http://127.0.0.1:{free_port()}"
-    config = hub_config(tmp_path, url, free_port(), free_port(), f"c.ConfigurableHTTPProxy.command = [{proxy_command()!r}]")
-    env = dict(os.environ, LANG="C.UTF-8", XINZHI_ROSTER=str(tmp_path / "roster.txt"),
-               XINZHI_PASSWORDS=str(tmp_path / "passwords"), XINZHI_HUB_ADMINS=ADMIN,
-               XINZHI_PUBLIC_URL="https://hub.example.edu.cn/", XINZHI_CLASS_RESULTS_PORT=str(free_port()),
-               XINZHI_CLASS_RESULTS_USER="root", XINZHI_CLASS_RESULTS_DIR=str(tmp_path / "class-results"))
-    env.pop("XINZHI_BIND_URL", None)
-    log = open(tmp_path / "hub.log", "w")
-    hub = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=tmp_path, env=env,
+    config = hub_config(root, url, free_port(), free_port(), f"c.ConfigurableHTTPProxy.command = [{proxy_command()!r}]")
+    env = dict(os.environ, LANG="C.UTF-8", XINZHI_ROSTER=str(root / "roster.txt"),
+               XINZHI_PASSWORDS=str(root / "passwords"), XINZHI_CLASS_RESULTS_PORT=str(free_port()),
+               XINZHI_CLASS_RESULTS_USER="root", XINZHI_CLASS_RESULTS_DIR=str(root / "class-results"), **settings)
+    for name in ("XINZHI_BIND_URL", "XINZHI_PUBLIC_URL", "XINZHI_USER_PYTHON"):
+        if name not in settings:
+            env.pop(name, None)
+    log = open(root / "hub.log", "a")
+    hub = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=root, env=env,
                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         wait_for(lambda: hub.poll() is None and requests.get(f"{url}/hub/api/", timeout=2).status_code == 200,
                  HUB_START_LIMIT, "JupyterHub behind the proxy")
+        yield url
+    finally:
+        os.killpg(hub.pid, signal.SIGTERM)  # the hub stops its proxy and services itself
+        try:
+            hub.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(hub.pid, signal.SIGKILL)
+            hub.wait(timeout=10)
+        log.close()
+
+
+def test_behind_https_the_hub_sends_hsts_and_only_secure_httponly_cookies(tmp_path):
+    """A TLS proxy in front of the hub's own proxy (XINZHI_PUBLIC_URL https): the hub sees plain http, yet every
+    cookie it sets on the way in is Secure and HttpOnly (the _xsrf cookie Secure), and its pages carry HSTS."""
+    code = enrol_alone(tmp_path, [ADMIN])
+    with hub_alone(tmp_path, XINZHI_HUB_ADMINS=ADMIN, XINZHI_PUBLIC_URL="https://hub.example.edu.cn/") as url:
         page = requests.get(f"{url}/hub/login", timeout=30)
         assert page.headers["Strict-Transport-Security"].startswith("max-age=31536000")
         xsrf = page.cookies.get("_xsrf") or re.search(r"_xsrf=([^;]+)", page.headers["Set-Cookie"])[1]
@@ -780,10 +817,21 @@ def test_behind_https_the_hub_sends_hsts_and_only_secure_httponly_cookies(tmp_pa
         assert {"_xsrf", "jupyterhub-hub-login", "jupyterhub-session-id"} <= set(cookies), cookies
         assert all("; secure" in c for c in cookies.values()), cookies
         assert all("; httponly" in c for name, c in cookies.items() if name != "_xsrf"), cookies
-    finally:
-        os.killpg(hub.pid, signal.SIGTERM)
-        try:
-            hub.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(hub.pid, signal.SIGKILL)
-        log.close()
+
+
+def test_a_teacher_taken_off_the_list_loses_admin_and_the_class_view_at_the_next_start(tmp_path):
+    """JupyterHub never takes back what admin_users or a group once gave; roles listed by name it does."""
+    enrol_alone(tmp_path, [ADMIN, "laoshi2"])
+    with hub_alone(tmp_path, XINZHI_HUB_ADMINS=f"{ADMIN},laoshi2") as url:
+        former = Participant(SimpleNamespace(url=url, codes={}), "laoshi2")
+        assert former.login(ADMIN_PASSWORD)
+        me = former.api("GET", "/hub/api/user").json()
+        assert me["admin"], me
+        assert former.api("GET", "/services/class-results/api/classes").status_code == 200
+    with hub_alone(tmp_path, XINZHI_HUB_ADMINS=ADMIN) as url:  # laoshi2 has left; their token is still valid
+        former.hub = SimpleNamespace(url=url, codes={})
+        me = former.api("GET", "/hub/api/user").json()
+        assert not me["admin"] and "class-results-instructor" not in me["roles"] and "admin" not in me["roles"], me
+        assert former.api("GET", "/services/class-results/api/classes").status_code == 403
+        assert former.api("GET", "/hub/api/users").status_code == 403
+        assert WRONG in Participant(SimpleNamespace(url=url, codes={}), "laoshi2").refused(ADMIN_PASSWORD)

@@ -121,7 +121,8 @@ def test_the_class_view_runs_on_the_cluster_with_the_same_scopes_as_on_one_serve
     roles = {r["name"]: r for r in one_server.load_roles}
     for name in ("user", "class-results-instructor"):
         assert hub["loadRoles"][name]["scopes"] == roles[name]["scopes"], name
-    assert hub["loadRoles"]["class-results-instructor"]["groups"] == ["instructors"]
+    teachers = config["Authenticator"]["admin_users"]
+    assert hub["loadRoles"]["class-results-instructor"]["users"] == hub["loadRoles"]["admin"]["users"] == teachers
     assert list(config["JupyterHub"]["load_groups"]) == ["instructors"]
     spawner = load_hub_config({"Authenticator": {"admin_users": {"laoshi"}}}).Spawner
     assert config["Spawner"]["server_token_scopes"] == spawner.server_token_scopes

@@ -40,6 +40,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,6 +89,10 @@ def _log_growth(series: pd.Series) -> pd.Series:
     return np.log(values).diff()
 
 
+_COMPUTED: OrderedDict = OrderedDict()   # recent components per live table, so a widget's update only slices them
+_KEEP = 32
+
+
 def growth_components(table: pd.DataFrame, country: str, *, capital_share: float | None = None,
                       hours: bool = True, hours_fill: str | None = HOURS_REFERENCE) -> pd.DataFrame:
     """Year-by-year growth of output and inputs, and each input's contribution, for one country.
@@ -104,8 +110,23 @@ def growth_components(table: pd.DataFrame, country: str, *, capital_share: float
     two-year average of ``labsh``); a number 0…1 fixes the capital share α (labour 1 − α) for every
     year. ``hours=False`` leaves average hours out of labour input; ``hours_fill=None`` treats
     missing hours growth as zero instead of borrowing the reference country's.
+
+    ``table`` is read, never changed; the result for the same table object is remembered (a copy is returned).
     """
     _check_share(capital_share)
+    key = (id(table), country, capital_share, hours, hours_fill)
+    kept = _COMPUTED.get(key)
+    if kept is None or kept[0]() is not table:   # never seen, or another table that reused the id
+        kept = _COMPUTED[key] = (weakref.ref(table), _components(table, country, capital_share, hours, hours_fill))
+        for old in [k for k, (ref, _) in _COMPUTED.items() if ref() is None]:
+            del _COMPUTED[old]                     # the table is gone: so are its components
+        while len(_COMPUTED) > _KEEP:
+            _COMPUTED.popitem(last=False)
+    _COMPUTED.move_to_end(key)
+    return kept[1].copy()
+
+
+def _components(table, country, capital_share, hours, hours_fill) -> pd.DataFrame:
     g = _country(table, country)
     out = pd.DataFrame(index=g.index)
     out["gdp"] = _log_growth(g["rgdpna"])

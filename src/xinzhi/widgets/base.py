@@ -23,14 +23,18 @@ The public hooks (a widget uses these, never the underscored machinery):
 * ``layout()`` — the parts of the widget, top to bottom. The default is :meth:`header`, the controls,
   the ``status`` line and :meth:`chart`; override it to arrange the controls in rows or steps, building
   from those same parts. ``intro`` (HTML) adds a note under the title; ``max_width`` bounds the whole.
+  In the app view the parts from the first control down to the figure are arranged to fit one view
+  (``fit.py``): compact rows above the figure or a column beside it (``app_layout``).
 * ``with self.batch():`` — set several controls and redraw once, at the end (buttons such as "reset").
 * ``save_key`` — a workspace name: the controls' values (:meth:`state`) are restored when the cell runs
   again and saved by :meth:`save` (at every change with ``autosave = True``); a copy of a notebook starts
   from the original's save and then saves apart (``per_notebook`` in workspace.py). Override :meth:`state` /
   :meth:`restore_state` only when what is saved is not simply the controls' values.
-* ``show_message(text, kind)`` — a Chinese note under the chart (``kind``: "info", "warn", "ok"); it is
-  cleared at the next good update. ``lasting=True`` writes it on the status line instead, where it stays
-  (saving, restoring).
+* ``show_message(text, kind, near=control)`` — a Chinese note right under the control it is about
+  (``kind``: "info", "warn", "ok"); without ``near``, on the line above the chart. It is cleared at the
+  next good update. ``lasting=True`` writes it on the status line instead, where it stays (saving,
+  restoring). An :class:`~xinzhi.errors.InputError` raised by ``update`` shows under the control it
+  names (``number(name)`` names its box), else under the control just changed.
 * ``say(html)`` — the live explanation under the chart; ``number(name, …)`` — a typed number, checked;
   ``safely(action)`` — a button callback that can only ever end in a message.
 * ``inert_controls`` — controls that do not change the figure (notes, buttons): changing them does not
@@ -141,6 +145,7 @@ class FigureWidget:
     figure_size: tuple[float, float] = (8.0, 4.6)
     figure_grid: tuple[int, int] = (1, 1)
     max_width: str = "900px"
+    app_layout: str = ""          # the app view: "above" or "beside" the figure; "" chooses (fit.arrangement)
     inert_controls: frozenset[str] = frozenset()   # controls that do not change the figure (notes, buttons)
     save_key: str = ""            # a workspace name: the controls' values are restored from it, saved to it
     autosave: bool = False        # with save_key: save at every change, so nothing typed is lost
@@ -157,8 +162,11 @@ class FigureWidget:
         self.last_error: Exception | None = None
         self.draw_count = 0
         self._batch_depth, self._pending = 0, False
+        self._cause = None                          # the control whose change is being drawn
+        self._notes: dict[str, w.HTML] = {}         # message lines under controls, made when first needed
+        self.widget = None
         self.fig, self.ax = charts.new_figure(*self.figure_size, *self.figure_grid)
-        self.message = w.HTML(layout={"min_height": "1.6em"})
+        self.message = w.HTML()
         self.status = w.HTML()
         self.summary = w.HTML()
         self.controls: dict[str, w.Widget] = self.make_controls()
@@ -176,12 +184,10 @@ class FigureWidget:
             if not isinstance(control, w.Button):
                 control.observe(self._on_change, names="value")
         self.refresh()
-        # drawn for the width the widget gets in the browser (see fit.py); its width comes from the page
-        self.sensor = fit.WidthSensor()
-        self.sensor.observe(self._fit_to_width, names="width")
-        self.widget = w.VBox([fit.style(), self.sensor, *self.layout()],
-                             layout={"max_width": self.max_width, "width": "100%"})
-        self.widget.add_class(fit.WIDGET_CLASS)
+        # drawn for the room the figure gets in the browser (see fit.py), which the page reports
+        self.sensor = fit.ViewSensor(drawn=fit.drawn(self.fig, self._dpi()))
+        self.sensor.observe(self._fit_to_view, names=["width", "height"])
+        self.widget = self._assemble(self.layout())
         _live[(type(self).__qualname__, key)] = self
 
     # --- what subclasses write -------------------------------------------------------------
@@ -200,7 +206,9 @@ class FigureWidget:
     # --- layout: override layout() to arrange the parts ----------------------------------------
     def layout(self) -> list[w.Widget]:
         """The widget's parts, top to bottom: header, controls, status line, chart."""
-        return [*self.header(), w.VBox(list(self.controls.values())), self.status, *self.chart()]
+        controls = w.VBox(list(self.controls.values()))
+        controls.add_class(fit.CONTROL_LIST_CLASS)
+        return [*self.header(), controls, self.status, *self.chart()]
 
     def header(self) -> list[w.Widget]:
         """The title, the 示意参数 note of an illustrative widget, and ``intro``."""
@@ -225,29 +233,53 @@ class FigureWidget:
         """The value typed into control ``name``, checked; raises InputError with a Chinese message."""
         control = self.controls[name]
         label = (control.description or name).split("（")[0]
-        return parse_number(control.value, name=f"“{label}”", **limits)
+        try:
+            return parse_number(control.value, name=f"“{label}”", **limits)
+        except InputError as err:
+            err.control = name
+            raise
 
     def say(self, text: str) -> None:
         """A line of live explanation under the chart (HTML allowed)."""
         self.summary.value = f"<div style='font-size:1.05em;line-height:1.6'>{text}</div>"
 
-    def show_message(self, text: str, kind: str = "info", *, lasting: bool = False, raw: bool = False) -> None:
+    def show_message(self, text: str, kind: str = "info", *, lasting: bool = False, raw: bool = False,
+                     near=None) -> None:
         """A Chinese note for the participant; ``kind`` "info", "ok" or "warn"; empty text clears it.
 
-        It goes on the message line under the chart, cleared at the next good update; ``lasting=True`` puts
-        it on the status line, where it stays until replaced (saving and restoring). ``raw``: text is HTML.
+        ``near`` (a control or its name): the note goes right under that control; otherwise on the line
+        above the chart. Either is cleared at the next good update, and only one shows at a time.
+        ``lasting=True`` puts it on the status line instead, where it stays until replaced (saving and
+        restoring). ``raw``: text is HTML.
         """
-        (self.status if lasting else self.message).value = message_html(text, kind, raw=raw)
+        if lasting:
+            self.status.value = message_html(text, kind, raw=raw)
+            return
+        line = self._line_near(self.controls.get(near) if isinstance(near, str) else near)
+        if text:
+            self._clear_messages(keep=line)
+        line.value = message_html(text, kind, raw=raw)
+
+    def messages(self) -> dict[str, str]:
+        """The notes shown now (HTML), by the name of the control they stand under ("" for the line above
+        the chart); lasting ones on the status line are not included."""
+        names = {control.model_id: name for name, control in self.controls.items()}
+        shown = {names.get(model_id, model_id): line.value for model_id, line in self._notes.items() if line.value}
+        if self.message.value:
+            shown[""] = self.message.value
+        return shown
 
     def safely(self, action):
-        """Wrap a button callback so that it can only ever show a message, never a traceback."""
-        def run(*_args):
+        """Wrap a button callback so that it can only ever show a message (under the button), never a
+        traceback."""
+        def run(*args):
+            button = args[0] if args and isinstance(args[0], w.Widget) else None
             try:
                 action()
             except InputError as err:
-                self.show_message(str(err), kind="warn")
+                self.show_message(str(err), kind="warn", near=getattr(err, "control", None) or button)
             except Exception as err:  # noqa: BLE001 - the participant sees a message, tests see last_error
-                self._fail(err)
+                self._fail(err, near=button)
         return run
 
     @contextmanager
@@ -324,58 +356,140 @@ class FigureWidget:
     def _on_change(self, change) -> None:
         if self.autosave and self.save_key:
             self.save()
-        owner = change.get("owner") if isinstance(change, dict) else None
+        owner = change.get("owner") if isinstance(change, dict) else getattr(change, "owner", None)
         if any(owner is self.controls.get(name) for name in self.inert_controls):
             return
         if self._batch_depth:
             self._pending = True
             return
-        self.refresh()
+        self._cause = owner
+        try:
+            self.refresh()
+        finally:
+            self._cause = None
 
     def refresh(self) -> None:
         before = self._blitter.snapshot() if self._blitter else None
         try:
             self.update(**self.values())
         except InputError as err:
-            self.show_message(str(err), kind="warn")
+            self.show_message(str(err), kind="warn", near=getattr(err, "control", None) or self._cause)
             return
         except Exception as err:  # noqa: BLE001
-            self._fail(err)
+            self._fail(err, near=self._cause)
             return
-        self.show_message("")
+        self._clear_messages()
         self._draw(before)
+
+    # --- where things go on the page ---------------------------------------------------------------
+    def _assemble(self, parts: list[w.Widget]) -> w.VBox:
+        """The widget's box: the parts as layout() gives them, with those that move the figure and the figure
+        itself grouped (controls | message line and figure) so that the app view can arrange them.
+
+        The group reaches up from the figure over the parts holding controls that change it; a part above
+        them holding only controls that do not (long texts, notes) ends it and stays where layout() put it."""
+        shown = [fit.style(), self.sensor]
+        moving = {id(c) for name, c in self.controls.items()
+                  if name not in self.inert_controls and not isinstance(c, w.Button)}
+        inert = set(map(id, self.controls.values())) - moving
+        inputs = 0
+        if self.view in parts:
+            first = next((i for i, part in enumerate(parts) if _holds(part, moving | inert)), None)
+            at = parts.index(self.view)
+            start = at - 1 if at and parts[at - 1] is self.message else at
+            begin, seen = start, False
+            for i in range(start - 1, (first if first is not None else start) - 1, -1):
+                moves = _holds(parts[i], moving)
+                if seen and not moves and _holds(parts[i], inert):
+                    # of the parts between, only the one right above the controls (their heading) goes with them
+                    begin = max(begin, next(j for j in range(begin, start) if _holds(parts[j], moving)) - 1)
+                    break
+                seen, begin = seen or moves, i
+            if begin < start:
+                group = w.VBox(parts[begin:start])
+                group.add_class(fit.CONTROLS_CLASS)
+                chart = w.VBox(parts[start:at + 1])
+                chart.add_class(fit.CHART_CLASS)
+                body = w.VBox([group, chart])
+                body.add_class(fit.BODY_CLASS)
+                inputs = sum(_holds(part, {c}) for c in moving for part in parts[begin:start])
+                parts = [*parts[:begin], body, *parts[at + 1:]]
+        box = w.VBox(shown + parts, layout={"max_width": self.max_width, "width": "100%"})
+        box.add_class(fit.WIDGET_CLASS)
+        box.add_class("xinzhi-" + (self.app_layout or fit.arrangement(self.figure_grid, self.figure_size, inputs)))
+        return box
+
+    def _line_near(self, control) -> w.HTML:
+        """The message line right under ``control`` (made, and put in its box, the first time it is needed);
+        the line above the chart when there is no such control on the page."""
+        if control is None or self.widget is None:
+            return self.message
+        line = self._notes.get(control.model_id)
+        if line is None:
+            box = _box_of(self.widget, control)
+            if box is None:
+                return self.message
+            line = w.HTML()
+            line.add_class(fit.NOTE_CLASS)
+            children = list(box.children)
+            children.insert(children.index(control) + 1, line)
+            box.children = tuple(children)
+            self._notes[control.model_id] = line
+        return line
+
+    def _clear_messages(self, keep=None) -> None:
+        for line in [self.message, *self._notes.values()]:
+            if line.value and line is not keep:
+                line.value = ""
 
     def _freeze(self, _event) -> None:
         self.fig.canvas.mpl_disconnect(self._freeze_id)
         self.fig.set_layout_engine("none")
 
-    def _fit_to_width(self, change) -> None:
-        """The browser reports the widget's width: draw the figure for it (never scaled down by the browser)."""
-        width = int(change["new"] or 0)
+    def _dpi(self) -> float:
+        # the figure's own dpi: on a high-density screen ipympl multiplies fig.dpi by the pixel ratio
+        return getattr(self.fig, "_original_dpi", self.fig.dpi)
+
+    def _fit_to_view(self, _change=None) -> None:
+        """The browser reports the figure's room: draw the figure for it (never scaled down by the browser)."""
+        width, height = self.sensor.width, self.sensor.height
         if width <= 0:
             return
-        # the figure's own dpi: on a high-density screen ipympl multiplies fig.dpi by the pixel ratio
-        dpi = getattr(self.fig, "_original_dpi", self.fig.dpi)
-        size, grid = fit.plan(width, self.figure_size, self.figure_grid, dpi)
+        if self.view is self.fig.canvas:
+            # ipympl's front end turns its resize handle on whenever the page connects; dragging it would only
+            # undo the fit, so the figure's own setting (off) is sent again
+            self.fig.canvas.send_state("resizable")
+        dpi = self._dpi()
+        size, grid = fit.plan(width, self.figure_size, self.figure_grid, dpi, height)
         size = tuple(round(v, 2) for v in size)
         if (size, grid) == getattr(self, "_fitted", None):
             return
         self._fitted = (size, grid)
         try:
-            fit.fit_figure(self.fig, size, grid, narrow=width < fit.NARROW_PX)
+            for _more in range(8):     # a figure whose labels and legends need more height than planned gets it
+                fit.fit_figure(self.fig, size, grid, narrow=size[0] * dpi < fit.NARROW_PX)
+                done = fit.laid_out(self.fig)
+                if done and fit.wrap_titles(self.fig):    # titles measured against the axes as now laid out
+                    done = fit.laid_out(self.fig)
+                if done and height and fit.lowest_plot_px(self.fig, dpi) < fit.MIN_AXES_PX:
+                    done = False     # squeezed by its titles and legends: a plot needs room to be read
+                if done:
+                    break
+                size = (size[0], round(size[1] + 0.4, 2))
             if self.freeze_layout:
                 self._freeze_id = self.fig.canvas.mpl_connect("draw_event", self._freeze)
             self._draw()
+            self.sensor.drawn = fit.drawn(self.fig, dpi)
         except Exception as err:  # noqa: BLE001 - the participant sees a message, tests see last_error
             self._fail(err)
 
-    def _fail(self, err: Exception) -> None:
+    def _fail(self, err: Exception, near=None) -> None:
         self.last_error = err
         if os.environ.get("XINZHI_STRICT"):  # set by the test suite: an unexpected error must fail loudly
             raise err
         log.exception("widget %s failed", type(self).__name__)
         self.show_message("这个设置暂时画不出来，请把刚才改动的控件调回去再试。"
-                          f"（技术信息：{type(err).__name__}）", kind="warn")
+                          f"（技术信息：{type(err).__name__}）", kind="warn", near=near)
 
     def _draw(self, before=None) -> None:
         self.draw_count += 1
@@ -394,3 +508,20 @@ class FigureWidget:
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _holds(part, controls: set[int]) -> bool:
+    """Whether ``part`` is one of the controls (by id) or has one inside."""
+    return id(part) in controls or any(_holds(child, controls) for child in getattr(part, "children", ()))
+
+
+def _box_of(root, control):
+    """The box (under ``root``) whose children include ``control``; None if it is not shown."""
+    children = getattr(root, "children", ())
+    if any(child is control for child in children):
+        return root
+    for child in children:
+        found = _box_of(child, control)
+        if found is not None:
+            return found
+    return None

@@ -7,13 +7,40 @@ only the animated artists on top (matplotlib's "faster rendering by using blitti
 else changed — axis limits or ticks, labels, titles, a figure-level text, an artist removed from the
 background — the figure is drawn in full instead, and the background is taken again.
 
+The last few backgrounds are remembered by what they show (every axes' limits, ticks and labels, the
+figure-level texts, which artists move): going back to a state drawn before — a menu switched back and
+forth, a slider returned to a range it had — pastes that background instead of drawing in full.
+
 With ipympl the browser is then sent only the changed pixels. Used by :class:`base.FigureWidget` when its
 figure is an ipympl canvas.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from matplotlib.axis import Axis
 from matplotlib.spines import Spine
+from matplotlib.text import Text
+
+REMEMBERED = 3   # backgrounds kept per figure (each is the figure's size in pixels × 4 bytes)
+
+
+def steady_limits(ax, low: float, high: float, *, axis: str = "y", fill: float = 0.5, slack: float = 0.1) -> None:
+    """Show ``low``…``high`` on the axis, keeping the present limits while they hold it and it fills at least
+    ``fill`` of them; otherwise new limits with ``slack`` of room each side (none past a limit at 0).
+
+    Limits that stay put while a slider moves let the update redraw only what changed, and give the reader
+    a steady scale; they follow the data, never a number written in the code.
+    """
+    get, put = (ax.get_ylim, ax.set_ylim) if axis == "y" else (ax.get_xlim, ax.set_xlim)
+    a, b = get()
+    inverted = a > b
+    a, b = sorted((a, b))
+    if a <= low and high <= b and high - low >= fill * (b - a):
+        return
+    room = slack * ((high - low) or abs(high) or 1.0)
+    limits = (low if low == 0 else low - room, high if high == 0 else high + room)
+    put(*(limits[::-1] if inverted else limits))
 
 
 def _axes_signature(ax) -> tuple:
@@ -39,20 +66,53 @@ def _figure_level(fig) -> list:
     return [a for a in [*fig.texts, *fig.legends, *fig.patches, *fig.lines, *fig.images, *extras] if a is not None]
 
 
+def _figure_state(fig) -> tuple | None:
+    """The figure-level texts as drawn (None when another figure-level artist changed: draw in full)."""
+    state = []
+    for artist in _figure_level(fig):
+        if isinstance(artist, Text):
+            state.append((id(artist), artist.get_text(), artist.get_position(), artist.get_visible(),
+                          artist.get_fontsize(), artist.get_color()))
+        elif artist.stale:
+            return None
+        else:
+            state.append((id(artist), artist.get_visible()))
+    return tuple(state)
+
+
 class Blitter:
     def __init__(self, fig):
         self.fig = fig
         self.animated: list = []
         self.reason = ""  # why the last update was drawn in full (for tuning a widget)
         self._background = None
+        self._remembered: OrderedDict = OrderedDict()   # what a background shows -> that background
         fig.canvas.mpl_connect("draw_event", self._after_full_draw)
+
+    def _shows(self):
+        """What a background drawn now would show, apart from the moving artists (a dictionary key)."""
+        figure = _figure_state(self.fig)
+        if figure is None:
+            return None
+        return (tuple(_axes_signature(ax) for ax in self.fig.axes), figure,
+                tuple(id(a) for a in self.animated))
 
     # --- full draws (asked for by the browser, or by us through draw_idle) -----------------------
     def _after_full_draw(self, event) -> None:
         renderer = event.renderer
         self._background = (self.fig.canvas.copy_from_bbox(self.fig.bbox), (renderer.width, renderer.height))
+        key = self._shows()
+        if key is not None:
+            self._remembered[key] = self._background
+            self._remembered.move_to_end(key)
+            while len(self._remembered) > REMEMBERED:
+                self._remembered.popitem(last=False)
         for artist in self._in_drawing_order():
             artist.draw(renderer)
+        # the canvas now shows every artist as it is; one left stale only because it is hidden (a legend's
+        # empty title) would otherwise look changed at every update
+        for artist in self.fig.findobj(lambda a: a.stale):
+            artist.stale = False
 
     def _in_drawing_order(self) -> list:
         alive = [a for a in self.animated if a.axes is not None and a.axes in self.fig.axes]
@@ -70,17 +130,17 @@ class Blitter:
     def redraw(self, before) -> str:
         """Show the update: ``"blit"`` when only animated artists were redrawn, ``"full"`` otherwise."""
         canvas = self.fig.canvas
-        reasons = []
+        reasons, changed = [], []   # changed: what a remembered background may show
         if before is None or set(before) != set(self.fig.axes):
             reasons.append("no background yet")
         else:
             if any(a.stale for a in _figure_level(self.fig)):
-                reasons.append("a figure-level text or legend changed")
+                changed.append("a figure-level text or legend changed")
             animated = set(self.animated)
             for number, ax in enumerate(self.fig.axes):
                 signature, children_before = before[ax]
                 if signature != _axes_signature(ax):
-                    reasons.append(f"axes {number}: limits, ticks or axis labels changed")
+                    changed.append(f"axes {number}: limits, ticks or axis labels changed")
                 children = ax.get_children()
                 if any(c not in animated for c in children_before.difference(children)):
                     reasons.append(f"axes {number}: an artist of the background was removed")
@@ -93,6 +153,15 @@ class Blitter:
                         self.animated.append(child)
                         animated.add(child)
                         reasons.append(f"axes {number}: {type(child).__name__} starts moving")
+        if changed and not reasons:
+            engine = self.fig.get_layout_engine()
+            if engine is not None:   # a figure laid out at every draw: lay it out now, to know what it shows
+                engine.execute(self.fig)
+            remembered = self._remembered.get(self._shows())
+            if remembered is None:
+                reasons += changed
+            else:
+                self._background = remembered
         self.reason = "; ".join(dict.fromkeys(reasons))
         if not reasons and self._blit():
             return "blit"

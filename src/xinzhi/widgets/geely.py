@@ -213,7 +213,9 @@ class NevSCurve(FigureWidget):
             self.controls["steepness"].value = round(fit.steepness, 2)
 
     def setup(self, fig, ax):
-        _, rows, years, shares = _share_data()
+        self.data = _share_data()          # read once: an update only moves the curves
+        self.source_text = self.source()
+        _, rows, years, shares = self.data
         computed = (rows["status"] == "computed").to_numpy()
         self.band = ax.fill_between(years[:2], [0, 0], [1, 1], color=charts.COLORS[5], alpha=0.3, linewidth=0,
                                     label="拟合的大致范围（约95%）")
@@ -232,7 +234,7 @@ class NevSCurve(FigureWidget):
         charts.legend_below(ax, ncols=3)
 
     def update(self, ceiling, midpoint, steepness, horizon):
-        _, _, years, shares = _share_data()
+        _, _, years, shares = self.data
         fit = self.fit_for(ceiling)
         start = years.min() - 1
         t = np.linspace(start, float(horizon), 300)
@@ -242,7 +244,7 @@ class NevSCurve(FigureWidget):
         own = industry.logistic(t, float(ceiling), float(midpoint), float(steepness))
         self.own_line.set_data(t, own)
         self.ceiling_line.set_ydata([float(ceiling), float(ceiling)])
-        charts.set_source(self.fig, self.source(), width=64)   # wrapped for Chinese text (same artist)
+        charts.set_source(self.fig, self.source_text, width=64)   # wrapped for Chinese text (same artist)
         self.ax.set_xlim(start, float(horizon) + 0.5)
         own_at = industry.logistic(float(horizon), float(ceiling), float(midpoint), float(steepness))
         fit_at = fit(float(horizon))

@@ -157,7 +157,8 @@ class LookBack(FigureWidget):
            "蓝色达到、朱红色未达到、浅蓝未到期、灰色未知），下面一条是只有部分月份的数（斜线）。"
            "没有找到的结果不画条，只写“未找到”。图的标题是所选项目，右上角写着判断。")
     figure_size = (8.4, 3.4)
-    freeze_layout = False          # the labels and the title change length with the choice
+    # the labels and the title change length with the choice: laid out once per choice and figure size
+    freeze_layout = True
 
     ROWS = {"target": 2, "outcome": 1, "partial": 0}
 
@@ -167,6 +168,9 @@ class LookBack(FigureWidget):
         return {"item": dropdown("看哪一项", options, value=next(iter(options.values())))}
 
     def setup(self, fig, ax):
+        self._engine = fig.get_layout_engine()
+        self._layouts: dict = {}    # (choice, figure size) -> where the axes sit
+        self._sources: dict = {}    # choice -> source line
         ys = list(self.ROWS.values())
         self.bars = dict(zip(self.ROWS, ax.barh(ys, [0, 0, 0], height=0.55)))
         self.bars["target"].set(facecolor="white", edgecolor="#222222", linewidth=2)
@@ -199,10 +203,20 @@ class LookBack(FigureWidget):
         self.ax.set_title(pair.label, fontsize=13, loc="left")
         self.verdict.set_text(pair.verdict.label + ("（暂定）" if pair.verdict.provisional else ""))
         self.verdict.set_color(VERDICT_COLORS[pair.verdict.code])
-        charts.set_source(self.fig, _source_line(pair.rows()))
+        if item not in self._sources:
+            self._sources[item] = _source_line(pair.rows())
+        charts.set_source(self.fig, self._sources[item])
+        self._lay_out(item)
         gap = f"查过但没找到的：见 data/gaps.csv 的 {html.escape(pair.gap)}。" if pair.gap else ""
         self.say(f"<b>{html.escape(pair.label)}</b>：{html.escape(pair.verdict.reason)}"
                  f"<br>{html.escape(pair.notes)}{gap}")
+
+    def _lay_out(self, item) -> None:
+        key = (item, tuple(self.fig.get_size_inches()))
+        if key not in self._layouts:
+            self._engine.execute(self.fig)
+            self._layouts[key] = self.ax.get_position(original=True)
+        self.ax.set_position(self._layouts[key])
 
     def source(self):
         first = next(iter(pairs()))

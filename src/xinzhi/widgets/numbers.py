@@ -22,6 +22,7 @@ from ..formats import STATUS_ZH, clause, format_number, qualified, year_list
 from ..models import growth
 from ..tables import Table
 from .base import FigureWidget, dropdown, number_box, slider
+from .blitting import steady_limits
 from .predict import predict_first
 
 __all__ = ["INDICATORS", "STATUS_STYLES", "article_vs_sources", "show_article_check", "series_rows",
@@ -237,6 +238,8 @@ class SeriesExplorer(FigureWidget):
         }
 
     def setup(self, fig, ax):
+        self._prepared: dict = {}   # indicator -> (its rows, its revision), read once
+        self._views: dict = {}      # (indicator, first year, last year) -> what the chart shows
         self.segments = [ax.plot([], [], color=charts.COLORS[0], linestyle=style, linewidth=2,
                                  label=label)[0]
                          for style, label in (("-", "连线：实际数"), ("--", "连线：经济普查修订口径"))]
@@ -259,48 +262,70 @@ class SeriesExplorer(FigureWidget):
 
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
-    def update(self, indicator, start, end):
-        ax = self.ax
+    def _view(self, indicator: str, lo: int, hi: int) -> dict:
+        """What the chart shows for one indicator and year range (worked out once: the data do not change)."""
         label, unit, note = INDICATORS[indicator]
-        lo, hi = sorted((int(start), int(end)))
-        rows = series_rows(indicator)
+        if indicator not in self._prepared:
+            self._prepared[indicator] = (series_rows(indicator), _revision(load("zhejiang_indicators"), indicator))
+        rows, revision = self._prepared[indicator]
         shown = rows[(rows["year"] >= lo) & (rows["year"] <= hi)].reset_index(drop=True)
-        for g, seg in enumerate(self.segments):
-            part = shown[(shown["group"] == g) & shown["category"].isin(_ACTUAL)]
-            seg.set_data(part["year"].to_numpy(float), part["value"].to_numpy(float))
-        for cat, artist in self.points.items():
-            part = shown[shown["category"] == cat]
-            artist.set_data(part["year"].to_numpy(float), part["value"].to_numpy(float))
-        per_year: dict[int, int] = {}
+        xy = lambda part: (part["year"].to_numpy(float), part["value"].to_numpy(float))  # noqa: E731
         values = shown["value"].to_numpy(float)
         top = float(np.nanmax(values)) if len(values) else 1.0
         bottom = min(0.0, float(np.nanmin(values))) if len(values) else 0.0
         span = (top - bottom) or 1.0
-        for text in self.labels:
-            text.set_visible(False)
-        for text, rec in zip(self.labels, shown.to_dict("records")):
+        labels, per_year = [], {}
+        for rec in shown.to_dict("records")[:self.MAX_LABELS]:
             k = per_year.get(rec["year"], 0)
             per_year[rec["year"]] = k + 1
             y = rec["value"] + (0.03 * span if k % 2 == 0 else -0.03 * span)
-            text.set_position((rec["year"], y))
-            text.set_va("bottom" if k % 2 == 0 else "top")
-            text.set_text(_label(rec["value"], rec.get("qualifier", ""), unit))
-            text.set_visible(True)
+            labels.append(((rec["year"], y), "bottom" if k % 2 == 0 else "top",
+                           _label(rec["value"], rec.get("qualifier", ""), unit)))
+        revised = revision is not None and lo <= revision["year"] <= hi
+        if revised:
+            note = f"{_revision_note(revision, unit)}{note}"
+        return {
+            "segments": [xy(shown[(shown["group"] == g) & shown["category"].isin(_ACTUAL)])
+                         for g in range(len(self.segments))],
+            "points": {cat: xy(shown[shown["category"] == cat]) for cat in self.points},
+            "labels": labels, "top": top, "bottom": bottom, "span": span, "empty": shown.empty,
+            "revision": revision["year"] if revised else None,
+            "source": _source_line_for(shown), "summary": self._summary(shown, lo, hi, note),
+        }
+
+    def update(self, indicator, start, end):
+        ax = self.ax
+        label, unit, _note = INDICATORS[indicator]
+        lo, hi = sorted((int(start), int(end)))
+        key = (indicator, lo, hi)
+        if key not in self._views:
+            self._views[key] = self._view(indicator, lo, hi)
+        view = self._views[key]
+        for seg, data in zip(self.segments, view["segments"]):
+            seg.set_data(*data)
+        for cat, artist in self.points.items():
+            artist.set_data(*view["points"][cat])
+        for n, text in enumerate(self.labels):
+            text.set_visible(n < len(view["labels"]))
+            if n < len(view["labels"]):
+                position, va, words = view["labels"][n]
+                text.set_position(position)
+                text.set_va(va)
+                text.set_text(words)
+        top, bottom, span = view["top"], view["bottom"], view["span"]
         ax.set_xlim(lo - 0.7, hi + 0.7)
-        ax.set_ylim(bottom, top + 0.15 * span)
+        steady_limits(ax, bottom, top + 0.15 * span)
         ax.set_ylabel(f"{label}（{unit}）" if len(label) <= 12 else unit)
         ax.set_title(label, fontsize=14)
-        revision = _revision(load("zhejiang_indicators"), indicator)
-        revised = revision is not None and lo <= revision["year"] <= hi
-        self.vintage_line.set_visible(revised)
-        self.vintage_text.set_visible(revised)
-        if revised:
-            self.vintage_line.set_xdata([revision["year"] - 0.5] * 2)
-            self.vintage_text.set_position((revision["year"] - 0.4, bottom + 0.05 * span))
-            note = f"{_revision_note(revision, unit)}{note}"
-        self.empty_text.set_text("" if len(shown) else "这个年份范围内没有数据")
-        charts.set_source(self.fig, _source_line_for(shown))
-        self.say(self._summary(shown, lo, hi, note))
+        year = view["revision"]
+        self.vintage_line.set_visible(year is not None)
+        self.vintage_text.set_visible(year is not None)
+        if year is not None:
+            self.vintage_line.set_xdata([year - 0.5] * 2)
+            self.vintage_text.set_position((year - 0.4, bottom + 0.05 * span))
+        self.empty_text.set_text("这个年份范围内没有数据" if view["empty"] else "")
+        charts.set_source(self.fig, view["source"])
+        self.say(view["summary"])
 
     @staticmethod
     def _summary(shown: pd.DataFrame, lo: int, hi: int, note: str) -> str:
@@ -406,9 +431,9 @@ class ShareProjectionWidget(FigureWidget):
         self.start_line.set_ydata([share0, share0])
         self.end_text.set_position((self.base_year + n, path[-1] + 1.5))
         self.end_text.set_text(f"{self.base_year + n}年：{path[-1]:.1f}%")
-        left.set_xlim(self.base_year - 0.5, self.base_year + n + 0.5)
+        steady_limits(left, self.base_year - 0.5, self.base_year + n + 0.5, axis="x")
         low = min(float(path.min()), share0)
-        left.set_ylim(max(0.0, low - 12), min(100.0, float(path.max()) + 10))
+        steady_limits(left, max(0.0, low - 12), min(100.0, float(path.max()) + 10), slack=0)
 
         part = growth.growth_path(g1, n, start=100.0)
         rest = growth.growth_path(g0, n, start=100.0)
@@ -424,10 +449,10 @@ class ShareProjectionWidget(FigureWidget):
                 lines.append(f"{name}增速 {g:g}%，不会翻番")
             else:
                 lines.append(f"{name}增速 {g:g}%：翻番需 {exact:.1f} 年（70法则估计 {rule:.1f} 年）")
-        right.set_xlim(-0.5, n + 0.5)
+        steady_limits(right, -0.5, n + 0.5, axis="x")
         top = max(float(part.max()), float(rest.max()), 215.0)
         bottom = min(float(part.min()), float(rest.min()), 100.0)
-        right.set_ylim(max(0.0, bottom * 0.9), top * 1.06)
+        steady_limits(right, max(0.0, bottom * 0.9), top * 1.06)
 
         if abs(g1 - g0) < 1e-9:
             trend = "两部分增速相同，占比不变。"

@@ -19,6 +19,7 @@ from ..formats import format_number, qualified, year_list
 from ..models import growth
 from ..tables import Table
 from .base import FigureWidget, number_box, slider
+from .blitting import steady_limits
 
 CHAIN = [("source", "源头创新"), ("develop", "技术开发"), ("transfer", "成果转化"), ("industry", "新兴产业")]
 CHECK_ZH = {"matches": "已找到印证", "not_verified": "未核实", "differs": "其他来源不同"}
@@ -194,8 +195,8 @@ class TargetTracker(FigureWidget):
         doubling = growth.doubling_time(g)
         low = min(min(values), min(straight), base) * 0.9
         high = max(max(values), max(straight), 2 * base) * 1.08
-        self.ax.set_xlim(-0.3, years + 0.3)
-        self.ax.set_ylim(low, high)
+        steady_limits(self.ax, -0.3, years + 0.3, axis="x")
+        steady_limits(self.ax, low, high)
         visible = math.isfinite(doubling) and doubling <= years
         self._double_year.set_visible(visible)
         if visible:

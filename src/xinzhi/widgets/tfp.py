@@ -38,6 +38,7 @@ from ..formats import signed
 from ..models import accounting as acc
 from ..tables import Table
 from . import base
+from .blitting import steady_limits
 from .predict import predict_first
 
 PWT = "pwt1001_6countries"
@@ -180,11 +181,11 @@ def default_period() -> tuple[int, int]:
 
 
 def china_decomposition(start: int, end: int, ledger: str = "official",
-                        capital_share: float | None = None) -> acc.Decomposition | None:
+                        capital_share: float | None = None, table: pd.DataFrame | None = None) -> acc.Decomposition | None:
     """China's decomposition on one ledger; None on the official ledger for a span without an official figure."""
     if ledger not in LEDGERS:
         raise ValueError(f"ledger must be one of {sorted(LEDGERS)}, not {ledger!r}")
-    d = acc.decompose(pwt_table(), "CHN", start, end, capital_share=capital_share)
+    d = acc.decompose(pwt_table() if table is None else table, "CHN", start, end, capital_share=capital_share)
     if ledger == "pwt":
         return d
     official = official_growth(start, end)
@@ -541,7 +542,9 @@ class GrowthAccounting(base.FigureWidget):
         right.axhline(1.0, color="#888888", linewidth=1)
         right.set_xlabel("年份")
         right.set_ylabel("TFP 指数（起始年 = 1）")
-        self.legend_right = charts.legend_below(right, ncols=2)
+        # one legend, made once: an update rewrites its labels and hides the entries of hidden lines
+        self.right_lines = [self.line_pwt, self.line_fixed, self.line_compare, self.line_official]
+        charts.legend_below(right, handles=self.right_lines, ncols=2)
         self.right_title = right.set_title("")
 
     @staticmethod
@@ -566,7 +569,7 @@ class GrowthAccounting(base.FigureWidget):
             if (s, e) != (start, end):
                 clamped[code] = f"{acc.COUNTRIES[code]}按 {s}—{e}"
             if code == "CHN":
-                results[code] = china_decomposition(s, e, ledger, capital_share)
+                results[code] = china_decomposition(s, e, ledger, capital_share, self.table)
             else:
                 results[code] = acc.decompose(self.table, code, s, e, capital_share=capital_share)
         no_official = results["CHN"] is None
@@ -589,7 +592,7 @@ class GrowthAccounting(base.FigureWidget):
             text.set_text("无官方数" if np.isnan(gdp[i]) else f"{gdp[i]:.1f}")
         low = min(0.0, float(below_neg.min())) - 0.4
         high = max(float(below_pos.max()), float(np.nanmax(gdp, initial=0.0))) + 0.8
-        self.left.set_ylim(low, high)
+        steady_limits(self.left, low, high)
         share_text = "PWT 劳动份额" if capital_share is None else f"α = {alpha:.2f}"
         self.left_title.set_text(f"GDP 增长的来源，{start}—{end}（{share_text}）")
         self.left.set_xticklabels([acc.COUNTRIES[c] + ("*" if c in clamped else "")
@@ -625,15 +628,16 @@ class GrowthAccounting(base.FigureWidget):
         else:
             self.line_official.set_data([], [])
             self.line_official.set_visible(False)
-        handles = [self.line_pwt, self.line_fixed] + [line for line in (self.line_compare, self.line_official)
-                                                      if line.get_visible()]
-        self.legend_right.remove()
-        self.legend_right = charts.legend_below(self.right, handles=handles, ncols=2)
+        legend = self.right.get_legend()
+        for line, handle, text in zip(self.right_lines, legend.legend_handles, legend.get_texts()):
+            text.set_text(line.get_label())
+            handle.set_visible(line.get_visible())
+            text.set_visible(line.get_visible())
         finite = np.concatenate([v[np.isfinite(v)] for v in values])
         ymin, ymax = float(finite.min()), float(finite.max())
         pad = max(0.05, 0.08 * (ymax - ymin))
-        self.right.set_ylim(ymin - pad, ymax + pad)
-        self.right.set_xlim(s - 0.5, max(e, s + 1) + 0.5)
+        steady_limits(self.right, ymin - pad, ymax + pad)
+        steady_limits(self.right, s - 0.5, max(e, s + 1) + 0.5, axis="x")
         self.right_title.set_text(f"{acc.COUNTRIES[country]}的 TFP 指数（{s}年 = 1）")
 
         summary = self._sentence(country, results, ledger)

@@ -19,6 +19,7 @@ from ..formats import format_number, qualified, sci
 from ..models import design, scarf
 from ..tables import Table
 from .base import FigureWidget, dropdown, slider
+from .blitting import steady_limits
 
 #: (key, Chinese label, minimum, default, maximum) — the illustrative design dimensions
 DIMENSIONS = [
@@ -157,7 +158,6 @@ class DesignSpace(FigureWidget):
         return _database_source() + "。各维度选择数为示意参数，非真实数据。"
 
     def update(self, motif_source, **counts):
-        charts.set_source(self.fig, self.source())
         counts = {k: int(v) for k, v in counts.items()}
         labels = {key: label for key, label, *_ in DIMENSIONS}
         if motif_source in self._database:
@@ -176,7 +176,7 @@ class DesignSpace(FigureWidget):
         exponent = design.log10_design_space(counts)
         self._total_text.set_text(f"合计 ≈ {sci(total)} 种")
         self._total_text.set_x(0.05)
-        self.ax.set_xlim(0, max(17.0, exponent + 1.0))
+        steady_limits(self.ax, 0, max(self._log_target, exponent) + 1.0, axis="x")
         formula = " × ".join(f"{counts[key]:,}" for key, *_ in DIMENSIONS)
         ratio = design.ratio_to_target(counts, self._target)
         if ratio >= 1:
@@ -214,6 +214,7 @@ class ScarfDesigner(FigureWidget):
         }
 
     def setup(self, fig, ax):
+        self._patterns: dict = {}   # the last few patterns drawn, as palette indices
         first = scarf.scarf_image(size=self.display_size)
         self._image = ax.imshow(first, interpolation="antialiased")
         ax.set_axis_off()
@@ -223,8 +224,12 @@ class ScarfDesigner(FigureWidget):
         return "图案由程序按所选参数生成（示意）。" + scarf.PALETTE_SOURCE
 
     def update(self, motif, symmetry, palette, seed):
-        charts.set_source(self.fig, self.source())
-        self._image.set_data(scarf.scarf_image(motif, int(symmetry), palette, int(seed), self.display_size))
+        pattern = (motif, int(symmetry), int(seed))
+        if pattern not in self._patterns:   # a new palette only recolours the pattern: it is not drawn again
+            self._patterns[pattern] = scarf.scarf_indices(motif, int(symmetry), palette, int(seed), self.display_size)
+            while len(self._patterns) > 4:
+                self._patterns.pop(next(iter(self._patterns)))
+        self._image.set_data(scarf.PALETTES[palette].rgb()[self._patterns[pattern]])
         self._caption.set_text(scarf.describe(motif, int(symmetry), palette, int(seed)) + "\n配色："
                                + "、".join(scarf.PALETTES[palette].names()))
         self.say(f"换一个编号就是另一幅图。这四个控件一共能组合出 "
