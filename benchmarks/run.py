@@ -172,7 +172,8 @@ def widget_updates(updates: int, workspace: Path, only: list[str] | None = None)
     kernel = Kernel(ROOT / "notebooks", workspace)
     try:
         kernel.run("%matplotlib widget\nimport xinzhi")
-        out = kernel.run(WIDGET_TIMING.replace("__N__", str(updates)).replace("__ONLY__", repr(only or [])))
+        out = kernel.run(WIDGET_TIMING.replace("__N__", str(updates)).replace("__ONLY__", repr(only or [])),
+                         timeout=3600)   # 13 widgets × (back and forth, sweep, interact) on a busy machine
     finally:
         kernel.close()
     return json.loads(out.split("RESULT", 1)[1])
