@@ -844,7 +844,6 @@ def chart_text_problems(page) -> list[dict]:
 ONE_VIEW_NOT_YET = {
     "因地制宜：给候选地打分": "thirty sliders (weights and scores of four places) take more than the window",
     "增长核算：GDP 增长从哪里来？": "seven controls in four rows and two panels whose legends stand below: about 550 px",
-    "我的乘法算式": "step 1's text boxes stand between the first control (地区或行业) and step 2's numbers: about 700 px",
 }
 
 

@@ -383,25 +383,39 @@ class FigureWidget:
 
     # --- where things go on the page ---------------------------------------------------------------
     def _assemble(self, parts: list[w.Widget]) -> w.VBox:
-        """The widget's box: the parts as layout() gives them, with those from the first control down to the
-        figure grouped (controls | message line and figure) so that the app view can arrange them."""
+        """The widget's box: the parts as layout() gives them, with those that move the figure and the figure
+        itself grouped (controls | message line and figure) so that the app view can arrange them.
+
+        The group reaches up from the figure over the parts holding controls that change it; a part above
+        them holding only controls that do not (long texts, notes) ends it and stays where layout() put it."""
         shown = [fit.style(), self.sensor]
+        moving = {id(c) for name, c in self.controls.items()
+                  if name not in self.inert_controls and not isinstance(c, w.Button)}
+        inert = set(map(id, self.controls.values())) - moving
+        inputs = 0
         if self.view in parts:
-            controls = set(map(id, self.controls.values()))
-            first = next((i for i, part in enumerate(parts) if _holds(part, controls)), None)
+            first = next((i for i, part in enumerate(parts) if _holds(part, moving | inert)), None)
             at = parts.index(self.view)
             start = at - 1 if at and parts[at - 1] is self.message else at
-            if first is not None and first < start:
-                group = w.VBox(parts[first:start])
+            begin, seen = start, False
+            for i in range(start - 1, (first if first is not None else start) - 1, -1):
+                moves = _holds(parts[i], moving)
+                if seen and not moves and _holds(parts[i], inert):
+                    # of the parts between, only the one right above the controls (their heading) goes with them
+                    begin = max(begin, next(j for j in range(begin, start) if _holds(parts[j], moving)) - 1)
+                    break
+                seen, begin = seen or moves, i
+            if begin < start:
+                group = w.VBox(parts[begin:start])
                 group.add_class(fit.CONTROLS_CLASS)
                 chart = w.VBox(parts[start:at + 1])
                 chart.add_class(fit.CHART_CLASS)
                 body = w.VBox([group, chart])
                 body.add_class(fit.BODY_CLASS)
-                parts = [*parts[:first], body, *parts[at + 1:]]
+                inputs = sum(_holds(part, {c}) for c in moving for part in parts[begin:start])
+                parts = [*parts[:begin], body, *parts[at + 1:]]
         box = w.VBox(shown + parts, layout={"max_width": self.max_width, "width": "100%"})
         box.add_class(fit.WIDGET_CLASS)
-        inputs = sum(not isinstance(c, w.Button) for c in self.controls.values())
         box.add_class("xinzhi-" + (self.app_layout or fit.arrangement(self.figure_grid, self.figure_size, inputs)))
         return box
 

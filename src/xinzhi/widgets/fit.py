@@ -118,8 +118,9 @@ class ViewSensor(anywidget.AnyWidget):
             const r = note.getBoundingClientRect();
             if (r.height && r.top >= top && r.bottom <= figureTop + 1) above -= r.height;
           }
-          // controls taller than most of the window cannot share it with a figure: draw it for the width only
-          height = above > 0.6 * window.innerHeight ? 0 : Math.max(1, Math.round(window.innerHeight - above - %(margin)d));
+          // controls taller than most of the window cannot share it with the figure: the figure alone fits it
+          height = Math.max(1, Math.round(window.innerHeight - (above > 0.6 * window.innerHeight ? 0 : above)
+                                          - %(margin)d));
         }
         if (width > 0 && (width !== model.get('width') || height !== model.get('height'))) {
           model.set('width', width); model.set('height', height); model.save_changes();
