@@ -9,8 +9,10 @@ baseline measured in the same run, so they can be compared across machines:
 
 - widget_update_ratio_max: per course widget, the median time of one update (control change + the redraw
   the browser would ask for) in a real kernel, divided by the median of the same figure redrawn by
-  ``ipywidgets.interact`` re-creating it; the worst widget. Per widget, ``blit_share`` is the share of
-  those updates that redrew only what changed (see ``xinzhi/widgets/blitting.py``).
+  ``ipywidgets.interact`` re-creating it; the worst widget. The first slider or menu of each widget goes back
+  and forth between two values. Per widget, ``blit_share`` is the share of those updates that redrew only
+  what changed (see ``xinzhi/widgets/blitting.py``). widget_sweep_ratio_max: the same with the control swept
+  across its whole range (new values every time, as when a slider is dragged), ``sweep_blit_share`` per widget.
 - kernel_rss_ratio_max: kernel memory after running a notebook top to bottom, divided by a kernel that only
   imported numpy, pandas, matplotlib, ipywidgets and the course package; the worst notebook.
 - course_exec_ratio: wall time to execute every notebook headless, divided by the time to start as many bare
@@ -58,13 +60,18 @@ def classes():
         c = todo.pop(); todo.extend(c.__subclasses__()); seen.append(c)
     return sorted(set(seen), key=lambda c: c.__module__ + c.__qualname__)
 def moving_control(widget):
+    """The first slider or menu, two values to go back and forth between, and a sweep over its range."""
     for name, c in widget.controls.items():
         if isinstance(c, (w.FloatSlider, w.IntSlider)) and name not in widget.inert_controls:
-            return name, [c.min + (c.max - c.min) * f for f in (0.3, 0.7)]
+            steps = [c.min + (c.max - c.min) * i / (N - 1) for i in range(N)]
+            if isinstance(c, w.IntSlider):   # every whole value, up and down again as often as needed
+                steps = list(range(int(c.min), int(c.max) + 1))
+                steps = (steps + steps[-2:0:-1]) * N
+            return name, [c.min + (c.max - c.min) * f for f in (0.3, 0.7)], steps[:N]
         if isinstance(c, w.Dropdown) and len(c.options) > 1 and name not in widget.inert_controls:
             values = [v for _, v in c._options_full]
-            return name, values[:2]
-    return None, None
+            return name, values[:2], [values[i % len(values)] for i in range(N)]
+    return None, None, None
 def render(widget):
     # A blitted update has already sent its changed pixels; after any other update the browser asks for a
     # full draw, which renders the figure and sends the changed pixels (FigureCanvasWebAggCore.draw).
@@ -72,10 +79,13 @@ def render(widget):
         widget.fig.canvas.draw()
 results = {}
 N = __N__
+ONLY = __ONLY__
 for cls in classes():
     label = cls.__module__.rsplit(".", 1)[-1] + "." + cls.__name__
+    if ONLY and not any(part in label for part in ONLY):
+        continue
     widget = cls()
-    name, values = moving_control(widget)
+    name, values, sweep = moving_control(widget)
     if name is None:
         continue
     control = widget.controls[name]
@@ -89,6 +99,14 @@ for cls in classes():
         render(widget)
         course.append(time.perf_counter() - t)
         blits += getattr(widget, "last_redraw", "full") == "blit"
+    # a slider dragged across its whole range (every menu option in turn): values not seen just before
+    swept, swept_blits = [], 0
+    for value in sweep:
+        t = time.perf_counter()
+        control.value = value
+        render(widget)
+        swept.append(time.perf_counter() - t)
+        swept_blits += getattr(widget, "last_redraw", "full") == "blit"
     # baseline: the classic interact pattern, the whole figure re-created on every change
     current = dict(widget.values())
     def redraw(value):
@@ -111,7 +129,8 @@ for cls in classes():
     q = lambda xs, p: sorted(xs)[min(len(xs) - 1, int(p * len(xs)))]
     results[label] = {"median": statistics.median(course), "p95": q(course, 0.95),
                       "baseline_median": statistics.median(baseline), "baseline_p95": q(baseline, 0.95),
-                      "blit_share": blits / N, "control": name}
+                      "blit_share": blits / N, "control": name,
+                      "sweep_median": statistics.median(swept), "sweep_blit_share": swept_blits / len(swept)}
 print("RESULT" + json.dumps(results))
 '''
 
@@ -149,11 +168,11 @@ def code_cells(path: Path) -> list[str]:
     return ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
 
 
-def widget_updates(updates: int, workspace: Path) -> dict:
+def widget_updates(updates: int, workspace: Path, only: list[str] | None = None) -> dict:
     kernel = Kernel(ROOT / "notebooks", workspace)
     try:
         kernel.run("%matplotlib widget\nimport xinzhi")
-        out = kernel.run(WIDGET_TIMING.replace("__N__", str(updates)))
+        out = kernel.run(WIDGET_TIMING.replace("__N__", str(updates)).replace("__ONLY__", repr(only or [])))
     finally:
         kernel.close()
     return json.loads(out.split("RESULT", 1)[1])
@@ -236,6 +255,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="20 updates per widget, no fresh install")
     parser.add_argument("--widgets", action="store_true", help="widget updates only: no memory, course or install runs")
     parser.add_argument("--updates", type=int, default=60)
+    parser.add_argument("--only", nargs="*", help="with --widgets: only widgets whose name contains one of these")
     parser.add_argument("--class-capacity", action="store_true",
                         help="first run benchmarks/class_capacity.py (about 12–15 minutes)")
     args = parser.parse_args()
@@ -245,17 +265,21 @@ def main() -> None:
                      "load_average_at_start": [round(v, 1) for v in os.getloadavg()] if hasattr(os, "getloadavg") else None}
     workspace = Path(tempfile.mkdtemp(prefix="xinzhi-bench-"))
     try:
-        widgets = widget_updates(updates, workspace)
+        widgets = widget_updates(updates, workspace, args.only if args.widgets else None)
         print(f"\n机器 / machine: {summary['machine']}; load average at start {summary['load_average_at_start']}\n")
-        print(f"{'widget':42} {'median ms':>10} {'p95 ms':>8} {'interact ms':>12} {'ratio':>6} {'blitted':>8}")
+        print(f"{'widget':36} {'median ms':>10} {'p95 ms':>8} {'interact ms':>12} {'ratio':>6} {'blitted':>8}"
+              f"   {'sweep ms':>9} {'ratio':>6} {'blitted':>8}")
         for label, r in widgets.items():
             r["ratio"] = r["median"] / r["baseline_median"]
-            print(f"{label:42} {r['median']*1e3:10.1f} {r['p95']*1e3:8.1f} {r['baseline_median']*1e3:12.1f} "
-                  f"{r['ratio']:6.2f} {r['blit_share']:8.0%}")
+            r["sweep_ratio"] = r["sweep_median"] / r["baseline_median"]
+            print(f"{label:36} {r['median']*1e3:10.1f} {r['p95']*1e3:8.1f} {r['baseline_median']*1e3:12.1f} "
+                  f"{r['ratio']:6.2f} {r['blit_share']:8.0%}   {r['sweep_median']*1e3:9.1f} {r['sweep_ratio']:6.2f} "
+                  f"{r['sweep_blit_share']:8.0%}")
         summary["widget_update_ratio_max"] = round(max(r["ratio"] for r in widgets.values()), 3)
+        summary["widget_sweep_ratio_max"] = round(max(r["sweep_ratio"] for r in widgets.values()), 3)
         summary["widget_updates"] = updates
         summary["widgets"] = {
-            k: {x: v if x == "control" else round(v, 3) if x in ("ratio", "blit_share") else round(v * 1e3, 2)
+            k: {x: v if x == "control" else round(v, 3) if "ratio" in x or "share" in x else round(v * 1e3, 2)
                 for x, v in r.items()}
             for k, r in widgets.items()}
         if args.widgets:

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -88,8 +89,8 @@ def _log_growth(series: pd.Series) -> pd.Series:
     return np.log(values).diff()
 
 
-_COMPUTED: OrderedDict = OrderedDict()   # the last tables' components, so a widget's update only slices them
-_KEEP = 64
+_COMPUTED: OrderedDict = OrderedDict()   # recent components per live table, so a widget's update only slices them
+_KEEP = 32
 
 
 def growth_components(table: pd.DataFrame, country: str, *, capital_share: float | None = None,
@@ -115,8 +116,10 @@ def growth_components(table: pd.DataFrame, country: str, *, capital_share: float
     _check_share(capital_share)
     key = (id(table), country, capital_share, hours, hours_fill)
     kept = _COMPUTED.get(key)
-    if kept is None or kept[0] is not table:
-        kept = _COMPUTED[key] = (table, _components(table, country, capital_share, hours, hours_fill))
+    if kept is None or kept[0]() is not table:   # never seen, or another table that reused the id
+        kept = _COMPUTED[key] = (weakref.ref(table), _components(table, country, capital_share, hours, hours_fill))
+        for old in [k for k, (ref, _) in _COMPUTED.items() if ref() is None]:
+            del _COMPUTED[old]                     # the table is gone: so are its components
         while len(_COMPUTED) > _KEEP:
             _COMPUTED.popitem(last=False)
     _COMPUTED.move_to_end(key)
