@@ -63,8 +63,11 @@ def moving_control(widget):
     """The first slider or menu, two values to go back and forth between, and a sweep over its range."""
     for name, c in widget.controls.items():
         if isinstance(c, (w.FloatSlider, w.IntSlider)) and name not in widget.inert_controls:
-            sweep = [c.min + (c.max - c.min) * i / (N - 1) for i in range(N)]
-            return name, [c.min + (c.max - c.min) * f for f in (0.3, 0.7)], sweep
+            steps = [c.min + (c.max - c.min) * i / (N - 1) for i in range(N)]
+            if isinstance(c, w.IntSlider):   # every whole value, up and down again as often as needed
+                steps = list(range(int(c.min), int(c.max) + 1))
+                steps = (steps + steps[-2:0:-1]) * N
+            return name, [c.min + (c.max - c.min) * f for f in (0.3, 0.7)], steps[:N]
         if isinstance(c, w.Dropdown) and len(c.options) > 1 and name not in widget.inert_controls:
             values = [v for _, v in c._options_full]
             return name, values[:2], [values[i % len(values)] for i in range(N)]

@@ -22,11 +22,12 @@ TEMPLATE = ROOT / "docs" / "notebook_template.ipynb"
 CHEAP_TO_REPEAT = {"browser_home", "course_copy", "chromium", "chromium_path", "browser"}
 
 
+@pytest.hookimpl(tryfirst=True)   # before pytest-xdist's own hook reads the groups
 def pytest_collection_modifyitems(config, items):
     """Groups for pytest-xdist's ``--dist loadgroup`` (python3 course.py test): a test goes to whichever process is
     free, except that tests sharing a costly fixture wider than one test stay in one process, so that fixture is made
     once; a module with a module-wide fixture stays together too."""
-    if config.getoption("dist", "no") == "no":
+    if not config.getoption("loadgroup", False):   # what pytest-xdist tells each of its processes
         return
     parent: dict[str, str] = {}
 

@@ -148,7 +148,8 @@ class MyFormula(FigureWidget):
             bar.set_hatch(hatch)
         self.labels = [ax.text(i, 1.0, "", ha="center", va="bottom", fontsize=12) for i in range(5)]
         self.add_line = ax.axhline(1.0, color=charts.PALETTE["黑"], linestyle="--", linewidth=1.6)
-        self.legend = ax.legend([self.add_line], ["做加法的结果"], loc="upper left", fontsize=11)
+        # the number is in the text under the chart: a legend that stays as drawn keeps updates quick
+        self.legend = ax.legend([self.add_line], ["虚线：做加法的结果"], loc="upper left", fontsize=11)
         ax.set_xticks(range(5))
         ax.set_xlim(-0.6, 4.6)
         ax.grid(axis="x", visible=False)
@@ -177,7 +178,6 @@ class MyFormula(FigureWidget):
             label.set_text(f"{sign}{amount(height, self._unit)}")
             label.set_y(top)
         self.add_line.set_ydata([result.additive, result.additive])
-        self.legend.get_texts()[0].set_text(f"虚线：做加法的结果 {amount(result.additive, self._unit)}")
         # One scale for every position of the 乘号 slider (0–100 %): moving it, the reader sees the bars
         # grow against a steady axis instead of the axis rescaling under them.
         extremes = [result] + [outcome(dataclasses.replace(formula, fusion_pct=f)) for f in (0.0, 100.0)]

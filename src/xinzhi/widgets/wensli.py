@@ -159,22 +159,22 @@ class DesignSpace(FigureWidget):
 
     def update(self, motif_source, **counts):
         counts = {k: int(v) for k, v in counts.items()}
-        labels = {key: label for key, label, *_ in DIMENSIONS}
+        # the legend stays as drawn (a legend is slow to redraw); where the motifs come from is said above the bar
+        from_database = ""
         if motif_source in self._database:
             counts["motif"] = int(self._database[motif_source][0])
-            labels["motif"] = f"主纹样（数据库 {format_number(counts['motif'])}）"
+            from_database = f"（主纹样取花型数据库的 {format_number(counts['motif'])} 种）"
         self.controls["motif"].disabled = motif_source in self._database
         contributions = design.log10_contributions(counts)
         left = 0.0
-        for bar, (key, *_rest), text in zip(self._segments, DIMENSIONS, self.ax.get_legend().get_texts()):
+        for bar, (key, *_rest) in zip(self._segments, DIMENSIONS):
             width = contributions[key]
             bar.set_x(left)
             bar.set_width(width)
-            text.set_text(labels[key])
             left += width
         total = design.design_space(counts)
         exponent = design.log10_design_space(counts)
-        self._total_text.set_text(f"合计 ≈ {sci(total)} 种")
+        self._total_text.set_text(f"合计 ≈ {sci(total)} 种{from_database}")
         self._total_text.set_x(0.05)
         steady_limits(self.ax, 0, max(self._log_target, exponent) + 1.0, axis="x")
         formula = " × ".join(f"{counts[key]:,}" for key, *_ in DIMENSIONS)
