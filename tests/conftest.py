@@ -22,12 +22,13 @@ TEMPLATE = ROOT / "docs" / "notebook_template.ipynb"
 CHEAP_TO_REPEAT = {"browser_home", "course_copy", "chromium", "chromium_path", "browser"}
 
 
+@pytest.hookimpl(wrapper=True)   # around every other plugin's hook: pytest-xdist's reads the groups
 def pytest_collection_modifyitems(config, items):
     """Groups for pytest-xdist's ``--dist loadgroup`` (python3 course.py test): a test goes to whichever process is
     free, except that tests sharing a costly fixture wider than one test stay in one process, so that fixture is made
     once; a module with a module-wide fixture stays together too."""
-    if config.getoption("dist", "no") == "no":
-        return
+    if not config.getoption("loadgroup", False):   # what pytest-xdist tells each of its processes
+        return (yield)
     parent: dict[str, str] = {}
 
     def root(key: str) -> str:
@@ -50,6 +51,15 @@ def pytest_collection_modifyitems(config, items):
     for item, keys in keyed:
         if keys:
             item.add_marker(pytest.mark.xdist_group(root(keys[0])))
+    result = yield
+    # pytest-xdist 3.8 puts the group into item._nodeid ("…@group"), which pytest 9.2 no longer reads: pass it on
+    from _pytest.nodeid import NodeId
+
+    for item in items:
+        grouped = getattr(item, "_nodeid", "")
+        if "@" in grouped and grouped != item.nodeid:
+            item._id = NodeId.parse(grouped)
+    return result
 
 
 @pytest.fixture(autouse=True)

@@ -13,6 +13,8 @@ import textwrap
 
 import pytest
 
+pytestmark = pytest.mark.slow   # every widget in a second Python: in the full suite, not in test quick
+
 SCRIPT = textwrap.dedent(r'''
     import json, os, sys
     import numpy as np

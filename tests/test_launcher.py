@@ -178,6 +178,7 @@ def with_wheels(folder: Path, *patterns: str) -> None:
                 shutil.copy(wheel, folder / "wheelhouse")
 
 
+@pytest.mark.slow
 def test_a_wheelhouse_is_the_only_source_and_the_network_is_never_used(tiny_course):
     folder, first, hits = tiny_course
     assert first.returncode == 0, first.stdout + first.stderr
@@ -189,6 +190,7 @@ def test_a_wheelhouse_is_the_only_source_and_the_network_is_never_used(tiny_cour
     assert again.returncode == 0 and "安装课程所需的软件包" not in again.stdout, "a second run installs nothing"
 
 
+@pytest.mark.slow
 def test_a_venv_made_by_another_python_is_rebuilt(tiny_course):
     _, first, _ = tiny_course
     assert "是用 Python 3.9 建的" in first.stdout and "重新建立" in first.stdout
@@ -207,6 +209,7 @@ def assert_network_help(result: subprocess.CompletedProcess, folder: Path):
     assert "No matching distribution" in (folder / ".venv/pip-install.log").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_no_network_is_explained_in_chinese(tiny_course):
     folder = tiny_course[0]
     with_wheels(folder)
@@ -214,6 +217,7 @@ def test_no_network_is_explained_in_chinese(tiny_course):
     assert_network_help(run_launcher(folder, "install", env=pip_env(PIP_INDEX_URL=index, PIP_RETRIES="1")), folder)
 
 
+@pytest.mark.slow
 def test_a_blocked_index_is_explained_in_chinese(tiny_course):
     folder = tiny_course[0]
     with_wheels(folder)
@@ -226,6 +230,7 @@ def test_a_blocked_index_is_explained_in_chinese(tiny_course):
     assert_network_help(result, folder)
 
 
+@pytest.mark.slow
 def test_a_package_missing_from_the_wheelhouse_is_named(tiny_course):
     folder = tiny_course[0]
     with_wheels(folder, "setuptools-*")
@@ -235,6 +240,7 @@ def test_a_package_missing_from_the_wheelhouse_is_named(tiny_course):
     assert "Traceback" not in result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_on_a_newer_python_the_package_without_a_wheel_and_the_python_to_install_are_named(tiny_course, monkeypatch):
     """pip's real answer when a pinned version has no wheel for this Python, read as on a Python past NEWEST."""
     folder = tiny_course[0]
@@ -342,6 +348,7 @@ def kernel_answers(connection_file: Path, seconds: float = 120) -> bool:
     return False
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name == "nt", reason="drives a terminal's Ctrl+C as on Linux and macOS")
 def test_jupyterlab_starts_with_a_quiet_chinese_terminal_and_a_notice_for_old_browsers():
     port = free_port()
@@ -365,6 +372,7 @@ def test_jupyterlab_starts_with_a_quiet_chinese_terminal_and_a_notice_for_old_br
     assert not lab.noise(), lab.output
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name == "nt", reason="drives a terminal's Ctrl+C as on Linux and macOS")
 def test_the_app_view_starts_with_a_quiet_chinese_terminal():
     app = Started("app", "1", "--no-browser")

@@ -188,6 +188,7 @@ class FigureWidget:
         self.sensor = fit.ViewSensor(drawn=fit.drawn(self.fig, self._dpi()))
         self.sensor.observe(self._fit_to_view, names=["width", "height"])
         self.widget = self._assemble(self.layout())
+        self._add_notes(self.widget)
         _live[(type(self).__qualname__, key)] = self
 
     # --- what subclasses write -------------------------------------------------------------
@@ -418,6 +419,26 @@ class FigureWidget:
         box.add_class(fit.WIDGET_CLASS)
         box.add_class("xinzhi-" + (self.app_layout or fit.arrangement(self.figure_grid, self.figure_size, inputs)))
         return box
+
+    def _add_notes(self, box) -> None:
+        """An empty message line right under every control (hidden while empty), made before the page shows
+        the widget: a box whose children change later has the views after the change made again (a box
+        being typed into would lose its focus)."""
+        controls = {id(c) for c in self.controls.values()}
+        children = getattr(box, "children", ())
+        shown = []
+        for child in children:
+            shown.append(child)
+            if id(child) in controls:
+                if child.model_id not in self._notes:
+                    line = w.HTML()
+                    line.add_class(fit.NOTE_CLASS)
+                    self._notes[child.model_id] = line
+                    shown.append(line)
+            else:
+                self._add_notes(child)
+        if len(shown) != len(children):
+            box.children = tuple(shown)
 
     def _line_near(self, control) -> w.HTML:
         """The message line right under ``control`` (made, and put in its box, the first time it is needed);

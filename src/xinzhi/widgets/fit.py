@@ -271,7 +271,13 @@ def wrap_titles(fig) -> bool:
             continue
         room = ax.get_position().width * fig.get_figwidth() * 72 / title.get_fontsize() + 2   # in em
         lines = math.ceil(charts._display_width(text) / 2 / max(room, 6))
-        shown = charts.wrap_mixed(text, charts._display_width(text) / 2 / lines + 1) if lines > 1 else text
+        shown = text
+        if lines > 1:     # lines of even length; a little longer (never past the room) when a break rule adds a line
+            even = charts._display_width(text) / 2 / lines
+            for width in sorted({min(even + extra, room) for extra in (1, 2, 3, 4)}):
+                shown = charts.wrap_mixed(text, width)
+                if shown.count("\n") < lines:
+                    break
         if shown != title.get_text():
             title.set_text(shown)
             changed = True
