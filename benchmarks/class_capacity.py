@@ -387,6 +387,7 @@ class Driver:
             began = time.monotonic()
             end = began + window
             next_burst = began + self.rng.uniform(0, start_within)
+            self.first_burst = next_burst - began
             while next_burst < end:
                 self.receive(next_burst)
                 self.burst(figures)
@@ -405,8 +406,8 @@ def prepare(place, participant, number: int, cells: list[tuple[str, str]]) -> Dr
     """Start the participant's kernel, run the widget cells as the notebooks do, show the figures."""
     kernel_id = participant.start_kernel("01_concept.ipynb")
     sources = [KERNEL_SETUP.replace("__WORKSPACE__", repr(place.workspace(number)))]
-    for number, source in cells:
-        sources += [source, f"_capacity_keep({number!r}, _)"]
+    for notebook, source in cells:
+        sources += [source, f"_capacity_keep({notebook!r}, _)"]
     sources.append("print('CAPACITY' + json.dumps(_capacity))")
     results = participant.execute(kernel_id, sources, limit=600)
     for result in results:
@@ -480,6 +481,7 @@ def measure(place, drivers: list[Driver], window: float, start_within: float) ->
         "cpu_ms_per_update": round((sum(cpu) + shared_cpu) * 1e3 / max(1, sum(r.updates for r in runs)), 1),
         "moves_without_figure": sum(m.latency is None for m in moves),
         "final_figures_missing": sum(m.final and m.latency is None for m in moves),
+        "first_burst_s": sorted(round(d.first_burst, 2) for d in drivers),  # each on their own clock
         "p50_ms": round(quantile(answered, 0.5), 1) if answered else None,
         "p95_ms": round(quantile(answered, 0.95), 1) if answered else None,
         "max_ms": round(max(answered), 1) if answered else None,

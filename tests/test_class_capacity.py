@@ -34,6 +34,7 @@ def test_quick_run_answers_every_move_and_writes_the_capacity_json(tmp_path):
     assert widgets == {"01", "02", "04", "07"}, summary["widgets"]
     [point] = summary["class_latency"]
     assert point["participants"] == 2 and point["bursts"] >= 2
+    assert len(set(point["first_burst_s"])) == 2, "participants move on their own, not in step"
     assert point["moves"] >= 2 * 4, "a burst is 5–10 moves (a few may repeat a value and are not sent)"
     assert point["moves_without_figure"] == 0 and point["final_figures_missing"] == 0
     assert 0 < point["p50_ms"] <= point["p95_ms"] <= point["max_ms"]
