@@ -29,7 +29,7 @@ from xinzhi.errors import DataError
 from xinzhi.inputs import THOUSANDS
 
 __all__ = [
-    "DATA_DIR", "Dataset", "DataError", "UnitError", "load", "list_datasets", "data_dir",
+    "DATA_DIR", "Dataset", "DataError", "UnitError", "load", "list_datasets", "fields", "column_text", "data_dir",
     "convert", "to_unit", "UNITS", "SCALE_WORDS",
 ]
 
@@ -153,6 +153,12 @@ def list_datasets() -> dict[str, str]:
     return {r["name"]: r.get("title", "") for r in _package()["resources"] if isinstance(r, dict) and "name" in r}
 
 
+def fields(name: str) -> list[str]:
+    """The column names of a data set, as data/datapackage.json describes them (no file is read)."""
+    schema = _resource(name).get("schema")
+    return [f["name"] for f in schema.get("fields", []) if isinstance(f, dict)] if isinstance(schema, dict) else []
+
+
 # ---------------------------------------------------------------------------------------------
 # Tables
 # ---------------------------------------------------------------------------------------------
@@ -253,6 +259,21 @@ def _read_table(key: tuple, schema_json: str) -> pd.DataFrame:
     table = _typed(df, schema, path)
     _refuse_duplicates(table, schema, path)
     return table
+
+
+def column_text(name: str, column: str) -> list[str]:
+    """The text of one column of a data set, row by row, without building (and checking) the whole table:
+    for a quick look across every data set (see edition.data_as_of). Dates are put back as :func:`load` does.
+    A file that cannot be read this way is loaded, so its problem is reported as :func:`load` reports it."""
+    path = data_dir() / str(_resource(name).get("path"))
+    try:
+        rows = csv.reader(io.StringIO(_decode(path.read_bytes(), path)))
+        header = [str(h).strip().lstrip("\ufeff") for h in next(rows, [])]
+        at = header.index(column)
+        values = [(row[at] if at < len(row) else "").strip() for row in rows if any(c.strip() for c in row)]
+    except (OSError, ValueError, csv.Error):
+        return [str(v) for v in load(name).table[column]]
+    return [_fix_date(v) for v in values] if column == "date" else values
 
 
 def _refuse_short_rows(text: str, path: Path) -> None:
