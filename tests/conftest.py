@@ -17,9 +17,9 @@ TEMPLATE = ROOT / "docs" / "notebook_template.ipynb"
 
 
 # Fixtures wider than one test that are quicker to make again in a second process than to wait for (a browser, a
-# copy of the notebooks); every other such fixture (a server, a hub, a built site or bundle, a report) keeps the
-# tests that share it in one process when the suite runs in parallel.
-CHEAP_TO_REPEAT = {"browser_home", "course_copy", "chromium", "chromium_path", "browser"}
+# copy of the notebooks, the check that nothing is left running); every other such fixture (a server, a hub, a built
+# site or bundle, a report) keeps the tests that share it in one process when the suite runs in parallel.
+CHEAP_TO_REPEAT = {"browser_home", "course_copy", "chromium", "chromium_path", "browser", "nothing_left_running"}
 
 
 @pytest.hookimpl(wrapper=True)   # around every other plugin's hook: pytest-xdist's reads the groups
@@ -101,6 +101,11 @@ def free_ports(count: int = 1) -> list[int]:
     finally:
         for sock in held:
             sock.close()
+
+
+def free_port() -> int:
+    """One port that is free on 127.0.0.1 now (:func:`free_ports`)."""
+    return free_ports(1)[0]
 
 
 def widget_classes():
