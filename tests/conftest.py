@@ -138,6 +138,14 @@ def launcher():
     return module
 
 
+def markdown_cells(stem: str) -> list[tuple[int, str]]:
+    """(cell number from 1, text) of every markdown cell of notebooks/<stem>.ipynb."""
+    import json
+
+    nb = json.loads((NOTEBOOK_DIR / f"{stem}.ipynb").read_text(encoding="utf-8"))
+    return [(i, "".join(c["source"])) for i, c in enumerate(nb["cells"], start=1) if c["cell_type"] == "markdown"]
+
+
 def code_constants(path: Path) -> list[tuple[int, object]]:
     """(line, value) of every constant written in a module's code — numbers and strings — without its docstrings."""
     import ast
