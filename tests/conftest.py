@@ -52,7 +52,9 @@ def pytest_collection_modifyitems(config, items):
         if keys:
             item.add_marker(pytest.mark.xdist_group(root(keys[0])))
     result = yield
-    # pytest-xdist 3.8 puts the group into item._nodeid ("…@group"), which pytest 9.2 no longer reads: pass it on
+    # pytest-xdist 3.8 tells its scheduler a test's group by writing "<node id>@<group>" into item._nodeid, but
+    # pytest 9.2 builds item.nodeid from item._id, so the group would never arrive and loadgroup would spread these
+    # tests like load. Copy it across (pytest's private NodeId); delete these lines once pytest-xdist does it itself.
     from _pytest.nodeid import NodeId
 
     for item in items:
