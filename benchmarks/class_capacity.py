@@ -3,6 +3,7 @@
     sudo .venv/bin/python benchmarks/class_capacity.py                  # N = 1, 10, 20, 30, 40, then 30 again
     sudo .venv/bin/python benchmarks/class_capacity.py --quick          # 2 participants, one burst each
     sudo .venv/bin/python benchmarks/class_capacity.py --hub --points 1,10,20,30   # on the course's JupyterHub
+    sudo .venv/bin/python benchmarks/class_capacity.py --together       # everyone drags at the same moment
 
 The default run takes about 13 minutes on 2 busy cores (a 60 s window per point, and setting up each new
 participant's kernel between points); ``--quick`` about a minute; ``--hub --points 1,8 --window 45`` took
@@ -19,6 +20,9 @@ notebook's widgets picked at random.
 A move's latency is the time from the move to the first image of that figure the kernel sent after it had
 the move (the image message's parent is the move or a later message on the same channel). The figure for the
 last value of every burst must arrive (``final_figures_missing`` counts those that did not within 30 s).
+
+``--together`` measures the other classroom moment: the instructor says "now everybody drag the slider", and
+every participant makes one burst, all starting within 2 s (written to class_capacity_together.json).
 
 Participants join ten at a time (their kernels are set up between measurements, not during them); every
 point measures all of them for ``--window`` seconds. CPU is the processes' own CPU time during the window;
@@ -505,17 +509,23 @@ def main() -> int:
     parser.add_argument("--window", type=float, default=60, help="seconds of bursts per point")
     parser.add_argument("--quick", action="store_true", help="2 participants, one burst each (the test runs this)")
     parser.add_argument("--hub", action="store_true", help="the course's JupyterHub, one server per participant")
-    parser.add_argument("--out", type=Path, default=ROOT / "test-artifacts" / "class_capacity.json")
+    parser.add_argument("--together", action="store_true",
+                        help="one burst each, everybody starting within 2 s (the instructor says: now, all of you)")
+    parser.add_argument("--out", type=Path)
     args = parser.parse_args()
+    args.out = args.out or ROOT / "test-artifacts" / ("class_capacity_together.json" if args.together
+                                                        else "class_capacity.json")
     points = [2] if args.quick else [int(x) for x in args.points.split(",")]
-    window, start_within = (8.0, 3.0) if args.quick else (args.window, 15.0)
+    window, start_within = (8.0, 3.0) if args.quick else (4.0, 2.0) if args.together else (args.window, 15.0)
     largest = max(points)
     started = time.monotonic()
     summary: dict = {
         "machine": f"{platform.system()} {platform.machine()}, {psutil.cpu_count()} cores, "
                    f"{psutil.virtual_memory().total / 2**30:.0f} GiB, Python {platform.python_version()}",
         "cores": psutil.cpu_count(), "server": "jupyterhub" if args.hub else "jupyter_server",
-        "pace": "bursts of 5-10 slider moves 100-200 ms apart, 15-30 s between bursts",
+        "pace": ("one burst of 5-10 slider moves 100-200 ms apart each, all starting within 2 s" if args.together
+                 else "bursts of 5-10 slider moves 100-200 ms apart, 15-30 s between bursts"),
+        "together": args.together,
         "limit_ms": LIMIT_MS, "quick": args.quick}
     place = ClassHub(largest) if args.hub else SingleServer()
     cells = widget_cells(place.notebooks)

@@ -29,7 +29,7 @@ from xinzhi.errors import DataError
 from xinzhi.inputs import THOUSANDS
 
 __all__ = [
-    "DATA_DIR", "Dataset", "DataError", "UnitError", "load", "list_datasets", "data_dir",
+    "DATA_DIR", "Dataset", "DataError", "UnitError", "load", "list_datasets", "fields", "column_text", "data_dir",
     "convert", "to_unit", "UNITS", "SCALE_WORDS",
 ]
 
@@ -140,9 +140,23 @@ def _resource(name: str) -> dict:
     raise DataError(f"没有名为“{name}”的数据集。可用的数据集：{names}。")
 
 
+def version(*names: str) -> tuple:
+    """What identifies the files of the named data sets as they are now (and the description of them): a key
+    for a cache of what is derived from them, which changes when a file is edited or replaced, or when the
+    data are read from another folder."""
+    folder = data_dir()
+    return (_stat_key(folder / "datapackage.json"), *(_stat_key(folder / str(_resource(n).get("path"))) for n in names))
+
+
 def list_datasets() -> dict[str, str]:
     """All data sets: {resource name: Chinese title}, in the order of datapackage.json."""
     return {r["name"]: r.get("title", "") for r in _package()["resources"] if isinstance(r, dict) and "name" in r}
+
+
+def fields(name: str) -> list[str]:
+    """The column names of a data set, as data/datapackage.json describes them (no file is read)."""
+    schema = _resource(name).get("schema")
+    return [f["name"] for f in schema.get("fields", []) if isinstance(f, dict)] if isinstance(schema, dict) else []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -245,6 +259,21 @@ def _read_table(key: tuple, schema_json: str) -> pd.DataFrame:
     table = _typed(df, schema, path)
     _refuse_duplicates(table, schema, path)
     return table
+
+
+def column_text(name: str, column: str) -> list[str]:
+    """The text of one column of a data set, row by row, without building (and checking) the whole table:
+    for a quick look across every data set (see edition.data_as_of). Dates are put back as :func:`load` does.
+    A file that cannot be read this way is loaded, so its problem is reported as :func:`load` reports it."""
+    path = data_dir() / str(_resource(name).get("path"))
+    try:
+        rows = csv.reader(io.StringIO(_decode(path.read_bytes(), path)))
+        header = [str(h).strip().lstrip("\ufeff") for h in next(rows, [])]
+        at = header.index(column)
+        values = [(row[at] if at < len(row) else "").strip() for row in rows if any(c.strip() for c in row)]
+    except (OSError, ValueError, csv.Error):
+        return [str(v) for v in load(name).table[column]]
+    return [_fix_date(v) for v in values] if column == "date" else values
 
 
 def _refuse_short_rows(text: str, path: Path) -> None:

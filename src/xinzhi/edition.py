@@ -23,13 +23,12 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})")
 
 @functools.lru_cache(maxsize=4)
 def _latest_month(_key: tuple) -> str:
-    from .data import list_datasets, load
+    from .data import column_text, fields, list_datasets
 
     months = []
-    for name in list_datasets():
-        table = load(name).table
-        if {"date", "quote"} <= set(table.columns):  # rows with a dated, quoted source
-            months += [m.group(0) for m in map(_MONTH.match, table["date"].astype(str)) if m]
+    for name in list_datasets():   # only the date column is read: every notebook shows this line first
+        if {"date", "quote"} <= set(fields(name)):  # rows with a dated, quoted source
+            months += [m.group(0) for m in map(_MONTH.match, column_text(name, "date")) if m]
     return max(months) if months else ""
 
 

@@ -290,16 +290,31 @@ PAGE_JS = r"""
     return {title: xz.titleOf(root), rendered, text: root.textContent.slice(0, 300), sliders, dropdowns,
             numbers, canvases, hasImage: !!root.querySelector('img')};
   };
-  // time from the next key press until the figure of widget i changes (ms), polled every frame
+  // time from the next key press until the figure of widget i shows new pixels (ms): the moment the front end
+  // paints its canvas (drawImage, as ipympl does) with pixels that differ from before. The pixels are compared
+  // once per frame only after a paint, so the probe itself takes no time from the page while it waits.
   xz.armLatency = (i, limitMs) => {
     const sig0 = xz.figureOf(i);
-    let t0 = null;
+    const root = document.querySelector(`[data-xz-widget="${i}"]`);
+    const canvases = new Set(root ? xz.canvases(root) : []);
+    const proto = CanvasRenderingContext2D.prototype;
+    const paint = proto.drawImage;
+    let t0 = null, painted = null;
+    proto.drawImage = function (...args) {
+      const result = paint.apply(this, args);
+      if (t0 !== null && painted === null && canvases.has(this.canvas)) painted = performance.now();
+      return result;
+    };
     document.addEventListener('keydown', () => { t0 = performance.now(); }, {capture: true, once: true});
     window.__xzLatency = new Promise(resolve => {
       const started = performance.now();
+      const done = (ms) => { proto.drawImage = paint; resolve(ms); };
       const tick = () => {
-        if (t0 !== null && xz.figureOf(i) !== sig0) return resolve(performance.now() - t0);
-        if (performance.now() - started > limitMs) return resolve(null);
+        if (painted !== null) {
+          if (xz.figureOf(i) !== sig0) return done(painted - t0);
+          painted = null;   // painted the same pixels again: wait for the next paint
+        }
+        if (performance.now() - started > limitMs) return done(null);
         requestAnimationFrame(tick);
       };
       requestAnimationFrame(tick);
