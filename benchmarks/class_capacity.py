@@ -222,7 +222,7 @@ class ClassHub:
                 return not any(part in " ".join(p.cmdline()) for part in ("singleuser", "ipykernel"))
             except psutil.Error:
                 return False
-        return [psutil.Process(self.hub.process.pid), *filter(own, self.hub.remember_children())]
+        return [psutil.Process(self.hub.process.pid), *filter(own, self.hub.processes())]
 
     def stop(self) -> None:
         self.hub.stop()

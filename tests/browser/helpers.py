@@ -14,8 +14,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,6 +22,9 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .. import processes
+from ..conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -86,34 +87,9 @@ def fontconfig_file(folder: Path) -> Path:
 # Servers
 # ---------------------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _children(pid: int) -> list[int]:
-    """Descendants of ``pid`` (Linux /proc); kernels run in their own session and need their own stop."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            stat = (entry / "stat").read_text()
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        for child, parent in parents.items():
-            if parent == current:
-                found.append(child)
-                todo.append(child)
-    return found
-
-
 @dataclass
 class Server:
-    """A Jupyter server (JupyterLab or Voilà) in its own process group, always stopped."""
+    """A Jupyter server (JupyterLab or Voilà), always stopped with every kernel it started (tests/processes.py)."""
 
     name: str
     cmd: list[str]
@@ -123,7 +99,7 @@ class Server:
     log_path: Path
     proc: subprocess.Popen | None = None
     started_in: float = 0.0
-    _descendants: set = field(default_factory=set)
+    mark: str = field(default_factory=processes.new_mark)
 
     @property
     def base(self) -> str:
@@ -132,8 +108,8 @@ class Server:
     def start(self) -> "Server":
         t0 = time.monotonic()
         self.log = open(self.log_path, "w", encoding="utf-8")
-        self.proc = subprocess.Popen(self.cmd, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        self.proc = subprocess.Popen(self.cmd, env={**self.env, processes.MARK: self.mark}, stdout=self.log,
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = t0 + SERVER_START
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -152,37 +128,10 @@ class Server:
         raise RuntimeError(f"{self.name} did not answer on {self.base}{self.probe} within {SERVER_START} s; "
                            f"log:\n{self.tail()}")
 
-    def remember_children(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self._descendants.update(_children(self.proc.pid))
-
     def stop(self) -> None:
-        proc = self.proc
-        if proc is None:
+        if self.proc is None:
             return
-        self.remember_children()
-        if proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)   # the server shuts its kernels down on SIGTERM
-            except ProcessLookupError:
-                pass
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                proc.wait(timeout=10)
-        for pid in sorted(self._descendants):       # kernels left behind, if any: stop them by id
-            try:
-                os.kill(pid, 0)
-            except OSError:
-                continue
-            try:
-                os.killpg(os.getpgid(pid), signal.SIGKILL)
-            except OSError:
-                pass
+        processes.stop(self.proc, self.mark, grace=15)   # the server shuts its kernels down on SIGTERM
         self.proc = None
         if not self.log.closed:
             self.log.close()

@@ -181,14 +181,12 @@ def test_notebook_in_lab(path, browser, lab_server):
     report = helpers.Report(f"JupyterLab {name}")
     (helpers.SCREENSHOTS / f"lab-{name}-failure.png").unlink(missing_ok=True)
     context, page = helpers.new_page(browser)
-    lab_server.remember_children()
     try:
         open_notebook(page, lab_server, name)
         labels = menu_labels(page)
         assert "运行" in labels, f"{name}: JupyterLab menus are not in Chinese: {labels}"
         show_file_browser(page)
         run_all(page, name)
-        lab_server.remember_children()
         helpers.wait_widgets_rendered(page)
         helpers.make_predictions(page, report)
         widgets = helpers.check_rendered(page, report)
