@@ -6,7 +6,8 @@ because a port was taken) none is its child either: stopping the hub's group or 
 So every process of a test's hub carries ``XINZHI_TEST_MARK=hub-<pid of the test process>-<random>`` in its
 environment: the hub's own (the proxy inherits it), ``Spawner.environment`` and each service's ``environment``
 (:func:`config`); kernels inherit it from their server, as a Jupyter server's (``server-…``) do. :func:`stop` ends
-whatever carries one mark, and :func:`left_behind` finds what a test process's hubs left running.
+whatever carries one mark, and :func:`nothing_left_running` makes a folder's tests fail when its servers left
+anything running.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import subprocess
 import uuid
 
 import psutil
+import pytest
 
 MARK = "XINZHI_TEST_MARK"
 
@@ -81,3 +83,14 @@ def left_behind(kind: str) -> list[str]:
             described.append(str(proc.pid))
     kill(left)
     return described
+
+
+def nothing_left_running(kind: str):
+    """A fixture for a test folder's conftest.py: after the folder's last test, and its servers' teardown, nothing
+    that its servers of ``kind`` started is still running (what is, is killed, and the run fails)."""
+    @pytest.fixture(scope="package", autouse=True)
+    def nothing_left_running():
+        yield
+        left = left_behind(kind)
+        assert not left, "still running after the tests (now killed):\n" + "\n".join(left)
+    return nothing_left_running

@@ -6,13 +6,7 @@ import pytest
 
 from .. import processes
 
-
-@pytest.fixture(scope="package", autouse=True)
-def nothing_left_running():
-    """After the folder's last test (and its hubs' teardown): no proxy, service, server or kernel is still running."""
-    yield
-    left = processes.left_behind("hub")
-    assert not left, "still running after the hub tests (now killed):\n" + "\n".join(left)
+nothing_left_running = processes.nothing_left_running("hub")   # no proxy, service, server or kernel
 
 
 @pytest.fixture(scope="package")
