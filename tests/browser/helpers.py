@@ -9,6 +9,7 @@ participant sees changed.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
@@ -469,6 +470,30 @@ def new_page(browser, screen: Screen = LAPTOP):
     page.set_default_timeout(30_000)
     page._xz_screen = screen
     return context, page
+
+
+@contextlib.contextmanager
+def notebook_page(browser, frontend: str, name: str, screen: Screen = LAPTOP, after=None):
+    """A new page for one notebook's test, always closed (then ``after()``, if given): a failure leaves a screenshot
+    in SCREENSHOTS/<frontend>-<name>-failure.png (the last run's is removed first); the time goes to record_timing."""
+    failure = SCREENSHOTS / f"{frontend}-{name}-failure.png"
+    failure.unlink(missing_ok=True)
+    started = time.monotonic()
+    context, page = new_page(browser, screen)
+    try:
+        yield page
+    except BaseException:
+        try:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(failure))
+        except Exception:  # noqa: BLE001 - keep the original failure
+            pass
+        raise
+    finally:
+        context.close()
+        if after:
+            after()
+        record_timing(f"{frontend}/{name}", time.monotonic() - started)
 
 
 def use_screen(page, screen: Screen, height: int | None = None) -> None:

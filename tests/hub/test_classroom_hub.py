@@ -18,7 +18,6 @@ stdout and test-artifacts/hub_measurements.json (deploy/README.md sizes a class 
 from __future__ import annotations
 
 import contextlib
-import http.client
 import json
 import os
 import pwd
@@ -36,7 +35,7 @@ from types import SimpleNamespace
 import pytest
 
 from .. import processes
-from ..conftest import free_port, free_ports
+from ..conftest import free_ports
 from ..kernel import PRELUDE, Result
 
 if os.environ.get("CI") != "true":  # locally, a missing hub package skips; in CI it must be installed
