@@ -140,6 +140,14 @@ def _resource(name: str) -> dict:
     raise DataError(f"没有名为“{name}”的数据集。可用的数据集：{names}。")
 
 
+def version(*names: str) -> tuple:
+    """What identifies the files of the named data sets as they are now (and the description of them): a key
+    for a cache of what is derived from them, which changes when a file is edited or replaced, or when the
+    data are read from another folder."""
+    folder = data_dir()
+    return (_stat_key(folder / "datapackage.json"), *(_stat_key(folder / str(_resource(n).get("path"))) for n in names))
+
+
 def list_datasets() -> dict[str, str]:
     """All data sets: {resource name: Chinese title}, in the order of datapackage.json."""
     return {r["name"]: r.get("title", "") for r in _package()["resources"] if isinstance(r, dict) and "name" in r}

@@ -113,6 +113,11 @@ def growth_components(table: pd.DataFrame, country: str, *, capital_share: float
 
     ``table`` is read, never changed; the result for the same table object is remembered (a copy is returned).
     """
+    return _kept(table, country, capital_share, hours, hours_fill).copy()
+
+
+def _kept(table, country, capital_share=None, hours=True, hours_fill=HOURS_REFERENCE) -> pd.DataFrame:
+    """:func:`growth_components` as remembered, not copied: only for reading."""
     _check_share(capital_share)
     key = (id(table), country, capital_share, hours, hours_fill)
     kept = _COMPUTED.get(key)
@@ -123,7 +128,7 @@ def growth_components(table: pd.DataFrame, country: str, *, capital_share: float
         while len(_COMPUTED) > _KEEP:
             _COMPUTED.popitem(last=False)
     _COMPUTED.move_to_end(key)
-    return kept[1].copy()
+    return kept[1]
 
 
 def _components(table, country, capital_share, hours, hours_fill) -> pd.DataFrame:
@@ -164,7 +169,7 @@ def _components(table, country, capital_share, hours, hours_fill) -> pd.DataFram
     if not complete.any():
         raise ValueError(f"country {country!r} has no year with all inputs")
     first = int(complete[complete].index.min())
-    return out.loc[first:]
+    return out.loc[first:].copy()   # one block of floats: quicker to slice and average at every update
 
 
 def tfp_index(table: pd.DataFrame, country: str, *, base_year: int = 2017, capital_share: float | None = None,
@@ -173,8 +178,7 @@ def tfp_index(table: pd.DataFrame, country: str, *, base_year: int = 2017, capit
 
     With the defaults this is PWT's own construction, so the result equals ``rtfpna``.
     """
-    parts = growth_components(table, country, capital_share=capital_share, hours=hours, hours_fill=hours_fill)
-    steps = parts["tfp"]
+    steps = _kept(table, country, capital_share, hours, hours_fill)["tfp"]
     level = steps.fillna(0.0)
     level.iloc[0] = 0.0
     # a gap in the inputs breaks the chain: years after a missing step are not comparable
@@ -257,9 +261,11 @@ class Decomposition:
 
 def available_period(table: pd.DataFrame, country: str) -> tuple[int, int]:
     """First and last year a period may start and end at for this country."""
-    parts = growth_components(table, country)
-    years = parts.index[parts["tfp"].notna()]
-    return int(years.min()) - 1, int(years.max())
+    parts = _kept(table, country)
+    if "period" not in parts.attrs:    # remembered with the components
+        years = parts.index[parts["tfp"].notna()]
+        parts.attrs["period"] = (int(years.min()) - 1, int(years.max()))
+    return parts.attrs["period"]
 
 
 def decompose(table: pd.DataFrame, country: str, start: int, end: int, *, capital_share: float | None = None,
@@ -272,7 +278,7 @@ def decompose(table: pd.DataFrame, country: str, start: int, end: int, *, capita
     start, end = int(start), int(end)
     if end <= start:
         raise ValueError(f"the period must end after it starts ({start}–{end})")
-    parts = growth_components(table, country, capital_share=capital_share, hours=hours, hours_fill=hours_fill)
+    parts = _kept(table, country, capital_share, hours, hours_fill)
     window = parts.loc[start + 1: end]
     if len(window) != end - start or window["tfp"].isna().any():
         first, last = available_period(table, country)

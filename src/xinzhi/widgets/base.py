@@ -61,6 +61,7 @@ from ..formats import message_html
 from . import fit
 from ..inputs import parse_number
 from .blitting import Blitter
+from .fastpng import use_fast_png
 
 log = logging.getLogger(__name__)
 
@@ -180,6 +181,8 @@ class FigureWidget:
         use_canvas = interactive_backend() and os.environ.get("XINZHI_FIGURES", "ipympl") == "ipympl"
         self.view = self.fig.canvas if use_canvas else w.Image(format="png")
         self._blitter = Blitter(self.fig) if use_canvas and self.blit else None
+        if use_canvas:
+            use_fast_png(self.fig.canvas)
         for name, control in self.controls.items():
             if not isinstance(control, w.Button):
                 control.observe(self._on_change, names="value")

@@ -28,12 +28,14 @@ The arithmetic lives in :mod:`xinzhi.models.accounting`.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 from matplotlib.ticker import LogLocator
 
 from .. import charts
-from ..data import load, shared_table
+from ..data import load, shared_table, version
 from ..formats import signed
 from ..models import accounting as acc
 from ..tables import Table
@@ -98,20 +100,15 @@ def official_indexes() -> list[pd.DataFrame]:
     Each frame's years can be compared with one another (and with the base year, = 100); a year of one
     table is never compared with a year of another.
     """
-    t = _official_rows()
-    t = t[t["indicator"] == OFFICIAL_INDEX]
-    return [g.sort_values("year").reset_index(drop=True)
-            for _, g in t.groupby(["document", "base_year"], sort=True)]
+    return [g.copy() for g in _official()["indexes"]]
 
 
 def _index_growth(start: int, end: int) -> tuple[float, list[str]] | None:
     """Average log growth from start to end out of one index table, and the rows used; None if none has both."""
-    for g in official_indexes():
-        base = int(g["base_year"].iloc[0])
-        levels = {base: 100.0} | dict(zip(g["year"].astype(int), g["value"].astype(float)))
+    for levels, ids in _official()["levels"]:
         if start in levels and end in levels and start < end:
-            ids = list(g.loc[g["year"].isin([start, end]), "id"])
-            return acc.average_log_growth(end - start, increase_times=levels[end] / levels[start] - 1), ids
+            return (acc.average_log_growth(end - start, increase_times=levels[end] / levels[start] - 1),
+                    [ids[year] for year in (start, end) if year in ids])
     return None
 
 
@@ -123,7 +120,26 @@ def official_spans() -> pd.DataFrame:
     (the figure as written), ``ids`` (data rows used), ``in_pwt`` (the span lies inside PWT's years),
     ``index`` (True for an index: any two of its years make a span, see :func:`official_growth`).
     """
+    return _official()["spans"].copy()
+
+
+def _official() -> dict:
+    """The official figures worked out once per version of the data files (a widget asks at every update)."""
+    return _official_of(version(OFFICIAL, PWT))
+
+
+@functools.lru_cache(maxsize=4)
+def _official_of(_version: tuple) -> dict:
     t = _official_rows()
+    index_rows = t[t["indicator"] == OFFICIAL_INDEX]
+    indexes = [g.sort_values("year").reset_index(drop=True)
+               for _, g in index_rows.groupby(["document", "base_year"], sort=True)]
+    levels = []   # per index table: {year: level} with the base year = 100, and {year: row id}
+    for g in indexes:
+        years = g["year"].astype(int)
+        levels.append(({int(g["base_year"].iloc[0]): 100.0} | dict(zip(years, g["value"].astype(float))),
+                       dict(zip(years, g["id"]))))
+    official = {"indexes": indexes, "levels": levels}
     first, last = acc.available_period(pwt_table(), "CHN")
     rows = []
     for (start, end), g in t[t["indicator"] != OFFICIAL_INDEX].groupby(["base_year", "year"], sort=True):
@@ -138,14 +154,19 @@ def official_spans() -> pd.DataFrame:
             gdp = acc.average_log_growth(end - start, rate_pct=float(rate["value"].iloc[0]))
         rows.append({"start": start, "end": end, "years": end - start, "gdp": gdp, "published": "；".join(written),
                      "ids": list(g["id"]), "in_pwt": first <= start and end <= last, "index": False})
-    for g in official_indexes():
+    for g, (levels_of, _ids) in zip(indexes, levels):
         start, end = int(g["base_year"].iloc[0]), int(g["year"].iloc[-1])
-        gdp, _ = _index_growth(start, end)
+        gdp = acc.average_log_growth(end - start, increase_times=levels_of[end] / levels_of[start] - 1)
         written = (f"{start}年 = 100 的逐年指数（{int(g['year'].iloc[0])}—{end}年），{end}年为 {g['value'].iloc[-1]:g}；"
                    f"其间任意两年可比")
         rows.append({"start": start, "end": end, "years": end - start, "gdp": gdp, "published": written,
                      "ids": list(g["id"]), "in_pwt": first <= start and end <= last, "index": True})
-    return pd.DataFrame(rows)
+    spans = official["spans"] = pd.DataFrame(rows)
+    official["stated"] = {(r["start"], r["end"]): (r["gdp"], r["ids"]) for r in rows if not r["index"]}
+    inside = spans[spans["in_pwt"]] if rows else spans
+    official["text"] = "、".join(f"{a}—{b}" + ("年间的任意两年" if index else "")
+                                for a, b, index in inside[["start", "end", "index"]].itertuples(index=False))
+    return official
 
 
 def official_growth(start: int, end: int) -> tuple[float, list[str]] | None:
@@ -154,10 +175,9 @@ def official_growth(start: int, end: int) -> tuple[float, list[str]] | None:
     A published average for exactly this span comes first; else two years of one index table. None when
     neither exists: no figure is ever made by joining figures of different releases.
     """
-    spans = official_spans()
-    match = spans[(spans["start"] == start) & (spans["end"] == end) & ~spans["index"]]
-    if len(match):
-        return float(match["gdp"].iloc[0]), list(match["ids"].iloc[0])
+    stated = _official()["stated"].get((start, end))
+    if stated is not None:
+        return float(stated[0]), list(stated[1])
     return _index_growth(start, end)
 
 
@@ -165,7 +185,7 @@ def official_source(ids=None) -> str:
     """The source line for the official figures (those with ``ids``, or all those inside PWT's years)."""
     ds = load(OFFICIAL)
     if ids is None:
-        spans = official_spans()
+        spans = _official()["spans"]
         ids = [i for row in spans.loc[spans["in_pwt"], "ids"] for i in row]
     rows = ds.table[ds.table["id"].isin(list(ids))]
     return "中国 GDP（官方账本）：" + ds.source_line(rows).removeprefix("来源：")
@@ -173,7 +193,7 @@ def official_source(ids=None) -> str:
 
 def default_period() -> tuple[int, int]:
     """The longest span with an official figure inside PWT's years (the latest, if two are as long)."""
-    spans = official_spans()
+    spans = _official()["spans"]
     inside = spans[spans["in_pwt"]].sort_values(["years", "end"])
     if inside.empty:
         return acc.available_period(pwt_table(), "CHN")
@@ -195,10 +215,7 @@ def china_decomposition(start: int, end: int, ledger: str = "official",
 
 def official_spans_text() -> str:
     """The spans with an official figure inside PWT's years, for messages: “1978—2006年间的任意两年、1978—2009…”."""
-    spans = official_spans()
-    inside = spans[spans["in_pwt"]]
-    return "、".join(f"{a}—{b}" + ("年间的任意两年" if index else "")
-                    for a, b, index in inside[["start", "end", "index"]].itertuples(index=False))
+    return _official()["text"]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -261,7 +278,7 @@ def decomposition_table(start: int | None = None, end: int | None = None,
 
 def official_table() -> Table:
     """国家统计局's published figures: the span, the figure as written, and the same in log points a year."""
-    spans = official_spans()
+    spans = _official()["spans"]
     ds = load(OFFICIAL)
     out = pd.DataFrame({
         "时期（基期—末年）": [f"{a}—{b}" for a, b in zip(spans["start"], spans["end"])],
@@ -276,7 +293,7 @@ def official_table() -> Table:
 def ledgers_table() -> Table:
     """China on both ledgers, for every span with an official figure inside PWT's years (log points a year)."""
     rows = []
-    spans = official_spans()
+    spans = _official()["spans"]
     for start, end in spans.loc[spans["in_pwt"], ["start", "end"]].itertuples(index=False):
         for ledger in ("official", "pwt"):
             row = _row("时期与口径", f"{start}—{end}，{LEDGERS[ledger]}",
