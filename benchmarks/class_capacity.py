@@ -67,6 +67,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 try:
+    from tests.conftest import free_port  # noqa: E402
     from tests.hub import test_classroom_hub as hub_test  # noqa: E402
 except BaseException as err:  # noqa: BLE001 - outside pytest, the module's "skip" (not root, no hub packages)
     sys.exit(f"class_capacity.py drives kernels with the hub test's client, which needs: {err}")
@@ -125,7 +126,7 @@ class SingleServer:
         self.folder = Path(tempfile.mkdtemp(prefix="xzcap-"))
         self.notebooks = self.folder / "xinzhi"
         shutil.copytree(ROOT / "notebooks", self.notebooks, ignore=shutil.ignore_patterns("my_work", ".ipynb_checkpoints"))
-        self.port = hub_test.free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.token = secrets.token_hex(16)
         self.process: subprocess.Popen | None = None
@@ -222,7 +223,7 @@ class ClassHub:
                 return not any(part in " ".join(p.cmdline()) for part in ("singleuser", "ipykernel"))
             except psutil.Error:
                 return False
-        return [psutil.Process(self.hub.process.pid), *filter(own, self.hub.remember_children())]
+        return [psutil.Process(self.hub.process.pid), *filter(own, self.hub.processes())]
 
     def stop(self) -> None:
         self.hub.stop()

@@ -46,8 +46,12 @@ class HubError(Exception):
 
 def checked_url(url: str) -> str:
     """The hub's address; plain http only to this machine: the teacher's token is an administrator's."""
-    parts = urllib.parse.urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        parts.port   # raises ValueError for a port that is not a number
+    except ValueError:   # "http://[::1" and the like
+        parts = None
+    if not parts or parts.scheme not in ("http", "https") or not parts.hostname:
         raise HubError(f"网址 {url[:80]} 不对：要写成 https://hub.你的域名 这样。")
     if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
         raise HubError(f"{url[:80]} 是明文 http：老师的令牌会以明文经过网络。请用 https:// 的网址，"

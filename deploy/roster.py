@@ -236,8 +236,6 @@ def slips_html(entries: list[Entry], codes: dict[str, str], url: str = "", title
     return SLIP_PAGE.format(title=esc(title), sheets="\n".join(sheets))
 
 
-
-
 def read_secret(prompt: str) -> str:
     """A password from the terminal (asked twice), or one line from standard input when it is not a terminal."""
     if not sys.stdin.isatty():

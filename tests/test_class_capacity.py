@@ -12,6 +12,7 @@ import sys
 
 import pytest
 
+from . import processes
 from .conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -23,8 +24,13 @@ if os.environ.get("CI") != "true" and os.geteuid() != 0:
 
 def test_quick_run_answers_every_move_and_writes_the_capacity_json(tmp_path):
     out = tmp_path / "class_capacity.json"
-    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "class_capacity.py"), "--quick", "--out", str(out)],
-                         capture_output=True, text=True, timeout=600, cwd=ROOT)
+    env = {**os.environ, processes.MARK: processes.new_mark("capacity")}   # its server and kernels inherit it
+    try:
+        run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "class_capacity.py"), "--quick", "--out",
+                              str(out)], capture_output=True, text=True, timeout=600, cwd=ROOT, env=env)
+    finally:
+        left = processes.left_behind("capacity")
+    assert not left, "still running after the benchmark (now killed):\n" + "\n".join(left)
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-3000:]
     summary = json.loads(out.read_text(encoding="utf-8"))
     assert json.loads(run.stdout.strip().splitlines()[-1]) == summary, "the last line printed is the JSON"

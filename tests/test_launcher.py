@@ -28,7 +28,7 @@ import pytest
 from jupyter_client import BlockingKernelClient
 from jupyter_core.paths import jupyter_runtime_dir
 
-from .conftest import NOTEBOOK_DIR, ROOT, free_ports, launcher
+from .conftest import NOTEBOOK_DIR, ROOT, free_port, launcher
 
 course = launcher()
 # English a participant must not meet in the terminal of a healthy start
@@ -124,11 +124,6 @@ def pip_env(**settings: str) -> dict:
     """This environment with none of the machine's pip settings, then `settings`."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
     return dict(env, PIP_CONFIG_FILE=os.devnull, PIP_DISABLE_PIP_VERSION_CHECK="1", **settings)
-
-
-def free_port() -> int:
-    """A port nothing listens on."""
-    return free_ports(1)[0]
 
 
 @pytest.fixture(scope="module")

@@ -12,14 +12,13 @@ there). Without it the test fails with a message saying where to put it; it does
 from __future__ import annotations
 
 import csv
-import json
 import re
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
 
-from .conftest import NOTEBOOK_DIR, NOTEBOOKS
+from .conftest import NOTEBOOKS, markdown_cells
 
 REPO = Path(__file__).resolve().parents[1]
 SEED_DIR = REPO.parent / "shared" / "seed"
@@ -98,11 +97,6 @@ def copied_runs(markdown: str) -> list[str]:
                 else:
                     i += 1
     return found
-
-
-def markdown_cells(stem: str) -> list[tuple[int, str]]:
-    nb = json.loads((NOTEBOOK_DIR / f"{stem}.ipynb").read_text(encoding="utf-8"))
-    return [(i, "".join(c["source"])) for i, c in enumerate(nb["cells"], start=1) if c["cell_type"] == "markdown"]
 
 
 def test_the_seed_article_is_there():

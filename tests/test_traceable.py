@@ -10,6 +10,9 @@ For each markdown cell of every notebook 01–08 the test extracts every number 
   minutes of the time line, notebook numbers …: ``GENERIC`` below, each with its reason), or
 - on the short ``ALLOWLIST`` below: (notebook, number as written) with the reason it is not a sourced figure.
 
+The same holds for the Chinese text typed in the widget modules (titles, notes, messages: src/xinzhi/widgets/*.py);
+their ``ALLOWLIST`` entries name the module's file (``"geely.py"``) in place of a notebook.
+
 A rounded form of a sourced figure is accepted (“约 8.26 万亿元” for 82553 亿元) only when it keeps at least
 three significant digits, or two after 约/近/超过: a bare “3%” must match a figure exactly. A number that is
 none of these fails the test, naming the notebook, the cell and the number.
@@ -18,7 +21,6 @@ none of these fails the test, naming the notebook, the cell and the number.
 from __future__ import annotations
 
 import csv
-import json
 import math
 import re
 import textwrap
@@ -30,15 +32,16 @@ import pytest
 
 from xinzhi.data import SCALE_WORDS, UNITS
 
-from .conftest import NOTEBOOK_DIR, NOTEBOOKS, code_constants
+from .conftest import NOTEBOOKS, code_constants, markdown_cells
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = REPO / "data"
+WIDGETS = REPO / "src" / "xinzhi" / "widgets"
 #: every notebook but the guide (00 explains menus and the time plan; it quotes no figures)
 STEMS = [p.stem for p in NOTEBOOKS if p.stem != "00_guide"]
 
 # ---------------------------------------------------------------------------------------------
-# Numbers that need no data row: (notebook stem, number exactly as written) -> reason.
+# Numbers that need no data row: (notebook stem or widget module, number exactly as written) -> reason.
 # Keep this list short; every entry says why the number is not a figure to be sourced.
 # ---------------------------------------------------------------------------------------------
 ALLOWLIST: dict[tuple[str, str], str] = {
@@ -57,6 +60,13 @@ ALLOWLIST: dict[tuple[str, str], str] = {
     ("07_tfp", "12"): "the Maddison database's own citation condition (“fewer than 12 countries”, data/README.md)",
     ("07_tfp", "0.5"): "a slider setting the exercise asks for (capital share α = 0.5), not a figure",
     ("07_tfp", "0.1"): "a step of the α slider in the worked answer (“α 每变 0.1”), not a figure",
+    ("geely.py", "95"): "the conventional 95% level of the fitted curve's uncertainty band",
+    ("lishui.py", "1000"): "the impurity of 3N purity in ppm: a definition, drawn by the purity widget",
+    ("lishui.py", "0.1"): "the impurity of 7N purity in ppm: a definition, drawn by the purity widget",
+    ("lishui.py", "1"): "a menu choice of how much material to weigh (1 千克, 1 吨), not a figure",
+    ("lishui.py", "4"): "a menu choice of how many candidate places to score (3 个 or 4 个), not a figure",
+    ("tfp.py", "0.5"): "a threshold of the explanation and a slider setting the exercise asks for, not figures",
+    ("tfp.py", "0.50"): "the slider setting the exercise asks for (capital share α = 0.50), not a figure",
 }
 
 # Kinds of number that are never figures (checked by pattern, see `generic_reason`).
@@ -424,11 +434,6 @@ def traced(f: Found, open_data: bool = False) -> bool:
 # The notebooks
 # ---------------------------------------------------------------------------------------------
 
-def markdown_cells(stem: str) -> list[tuple[int, str]]:
-    nb = json.loads((NOTEBOOK_DIR / f"{stem}.ipynb").read_text(encoding="utf-8"))
-    return [(i, "".join(c["source"])) for i, c in enumerate(nb["cells"], start=1) if c["cell_type"] == "markdown"]
-
-
 def bank_questions(stem: str, folder: Path = REPO / "quizzes") -> list[tuple[str, list[str], bool, str]]:
     """The notebook's self-check bank (quizzes/NN_*.yaml), one entry per question: where it is, every text a
     participant can read (question, hint, explanation, the right option, each wrong option's feedback and
@@ -453,20 +458,37 @@ def bank_questions(stem: str, folder: Path = REPO / "quizzes") -> list[tuple[str
 OPEN_DATA_NOTEBOOKS = {"07_tfp", "08_capstone"}
 
 
-def untraced(stem: str, bank_folder: Path = REPO / "quizzes") -> list[str]:
-    sources = [(f"{stem}.ipynb cell {index}", source) for index, source in markdown_cells(stem)]
-    for where, texts, illustrative, answer in bank_questions(stem, bank_folder):
-        if not illustrative:
-            sources += [(where, text) for text in texts + ([answer] if answer else [])]
+def untraced_in(place: str, sources: list[tuple[str, str]], open_data: bool) -> list[str]:
+    """The numbers in ``sources`` ((where, text) of one notebook or widget module) that nothing above accounts for."""
     problems = []
     for where, source in sources:
         for block, illustrative in blocks(source):
             for f in numbers_in(block):
-                if (illustrative or generic_reason(f) or (stem, f.text) in ALLOWLIST or (stem, f.text) in COMPUTED
-                        or traced(f, open_data=stem in OPEN_DATA_NOTEBOOKS)):
+                if (illustrative or generic_reason(f) or (place, f.text) in ALLOWLIST or (place, f.text) in COMPUTED
+                        or traced(f, open_data=open_data)):
                     continue
                 problems.append(f"{where}: {f.text!r} in “…{f.before}{f.text}{f.after}…”")
     return problems
+
+
+def notebook_texts(stem: str, bank_folder: Path = REPO / "quizzes") -> list[tuple[str, str]]:
+    """(where, text) of every markdown cell and every checked text of the notebook's self-check bank."""
+    sources = [(f"{stem}.ipynb cell {index}", source) for index, source in markdown_cells(stem)]
+    for where, texts, illustrative, answer in bank_questions(stem, bank_folder):
+        if not illustrative:
+            sources += [(where, text) for text in texts + ([answer] if answer else [])]
+    return sources
+
+
+def texts_of(place: str) -> list[tuple[str, str]]:
+    """(where, text) of a notebook (its stem) or of a widget module (its file name: "geely.py")."""
+    if place in STEMS:
+        return notebook_texts(place)
+    return [(f"{place}:{line}", text) for line, text in widget_prose(WIDGETS / place)]
+
+
+def untraced(stem: str, bank_folder: Path = REPO / "quizzes") -> list[str]:
+    return untraced_in(stem, notebook_texts(stem, bank_folder), open_data=stem in OPEN_DATA_NOTEBOOKS)
 
 
 @pytest.mark.parametrize("stem", STEMS)
@@ -494,13 +516,11 @@ def test_computed_numbers_are_right(key):
 
 
 def test_allowlist_entries_are_used_and_explained():
-    for (stem, number), reason in list(ALLOWLIST.items()) + [(k, v[1]) for k, v in COMPUTED.items()]:
-        assert stem in STEMS and len(reason) >= 10, (stem, number)
-        path = NOTEBOOK_DIR / f"{stem}.ipynb"
-        if path.exists():
-            written = {f.text for _, s in markdown_cells(stem) for f in numbers_in(s)} | {
-                f.text for _, texts, _, answer in bank_questions(stem) for t in texts + [answer] for f in numbers_in(t)}
-            assert number in written, f"ALLOWLIST entry {stem} {number!r} no longer appears: remove it"
+    for (place, number), reason in list(ALLOWLIST.items()) + [(k, v[1]) for k, v in COMPUTED.items()]:
+        assert place in STEMS or (WIDGETS / place).exists(), f"ALLOWLIST entry {place} {number!r}: no such place"
+        assert len(reason) >= 10, f"ALLOWLIST entry {place} {number!r}: say why it is not a figure"
+        written = {f.text for _where, text in texts_of(place) for f in numbers_in(text)}
+        assert number in written, f"ALLOWLIST entry {place} {number!r} no longer appears: remove it"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -560,18 +580,7 @@ def test_generic_numbers_are_recognised(text):
 # Numbers written in widget prose (titles, notes, messages typed in src/xinzhi/widgets/*.py)
 # ---------------------------------------------------------------------------------------------
 
-WIDGETS = REPO / "src" / "xinzhi" / "widgets"
 CJK = re.compile(r"[\u4e00-\u9fff]")
-#: (widget module, number as written) -> why it is not a figure to be sourced
-WIDGET_ALLOWLIST: dict[tuple[str, str], str] = {
-    ("geely", "95"): "the conventional 95% level of the fitted curve's uncertainty band",
-    ("lishui", "1000"): "the impurity of 3N purity in ppm: a definition, drawn by the purity widget",
-    ("lishui", "0.1"): "the impurity of 7N purity in ppm: a definition, drawn by the purity widget",
-    ("lishui", "1"): "a menu choice of how much material to weigh (1 千克, 1 吨), not a figure",
-    ("lishui", "4"): "a menu choice of how many candidate places to score (3 个 or 4 个), not a figure",
-    ("tfp", "0.5"): "a threshold of the explanation and a slider setting the exercise asks for, not figures",
-    ("tfp", "0.50"): "the slider setting the exercise asks for (capital share α = 0.50), not a figure",
-}
 
 
 def widget_prose(path: Path) -> list[tuple[int, str]]:
@@ -581,19 +590,6 @@ def widget_prose(path: Path) -> list[tuple[int, str]]:
 
 @pytest.mark.parametrize("path", sorted(WIDGETS.glob("*.py")), ids=lambda p: p.stem)
 def test_every_number_in_widget_prose_is_traceable(path):
-    problems = []
-    for line, text in widget_prose(path):
-        for block, illustrative in blocks(text):
-            for f in numbers_in(block):
-                if (illustrative or generic_reason(f) or (path.stem, f.text) in WIDGET_ALLOWLIST
-                        or traced(f, open_data=path.stem == "tfp")):
-                    continue
-                problems.append(f"{path.name}:{line}: {f.text!r} in “…{f.before}{f.text}{f.after}…”")
+    problems = untraced_in(path.name, texts_of(path.name), open_data=path.stem == "tfp")
     assert not problems, ("numbers typed in widget prose that are not in data/: take them from the rows, or add "
-                          "them to WIDGET_ALLOWLIST with the reason:\n" + "\n".join(problems))
-
-
-def test_widget_allowlist_entries_are_used_and_explained():
-    for (stem, number), reason in WIDGET_ALLOWLIST.items():
-        written = {f.text for _line, text in widget_prose(WIDGETS / f"{stem}.py") for f in numbers_in(text)}
-        assert len(reason) >= 10 and number in written, f"WIDGET_ALLOWLIST entry {stem} {number!r} is not used"
+                          "them to ALLOWLIST with the reason:\n" + "\n".join(problems))

@@ -13,6 +13,7 @@ import os
 
 import pytest
 
+from .. import processes
 from ..conftest import NOTEBOOK_DIR
 from . import helpers
 
@@ -20,6 +21,9 @@ try:
     from playwright.sync_api import sync_playwright
 except ImportError:  # pragma: no cover - the test requirements install it
     sync_playwright = None
+
+
+nothing_left_running = processes.nothing_left_running("server")   # no server or kernel
 
 
 def _start(server: helpers.Server) -> helpers.Server:

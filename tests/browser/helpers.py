@@ -9,13 +9,12 @@ participant sees changed.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,9 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .. import processes
+from ..conftest import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -86,34 +88,9 @@ def fontconfig_file(folder: Path) -> Path:
 # Servers
 # ---------------------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _children(pid: int) -> list[int]:
-    """Descendants of ``pid`` (Linux /proc); kernels run in their own session and need their own stop."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").glob("[0-9]*"):
-        try:
-            stat = (entry / "stat").read_text()
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        for child, parent in parents.items():
-            if parent == current:
-                found.append(child)
-                todo.append(child)
-    return found
-
-
 @dataclass
 class Server:
-    """A Jupyter server (JupyterLab or Voilà) in its own process group, always stopped."""
+    """A Jupyter server (JupyterLab or Voilà), always stopped with every kernel it started (tests/processes.py)."""
 
     name: str
     cmd: list[str]
@@ -123,7 +100,7 @@ class Server:
     log_path: Path
     proc: subprocess.Popen | None = None
     started_in: float = 0.0
-    _descendants: set = field(default_factory=set)
+    mark: str = field(default_factory=processes.new_mark)
 
     @property
     def base(self) -> str:
@@ -132,8 +109,8 @@ class Server:
     def start(self) -> "Server":
         t0 = time.monotonic()
         self.log = open(self.log_path, "w", encoding="utf-8")
-        self.proc = subprocess.Popen(self.cmd, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        self.proc = subprocess.Popen(self.cmd, env={**self.env, processes.MARK: self.mark}, stdout=self.log,
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
         deadline = t0 + SERVER_START
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -152,37 +129,10 @@ class Server:
         raise RuntimeError(f"{self.name} did not answer on {self.base}{self.probe} within {SERVER_START} s; "
                            f"log:\n{self.tail()}")
 
-    def remember_children(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self._descendants.update(_children(self.proc.pid))
-
     def stop(self) -> None:
-        proc = self.proc
-        if proc is None:
+        if self.proc is None:
             return
-        self.remember_children()
-        if proc.poll() is None:
-            try:
-                os.killpg(proc.pid, signal.SIGTERM)   # the server shuts its kernels down on SIGTERM
-            except ProcessLookupError:
-                pass
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                proc.wait(timeout=10)
-        for pid in sorted(self._descendants):       # kernels left behind, if any: stop them by id
-            try:
-                os.kill(pid, 0)
-            except OSError:
-                continue
-            try:
-                os.killpg(os.getpgid(pid), signal.SIGKILL)
-            except OSError:
-                pass
+        processes.stop(self.proc, self.mark, grace=15)   # the server shuts its kernels down on SIGTERM
         self.proc = None
         if not self.log.closed:
             self.log.close()
@@ -520,6 +470,30 @@ def new_page(browser, screen: Screen = LAPTOP):
     page.set_default_timeout(30_000)
     page._xz_screen = screen
     return context, page
+
+
+@contextlib.contextmanager
+def notebook_page(browser, frontend: str, name: str, screen: Screen = LAPTOP, after=None):
+    """A new page for one notebook's test, always closed (then ``after()``, if given): a failure leaves a screenshot
+    in SCREENSHOTS/<frontend>-<name>-failure.png (the last run's is removed first); the time goes to record_timing."""
+    failure = SCREENSHOTS / f"{frontend}-{name}-failure.png"
+    failure.unlink(missing_ok=True)
+    started = time.monotonic()
+    context, page = new_page(browser, screen)
+    try:
+        yield page
+    except BaseException:
+        try:
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(failure))
+        except Exception:  # noqa: BLE001 - keep the original failure
+            pass
+        raise
+    finally:
+        context.close()
+        if after:
+            after()
+        record_timing(f"{frontend}/{name}", time.monotonic() - started)
 
 
 def use_screen(page, screen: Screen, height: int | None = None) -> None:

@@ -177,18 +177,13 @@ def test_lab_opens_in_chinese_without_news(browser, lab_server):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_notebook_in_lab(path, browser, lab_server):
     name = path.stem
-    started = time.monotonic()
     report = helpers.Report(f"JupyterLab {name}")
-    (helpers.SCREENSHOTS / f"lab-{name}-failure.png").unlink(missing_ok=True)
-    context, page = helpers.new_page(browser)
-    lab_server.remember_children()
-    try:
+    with helpers.notebook_page(browser, "lab", name, after=lambda: shut_down_kernel(lab_server, name)) as page:
         open_notebook(page, lab_server, name)
         labels = menu_labels(page)
         assert "运行" in labels, f"{name}: JupyterLab menus are not in Chinese: {labels}"
         show_file_browser(page)
         run_all(page, name)
-        lab_server.remember_children()
         helpers.wait_widgets_rendered(page)
         helpers.make_predictions(page, report)
         widgets = helpers.check_rendered(page, report)
@@ -234,17 +229,6 @@ def test_notebook_in_lab(path, browser, lab_server):
         for problem in helpers.page_errors(page):
             report.add(None, f"after driving the widgets: {problem}")
         assert not report, report.text()
-    except BaseException:
-        try:
-            helpers.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(helpers.SCREENSHOTS / f"lab-{name}-failure.png"))
-        except Exception:  # noqa: BLE001 - keep the original failure
-            pass
-        raise
-    finally:
-        context.close()
-        shut_down_kernel(lab_server, name)
-        helpers.record_timing(f"lab/{name}", time.monotonic() - started)
 
 
 def measure(page, name: str, widgets: list[dict], frontend: str, browser_version: str) -> None:

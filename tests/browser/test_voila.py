@@ -48,11 +48,8 @@ def open_app(page, server, name: str) -> None:
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_notebook_as_app(path, browser, voila_server):
     name = path.stem
-    started = time.monotonic()
     report = helpers.Report(f"Voilà {name}")
-    (helpers.SCREENSHOTS / f"voila-{name}-failure.png").unlink(missing_ok=True)
-    context, page = helpers.new_page(browser, helpers.PHONE)   # opened on a phone, then shown on the others
-    try:
+    with helpers.notebook_page(browser, "voila", name, helpers.PHONE) as page:   # on a phone, then on the others
         open_app(page, voila_server, name)
         helpers.wait_widgets_rendered(page)
         helpers.make_predictions(page, report)
@@ -83,13 +80,3 @@ def test_notebook_as_app(path, browser, voila_server):
         for problem in helpers.page_errors(page):
             report.add(None, f"after moving the sliders: {problem}")
         assert not report, report.text()
-    except BaseException:
-        try:
-            helpers.SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(helpers.SCREENSHOTS / f"voila-{name}-failure.png"))
-        except Exception:  # noqa: BLE001 - keep the original failure
-            pass
-        raise
-    finally:
-        context.close()
-        helpers.record_timing(f"voila/{name}", time.monotonic() - started)

@@ -27,7 +27,7 @@ from tornado.httpserver import HTTPServer  # noqa: E402
 from xinzhi.quiz.bank import all_banks  # noqa: E402
 from xinzhi.widgets import predictions  # noqa: E402
 
-from ..conftest import free_ports  # noqa: E402
+from ..conftest import free_port  # noqa: E402
 
 PREFIX = "/services/class-results/"
 POST, READ, MANAGE = web.POST, web.READ, web.MANAGE
@@ -69,7 +69,7 @@ class ClassService:
     def __init__(self, folder: Path, days: float = 30):
         self.folder, self.days = folder, days
         self.auth = TokenTable()
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}{PREFIX}"
         self.loop: asyncio.AbstractEventLoop | None = None
         self.store: Store | None = None
@@ -140,7 +140,3 @@ class ClassService:
             return status, json.loads(text)
         except ValueError:
             return status, text
-
-
-def _free_port() -> int:
-    return free_ports(1)[0]

@@ -1,7 +1,12 @@
-"""One classroom hub for the whole folder: started by the first test that needs it, stopped after the last."""
+"""One classroom hub for the whole folder: started by the first test that needs it, stopped after the last; and
+nothing any hub started is left running afterwards."""
 from __future__ import annotations
 
 import pytest
+
+from .. import processes
+
+nothing_left_running = processes.nothing_left_running("hub")   # no proxy, service, server or kernel
 
 
 @pytest.fixture(scope="package")

@@ -47,6 +47,8 @@ def ensure_user(name: str, home_base: str, owner_pid: int) -> pwd.struct_passwd:
 def remove_users(prefix: str, only_stale: bool = False) -> list[str]:
     """Kill the processes of, and delete, the test's users with ``prefix`` (only those of dead runs if asked)."""
     import psutil
+
+    from tests.processes import kill   # here: the hub imports this module without the tests package
     doomed = {}
     for entry in pwd.getpwall():
         if not entry.pw_name.startswith(prefix) or not entry.pw_gecos.startswith(COMMENT):
@@ -55,20 +57,10 @@ def remove_users(prefix: str, only_stale: bool = False) -> list[str]:
         if not (only_stale and owner.isdigit() and psutil.pid_exists(int(owner))):
             doomed[entry.pw_uid] = entry.pw_name
     if doomed:
-        kill_all([p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real in doomed])
+        kill([p for p in psutil.process_iter(["uids"]) if p.info["uids"] and p.info["uids"].real in doomed])
     for name in doomed.values():
         subprocess.run(["userdel", "--remove", name], capture_output=True)
     return list(doomed.values())
-
-
-def kill_all(procs: list) -> None:
-    import psutil
-    for proc in procs:
-        try:
-            proc.kill()
-        except psutil.NoSuchProcess:
-            pass
-    psutil.wait_procs(procs, timeout=10)
 
 
 def _blocked(path: str) -> Path | None:

@@ -161,7 +161,7 @@ def lesson(classroom):
         return matches(board.summary(class_id)) and board.summary(class_id, "08")["capstone"]["count"] == 8
     wait_for(complete, 60, "the board shows every answer", every=0.1)
     FIGURES["answers_to_board_s"] = round(time.time() - last_answer, 2)
-    service = next(p for p in hub.remember_children() if "class_results" in " ".join(p.cmdline()))
+    service = next(p for p in hub.processes() if "class_results" in " ".join(p.cmdline()))
     FIGURES["service_mb"] = round(service.memory_info().rss / 2**20, 1)
     yield hub, class_, runs, board, class_id, sorted(d["pseudonym"] for d in done)
     ARTIFACTS.mkdir(exist_ok=True)
@@ -263,7 +263,7 @@ def test_the_service_runs_as_its_own_account_not_as_the_hubs(lesson):
     """The hub runs as root; the class view becomes its own system account before it opens a file or a port."""
     hub = lesson[0]
     account = pwd.getpwnam(hub.system_name("results"))
-    service = next(p for p in hub.remember_children() if p.is_running() and "class_results" in " ".join(p.cmdline()))
+    service = next(p for p in hub.processes() if "class_results" in " ".join(p.cmdline()))
     assert set(service.uids()) == {account.pw_uid} and set(service.gids()) == {account.pw_gid}, service.uids()
     assert account.pw_uid != 0 and hub.process.pid and psutil.Process(hub.process.pid).uids().real == 0
     assert {g for g in os.getgrouplist(account.pw_name, account.pw_gid)} == {account.pw_gid}
@@ -282,7 +282,7 @@ def test_the_service_runs_as_its_own_account_not_as_the_hubs(lesson):
 def test_a_restarted_service_keeps_every_result_and_takes_what_was_sent_meanwhile(lesson):
     hub, class_, runs, board, class_id, _ = lesson
     before = {n: board.summary(class_id, n) for n in ("01", "08")}
-    service = next(p for p in hub.remember_children() if p.is_running() and "class_results" in " ".join(p.cmdline()))
+    service = next(p for p in hub.processes() if "class_results" in " ".join(p.cmdline()))
     began = time.monotonic()
     service.send_signal(signal.SIGKILL)
     service.wait(timeout=30)

@@ -18,13 +18,11 @@ stdout and test-artifacts/hub_measurements.json (deploy/README.md sizes a class 
 from __future__ import annotations
 
 import contextlib
-import http.client
 import json
 import os
 import pwd
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -36,6 +34,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from .. import processes
 from ..conftest import free_ports
 from ..kernel import PRELUDE, Result
 
@@ -49,7 +48,7 @@ import requests  # noqa: E402
 import websocket  # noqa: E402  (websocket-client, a jupyter_server dependency)
 from requests.adapters import HTTPAdapter  # noqa: E402
 
-from .system_users import create_user, kill_all, remove_users  # noqa: E402
+from .system_users import create_user, remove_users  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -68,10 +67,6 @@ FIRST_DELAY, LOCK_AFTER, LOCK_SECONDS, ADDRESS_LIMIT = 2.0, 5, 6.0, 15  # the th
 # What the hub, the proxy or a service logs when its port was taken after the test chose it.
 PORT_TAKEN = r"address already in use|EADDRINUSE|port .*not available|port .*in use"
 WRONG, WAIT, LOCKED, ADDRESS_PAUSED = "用户名或登录码不对", "秒后再试", "已暂时锁定", "已暂停登录"
-
-
-def free_port() -> int:
-    return free_ports(1)[0]
 
 
 def proxy_command() -> str:
@@ -102,13 +97,24 @@ def wait_for(check, limit: float, what: str, every: float = 0.25):
         time.sleep(every)
 
 
+def wait_for_hub(process: subprocess.Popen, url: str, log: Path) -> None:
+    """Until the hub answers behind its proxy; a hub that exits on the way fails at once, with its log's end."""
+    def up():
+        if process.poll() is not None:
+            tail = "\n".join(log.read_text(errors="replace").splitlines()[-60:])
+            raise RuntimeError(f"the hub exited with {process.returncode}:\n{tail}")
+        return requests.get(f"{url}/hub/api/", timeout=2).status_code == 200
+    wait_for(up, HUB_START_LIMIT, "JupyterHub behind the proxy")
+
+
 def roster_command(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, str(DEPLOY / "roster.py"), *args], input=stdin, capture_output=True,
                           text=True, timeout=60)
 
 
-def hub_config(root: Path, url: str, hub_port: int, api_port: int, extra: str = "") -> Path:
-    """deploy/jupyterhub_config.py plus this machine's overlay: loopback ports, files in ``root``."""
+def hub_config(root: Path, url: str, hub_port: int, api_port: int, mark: str, extra: str = "") -> Path:
+    """deploy/jupyterhub_config.py plus this machine's overlay: loopback ports, files in ``root``, the test's mark
+    on every process the hub starts (tests/processes.py)."""
     config = root / "jupyterhub_test_config.py"
     config.write_text(f"""
 load_subconfig({str(DEPLOY / "jupyterhub_config.py")!r})
@@ -121,6 +127,7 @@ c.JupyterHub.cookie_secret_file = {str(root / "cookie_secret")!r}
 c.JupyterHub.pid_file = {str(root / "hub.pid")!r}
 c.JupyterHub.cleanup_servers = True
 c.JupyterHub.cleanup_proxy = True
+{processes.config(mark)}
 {extra}""")
     return config
 
@@ -144,7 +151,7 @@ class Hub:
         self.results_dir = self.shared / "state" / "class-results"  # as /var/lib/xinzhi/class-results
         self.codes: dict[str, str] = {}
         self.process: subprocess.Popen | None = None
-        self.seen: dict[int, psutil.Process] = {}
+        self.mark = processes.new_mark("hub")
 
     def pick_ports(self) -> None:
         """The proxy's public port, the hub's, the proxy's API and the class view's service (deploy/class_results)."""
@@ -176,7 +183,7 @@ class Hub:
         assert oct(self.passwords.stat().st_mode & 0o777) == oct(0o600)
 
     def write_config(self, proxy: str) -> Path:
-        return hub_config(self.root, self.url, self.hub_port, self.api_port, f"""
+        return hub_config(self.root, self.url, self.hub_port, self.api_port, self.mark, f"""
 import sys
 sys.path.insert(0, {str(Path(__file__).parent)!r})
 from system_users import SystemUserSpawner, open_service_paths
@@ -198,7 +205,7 @@ c.JupyterHub.cleanup_servers = False  # the test stops every process itself: fas
 """)
 
     def environment(self) -> dict:
-        env = dict(os.environ, LANG="C.UTF-8", XINZHI_ROSTER=str(self.roster),
+        env = dict(os.environ, LANG="C.UTF-8", XINZHI_ROSTER=str(self.roster), **{processes.MARK: self.mark},
                    XINZHI_PASSWORDS=str(self.passwords), XINZHI_HUB_ADMINS=ADMIN,
                    XINZHI_CLASS_RESULTS_PORT=str(self.results_port), XINZHI_CLASS_RESULTS_DIR=str(self.results_dir),
                    XINZHI_CLASS_RESULTS_USER=self.system_name("results"))
@@ -218,19 +225,13 @@ c.JupyterHub.cleanup_servers = False  # the test stops every process itself: fas
             self.process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=self.root,
                                             env=self.environment(), stdout=self.log, stderr=subprocess.STDOUT,
                                             start_new_session=True)
-
-            def up():
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"the hub exited with {self.process.returncode}:\n{self.tail()}")
-                return requests.get(f"{self.url}/hub/api/", timeout=2).status_code == 200
             try:
-                wait_for(up, HUB_START_LIMIT, "JupyterHub behind the proxy")
+                wait_for_hub(self.process, self.url, self.root / "hub.log")
                 return time.monotonic() - began
             except RuntimeError:
                 if attempt == 2 or not re.search(PORT_TAKEN, self.log_text(), re.I):
                     raise
-            self._stop_processes()
-            self.seen.clear()
+            self._stop_processes()   # what the hub had started before it exited: the proxy, a service
             self.pick_ports()
             self.enrol()   # the login slips name the new address
 
@@ -240,17 +241,12 @@ c.JupyterHub.cleanup_servers = False  # the test stops every process itself: fas
     def tail(self, lines: int = 60) -> str:
         return "\n".join(self.log_text().splitlines()[-lines:])
 
-    def remember_children(self) -> list[psutil.Process]:
-        if self.process and self.process.poll() is None:
-            try:
-                for child in psutil.Process(self.process.pid).children(recursive=True):
-                    self.seen.setdefault(child.pid, child)
-            except psutil.NoSuchProcess:
-                pass
-        return list(self.seen.values())
+    def processes(self) -> list[psutil.Process]:
+        """Everything the hub started and is still running: proxy, services, servers, kernels."""
+        return processes.marked(self.mark)
 
     def server_process(self, name: str) -> psutil.Process:
-        for proc in self.remember_children():
+        for proc in self.processes():
             try:
                 if "jupyterhub.singleuser" in " ".join(proc.cmdline()) and proc.environ().get("JUPYTERHUB_USER") == name:
                     return proc
@@ -267,15 +263,7 @@ c.JupyterHub.cleanup_servers = False  # the test stops every process itself: fas
             shutil.rmtree(self.shared, ignore_errors=True)
 
     def _stop_processes(self) -> None:
-        self.remember_children()
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)  # the hub stops the servers and the proxy itself
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=10)
-        kill_all([p for p in self.seen.values() if p.is_running()])  # servers and kernels: with their users
+        processes.stop(self.process, self.mark)   # the servers too: cleanup_servers is off
         self.log.close()
 
 
@@ -468,7 +456,7 @@ def classroom_session(tmp_path_factory):
         assert figures["run_all_s"] < RUN_LIMIT
         figures["run_notebook_s"] = {p.name: round(r[1], 2) for p, r in zip(class_, runs)}
         figures["memory"] = {p.name: memory_of(hub, p.name) for p in class_}
-        for proc in hub.remember_children():
+        for proc in hub.processes():
             try:
                 cmd = " ".join(proc.cmdline())
             except psutil.Error:
@@ -678,7 +666,7 @@ def test_the_teacher_has_a_long_password_of_their_own(classroom):
     assert me["admin"] and "instructors" in me["groups"]
     services = teacher.api("GET", "/hub/api/services").json()
     assert "idle-culler" in services, "idle culling runs as a hub service"
-    assert any("jupyterhub_idle_culler" in " ".join(p.cmdline()) for p in hub.remember_children() if p.is_running())
+    assert any("jupyterhub_idle_culler" in " ".join(p.cmdline()) for p in hub.processes())
 
 
 def test_no_one_gets_in_without_their_own_secret(classroom):
@@ -737,8 +725,10 @@ def test_the_hub_refuses_to_start_on_an_invalid_roster(tmp_path):
     made = roster_command("--roster", str(tmp_path / "none.txt"), "--passwords", str(tmp_path / "passwords"),
                           "teacher", ADMIN, stdin=ADMIN_PASSWORD + "\n")
     assert made.returncode == 0, made.stderr
-    config = hub_config(tmp_path, f"http://127.0.0.1:{free_port()}", free_port(), free_port())
-    env = dict(os.environ, LANG="C.UTF-8", XINZHI_ROSTER=str(tmp_path / "roster.txt"),
+    port, hub_port, api_port = free_ports(3)
+    mark = processes.new_mark("hub")
+    config = hub_config(tmp_path, f"http://127.0.0.1:{port}", hub_port, api_port, mark)
+    env = dict(os.environ, LANG="C.UTF-8", XINZHI_ROSTER=str(tmp_path / "roster.txt"), **{processes.MARK: mark},
                XINZHI_PASSWORDS=str(tmp_path / "passwords"), XINZHI_HUB_ADMINS=ADMIN)
     run = subprocess.run([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=tmp_path, env=env,
                          capture_output=True, text=True, timeout=HUB_START_LIMIT)
@@ -775,10 +765,11 @@ def enrol_alone(root: Path, teachers: list[str]) -> str:
 def hub_alone(root: Path, **settings: str):
     """A hub of its own on the files of :func:`enrol_alone` (no system users, the class view stays root); its URL.
     Started again on the same ``root``, it keeps its database: users, tokens, roles."""
-    url = f"http://127.0.0.1:{free_port()}"
-    config = hub_config(root, url, free_port(), free_port(), f"c.ConfigurableHTTPProxy.command = [{proxy_command()!r}]")
-    env = dict(os.environ, LANG="C.UTF-8", XINZHI_ROSTER=str(root / "roster.txt"),
-               XINZHI_PASSWORDS=str(root / "passwords"), XINZHI_CLASS_RESULTS_PORT=str(free_port()),
+    port, hub_port, api_port, results_port = free_ports(4)
+    url, mark = f"http://127.0.0.1:{port}", processes.new_mark("hub")
+    config = hub_config(root, url, hub_port, api_port, mark, f"c.ConfigurableHTTPProxy.command = [{proxy_command()!r}]")
+    env = dict(os.environ, LANG="C.UTF-8", XINZHI_ROSTER=str(root / "roster.txt"), **{processes.MARK: mark},
+               XINZHI_PASSWORDS=str(root / "passwords"), XINZHI_CLASS_RESULTS_PORT=str(results_port),
                XINZHI_CLASS_RESULTS_USER="root", XINZHI_CLASS_RESULTS_DIR=str(root / "class-results"), **settings)
     for name in ("XINZHI_BIND_URL", "XINZHI_PUBLIC_URL", "XINZHI_USER_PYTHON"):
         if name not in settings:
@@ -787,16 +778,10 @@ def hub_alone(root: Path, **settings: str):
     hub = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=root, env=env,
                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        wait_for(lambda: hub.poll() is None and requests.get(f"{url}/hub/api/", timeout=2).status_code == 200,
-                 HUB_START_LIMIT, "JupyterHub behind the proxy")
+        wait_for_hub(hub, url, root / "hub.log")
         yield url
     finally:
-        os.killpg(hub.pid, signal.SIGTERM)  # the hub stops its proxy and services itself
-        try:
-            hub.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(hub.pid, signal.SIGKILL)
-            hub.wait(timeout=10)
+        processes.stop(hub, mark)
         log.close()
 
 

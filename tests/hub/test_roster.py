@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+
+from ..conftest import free_port
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 sys.path.insert(0, str(DEPLOY))
@@ -327,10 +328,8 @@ def test_the_class_commands_keep_the_teachers_token_off_the_wire_and_out_of_othe
         return capsys.readouterr().err
     assert "chmod 600" in run("https://hub.example.edu.cn"), "a token file others can read is refused"
     token.chmod(0o600)
-    for url in ("http://hub.example.edu.cn", "http://10.0.5.20:8000", "ftp://hub.example.edu.cn"):
+    for url in ("http://hub.example.edu.cn", "http://10.0.5.20:8000", "ftp://hub.example.edu.cn", "https://[::1",
+                "https://hub.example.edu.cn:端口"):
         said = run(url)
         assert "明文" in said or "不对" in said, (url, said)
-    with socket.socket() as sock:  # nobody listens there: the checks let it through to the connection
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    assert "连不上" in run(f"http://127.0.0.1:{port}")
+    assert "连不上" in run(f"http://127.0.0.1:{free_port()}"), "nobody listens there: the checks let it through"

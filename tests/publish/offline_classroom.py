@@ -2,20 +2,21 @@
 
     unshare -n -- sh -c "ip link set lo up && python3 offline_classroom.py BUNDLE WORK"
 
-Run by tests/publish/test_bundle.py inside a network namespace that has only loopback, as root (as CI is).
-Standard library only. Steps, as deploy/README.md tells an administrator on an intranet server: a virtual
+Run by tests/publish/test_bundle.py inside a network namespace that has only loopback, as root (as CI is),
+with the test's Python. Steps, as deploy/README.md tells an administrator on an intranet server: a virtual
 environment with the course and the hub from bundle/wheelhouse (pip --no-index), configurable-http-proxy from
 bundle/classroom-server (npm --offline), a roster and login codes from deploy/roster.py, then JupyterHub with
 deploy/jupyterhub_config.py (this machine's overlay: loopback ports, files in WORK, every server as root). One
 participant logs in with the code from their slip and their own JupyterLab answers. Prints one JSON line.
+Every process the hub starts carries the test's mark (tests/processes.py), so the test finds whatever is left.
 """
 from __future__ import annotations
 
 import http.cookiejar
 import json
+import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,11 +24,9 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests import processes  # noqa: E402
+from tests.conftest import free_ports  # noqa: E402
 
 
 def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
@@ -59,7 +58,7 @@ def main(bundle: Path, work: Path) -> dict:
     etc.mkdir(mode=0o700)
     roster, passwords = etc / "roster.txt", etc / "passwords"
     roster.write_text("# 离线教室\nxuesheng1  学员一\n", encoding="utf-8")
-    port, hub_port, api_port = free_port(), free_port(), free_port()
+    port, hub_port, api_port = free_ports(3)
     url = f"http://127.0.0.1:{port}"
     tool = [str(python), str(bundle / "deploy" / "roster.py"), "--roster", str(roster), "--passwords", str(passwords)]
     run([*tool, "slips", "--out", str(work / "slips.html"), "--url", url])
@@ -81,10 +80,11 @@ c.JupyterHub.spawner_class = "simple"          # every server as root: no system
 c.SimpleLocalProcessSpawner.home_dir_template = {str(work / "home" / "{username}")!r}
 c.Spawner.args = ["--allow-root"]
 c.Spawner.ip = "127.0.0.1"
+{processes.config(os.environ[processes.MARK])}
 """)
     env = {"PATH": f"{env_dir / 'bin'}:/usr/bin:/bin", "HOME": str(work), "LANG": "C.UTF-8",
            "XINZHI_ROSTER": str(roster), "XINZHI_PASSWORDS": str(passwords), "XINZHI_HUB_ADMINS": "laoshi",
-           "XINZHI_USER_PYTHON": str(python),
+           "XINZHI_USER_PYTHON": str(python), processes.MARK: os.environ[processes.MARK],
            # no system accounts in this test: the class view stays root, its data in WORK
            "XINZHI_CLASS_RESULTS_USER": "root", "XINZHI_CLASS_RESULTS_DIR": str(work / "class-results")}
     log = open(work / "hub.log", "w")
@@ -117,12 +117,7 @@ c.Spawner.ip = "127.0.0.1"
                 and re.search(r"<title>(.*?)</title>", page, re.S).group(1).strip(), "notebooks": notebooks,
                 "timings": timings}
     finally:
-        hub.terminate()
-        try:
-            hub.wait(30)
-        except subprocess.TimeoutExpired:
-            hub.kill()
-        subprocess.run(["pkill", "-TERM", "-s", str(hub.pid)], capture_output=True)
+        processes.stop(hub, os.environ[processes.MARK])
 
 
 def wait(check, limit: float, hub: subprocess.Popen, work: Path) -> None:

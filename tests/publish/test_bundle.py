@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from .. import processes
 from .conftest import ARTIFACTS, ROOT
 
 pytestmark = pytest.mark.slow
@@ -38,12 +40,24 @@ EVERY_COMPUTER = os.environ.get("XINZHI_BUNDLE_ALL") == "1"
 
 
 def offline(cmd: str, cwd: Path, timeout: float = 900) -> subprocess.CompletedProcess:
-    """Run a shell command in a new network namespace that has only loopback: nothing can reach out."""
+    """Run a shell command in a new network namespace that has only loopback: nothing can reach out. Whatever it
+    started (a hub, a proxy, a server, a kernel) and left running fails the test (tests/processes.py)."""
     if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("ip"):
         pytest.fail("the offline tests make a network namespace: run them as root with unshare and ip (CI does)")
-    return subprocess.run(["unshare", "-n", "--", "sh", "-c", f"ip link set lo up && {cmd}"], cwd=cwd,
-                          capture_output=True, text=True, timeout=timeout,
-                          env={"PATH": os.environ["PATH"], "HOME": str(cwd), "LANG": "C.UTF-8"})
+    argv = ["unshare", "-n", "--", "sh", "-c", f"ip link set lo up && {cmd}"]
+    env = {"PATH": os.environ["PATH"], "HOME": str(cwd), "LANG": "C.UTF-8",
+           processes.MARK: processes.new_mark("offline")}
+    with subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          start_new_session=True) as proc:
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGTERM)   # offline_classroom.py stops its hub on the way out
+            stdout, stderr = proc.communicate(timeout=60)
+            stderr += f"\nstopped after {timeout:.0f} s"
+    left = processes.left_behind("offline")
+    assert not left, f"still running after {cmd} (now killed):\n" + "\n".join(left)
+    return subprocess.CompletedProcess(argv, proc.returncode, stdout, stderr)
 
 
 def build(out: Path, *args: str) -> dict:

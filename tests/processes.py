@@ -1,0 +1,96 @@
+"""A server a test starts, and every process it starts in turn, found by a mark in their environment.
+
+JupyterHub starts its proxy, each service (the class view, the idle culler) and each participant's server in a
+session of its own, so none of them is in the hub's process group, and once the hub has gone (killed, or exited
+because a port was taken) none is its child either: stopping the hub's group or its children leaves them running.
+So every process of a test's hub carries ``XINZHI_TEST_MARK=hub-<pid of the test process>-<random>`` in its
+environment: the hub's own (the proxy inherits it), ``Spawner.environment`` and each service's ``environment``
+(:func:`config`); kernels inherit it from their server, as a Jupyter server's (``server-…``) do. :func:`stop` ends
+whatever carries one mark, and :func:`nothing_left_running` makes a folder's tests fail when its servers left
+anything running.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import uuid
+
+import psutil
+import pytest
+
+MARK = "XINZHI_TEST_MARK"
+
+
+def new_mark(kind: str = "server") -> str:
+    return f"{kind}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def config(mark: str) -> str:
+    """JupyterHub configuration lines that hand ``mark`` to the servers and services the hub starts."""
+    return f"""
+c.Spawner.environment = dict(c.Spawner.environment, {MARK}={mark!r})
+for _service in c.JupyterHub.services:
+    if "command" in _service:  # a service the hub starts itself
+        _service["environment"] = dict(_service.get("environment", {{}}), {MARK}={mark!r})
+"""
+
+
+def marked(prefix: str) -> list[psutil.Process]:
+    """Every running process whose mark starts with ``prefix`` (one mark, or a kind and a test process's pid), but
+    this process and those that started it (a script run with the mark, such as tests/publish/offline_classroom.py)."""
+    found, mine = [], {os.getpid(), *(p.pid for p in psutil.Process().parents())}
+    for proc in psutil.process_iter():
+        try:
+            if (proc.pid not in mine and proc.environ().get(MARK, "").startswith(prefix)
+                    and proc.status() != psutil.STATUS_ZOMBIE):
+                found.append(proc)
+        except psutil.Error:   # gone, or a process of the kernel's
+            continue
+    return found
+
+
+def kill(procs: list[psutil.Process]) -> None:
+    for proc in procs:
+        try:
+            proc.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(procs, timeout=10)
+
+
+def stop(process: subprocess.Popen, mark: str, grace: float = 30) -> None:
+    """SIGTERM to the hub, which stops its proxy, services and servers itself; then kill what still carries ``mark``
+    (everything, when the hub had already gone or did not stop within ``grace`` seconds)."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+    kill(marked(mark))
+
+
+def left_behind(kind: str) -> list[str]:
+    """What this test process's servers of ``kind`` left running: killed, and described for a failure message."""
+    left = marked(f"{kind}-{os.getpid()}-")
+    described = []
+    for proc in left:
+        try:
+            described.append(f"{proc.pid} {' '.join(proc.cmdline())[:160]}")
+        except psutil.Error:
+            described.append(str(proc.pid))
+    kill(left)
+    return described
+
+
+def nothing_left_running(kind: str):
+    """A fixture for a test folder's conftest.py: after the folder's last test, and its servers' teardown, nothing
+    that its servers of ``kind`` started is still running (what is, is killed, and the run fails)."""
+    @pytest.fixture(scope="package", autouse=True)
+    def nothing_left_running():
+        yield
+        left = left_behind(kind)
+        assert not left, "still running after the tests (now killed):\n" + "\n".join(left)
+    return nothing_left_running

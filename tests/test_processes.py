@@ -1,0 +1,45 @@
+"""tests/processes.py: what a test's server started in a session of its own is found by its mark, and stopped."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from . import processes
+
+# A server that starts a helper in a session of its own, as JupyterHub starts its proxy, then says it is up.
+SERVER = ("import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(120)'], "
+          "start_new_session=True); print('up', flush=True); time.sleep(120)")
+
+
+@pytest.fixture
+def mark():
+    mark = processes.new_mark("check")
+    yield mark
+    processes.kill(processes.marked(mark))   # whatever a failing test left
+
+
+def start(mark: str) -> subprocess.Popen:
+    server = subprocess.Popen([sys.executable, "-c", SERVER], env={**os.environ, processes.MARK: mark},
+                              stdout=subprocess.PIPE, text=True, start_new_session=True)
+    assert server.stdout.readline().strip() == "up"
+    return server
+
+
+def test_what_a_killed_server_started_is_found_and_stopped(mark):
+    server = start(mark)
+    server.kill()   # the server alone, as stopping a hub's process group did: its helper runs on
+    server.wait()
+    server.stdout.close()
+    assert len(processes.marked(mark)) == 1, "the helper outlives its server"
+    assert len(processes.left_behind("check")) == 1 and not processes.marked(mark)
+
+
+def test_stop_ends_the_server_and_what_it_started(mark):
+    server = start(mark)
+    processes.stop(server, mark, grace=5)
+    server.stdout.close()
+    assert server.returncode is not None and not processes.marked(mark)
+    assert not processes.left_behind("check")
