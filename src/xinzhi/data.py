@@ -29,7 +29,7 @@ from xinzhi.errors import DataError
 from xinzhi.inputs import THOUSANDS
 
 __all__ = [
-    "DATA_DIR", "Dataset", "DataError", "UnitError", "load", "list_datasets", "fields", "column_text", "data_dir",
+    "DATA_DIR", "Dataset", "DataError", "UnitError", "load", "shared_table", "list_datasets", "fields", "column_text", "data_dir",
     "convert", "to_unit", "UNITS", "SCALE_WORDS",
 ]
 
@@ -410,15 +410,28 @@ def _sources_of(table: pd.DataFrame, res: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=_SOURCE_COLUMNS)
 
 
-def load(name: str) -> Dataset:
-    """Load a data set by its resource name in data/datapackage.json (see :func:`list_datasets`)."""
+def _checked_table(name: str) -> tuple[dict, Path, pd.DataFrame]:
+    """The resource, the file and the checked table (remembered while the file is unchanged: not a copy)."""
     res = _resource(name)
     folder = data_dir()
     rel = res.get("path")
     if not isinstance(rel, str) or not isinstance(res.get("schema"), dict):
         raise _error(folder / "datapackage.json", f"中数据集 {name} 的描述不完整（缺 path 或 schema）。")
     path = folder / rel
-    table = _read_table(_stat_key(path), json.dumps(res["schema"], sort_keys=True)).copy()
+    return res, path, _read_table(_stat_key(path), json.dumps(res["schema"], sort_keys=True))
+
+
+def shared_table(name: str) -> pd.DataFrame:
+    """A data set's checked table, the same object on every call while its file is unchanged — for code that
+    only reads it, so that what is computed from it can be remembered by the table (models/accounting.py).
+    Never change it; :func:`load` gives a copy that may be changed."""
+    return _checked_table(name)[2]
+
+
+def load(name: str) -> Dataset:
+    """Load a data set by its resource name in data/datapackage.json (see :func:`list_datasets`)."""
+    res, path, table = _checked_table(name)
+    table = table.copy()
     return Dataset(name=name, title=res.get("title", name), table=table, sources=_sources_of(table, res),
                    description=res.get("description", ""), licence=_licence(res),
                    citation=res.get("citation", ""), path=path, resource=res)

@@ -35,7 +35,7 @@ import pandas as pd
 from matplotlib.ticker import LogLocator
 
 from .. import charts
-from ..data import load, version
+from ..data import load, shared_table, version
 from ..formats import signed
 from ..models import accounting as acc
 from ..tables import Table
@@ -71,8 +71,9 @@ COUNTRY_STYLE = {code: (charts.COLORS[i % len(charts.COLORS)], charts.LINESTYLES
 
 
 def pwt_table() -> pd.DataFrame:
-    """The PWT extract (loaded once per data-file version by the data package's own cache)."""
-    return load(PWT).table
+    """The PWT extract: one frame per data-file version (read it, never change it), so the growth components
+    computed from it are remembered across the notebook's tables, charts and widget (models/accounting.py)."""
+    return shared_table(PWT)
 
 
 def pwt_source() -> str:
