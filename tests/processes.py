@@ -14,7 +14,9 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
 import uuid
+from pathlib import Path
 
 import psutil
 import pytest
@@ -34,6 +36,30 @@ for _service in c.JupyterHub.services:
     if "command" in _service:  # a service the hub starts itself
         _service["environment"] = dict(_service.get("environment", {{}}), {MARK}={mark!r})
 """
+
+
+def wait_until_up(process: subprocess.Popen, answers, limit: float, what: str, log: Path) -> float:
+    """Seconds until ``answers()`` is true (a server the test started answers). A server that exits on the way fails
+    at once, one that never answers after ``limit`` seconds; either way with the end of its ``log``."""
+    began = time.monotonic()
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode} before answering:\n{tail(log)}")
+        try:
+            if answers():
+                return time.monotonic() - began
+        except OSError:   # not listening yet (requests' errors are OSErrors too)
+            pass
+        if time.monotonic() - began > limit:
+            raise TimeoutError(f"{what}: no answer after {limit:.0f} s:\n{tail(log)}")
+        time.sleep(0.25)
+
+
+def tail(log: Path, lines: int = 60) -> str:
+    try:
+        return "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
 
 
 def marked(prefix: str) -> list[psutil.Process]:

@@ -80,3 +80,68 @@ def test_most_updates_are_blitted(report):
     blits = sum(r["blit"] for r in report.values())
     total = sum(r["blit"] + r["full"] for r in report.values())
     assert total and blits / total >= 0.3, report
+
+
+SETTLING = textwrap.dedent(r'''
+    import json, os, sys
+    import numpy as np
+    import matplotlib
+    matplotlib.use("module://ipympl.backend_nbagg")
+    sys.path.insert(0, os.getcwd())
+    from xinzhi.widgets.base import FigureWidget, slider
+
+    class Texts(FigureWidget):
+        title = "两段文字"
+        alt = "两段文字，各随一个滑块变化；第三个滑块改变横轴范围。"
+
+        def make_controls(self):
+            return {name: slider(name, 1, 1, 9, 1, integer=True) for name in ("a", "b", "limit")}
+
+        def setup(self, fig, ax):
+            self.a, self.b = ax.text(0.1, 0.5, "a=1"), ax.text(0.5, 0.5, "b=1")
+
+        def update(self, a, b, limit):
+            self.a.set_text(f"a={a}")
+            self.b.set_text(f"b={b}")
+            self.ax.set_xlim(0, limit)
+
+        def source(self):
+            return "示意"
+
+    widget = Texts()
+    canvas = widget.fig.canvas
+    canvas.draw()
+    steps, mismatch = [], []
+    for name, value in [("a", 2), ("b", 2), ("b", 3), ("b", 4), ("limit", 2), ("a", 3), ("b", 5)]:
+        widget.controls[name].value = value
+        if widget.last_redraw == "full":
+            canvas.draw()
+        shown = np.asarray(canvas.get_renderer().buffer_rgba()).copy()
+        canvas.draw()
+        if not np.array_equal(shown, np.asarray(canvas.get_renderer().buffer_rgba())):
+            mismatch.append(f"{name}={value}")
+        steps.append([widget.last_redraw, sorted(t.get_text()[0] for t in widget._blitter.animated)])
+    print("REPORT" + json.dumps({"steps": steps, "mismatch": mismatch}))
+''')
+
+
+def test_an_artist_that_stops_changing_goes_back_into_the_background(tmp_path):
+    """A text that moved and then stayed still for a few updates is drawn into the next full redraw's background
+    (later blits no longer draw it), starts moving again when it changes, and every frame equals a full redraw."""
+    from .conftest import ROOT
+
+    env = {"XINZHI_WORKSPACE": str(tmp_path), "XINZHI_STRICT": "1", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", SETTLING], cwd=ROOT, capture_output=True, text=True, timeout=300,
+                          env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout.split("REPORT", 1)[1])
+    assert not report["mismatch"], report
+    assert report["steps"] == [
+        ["full", ["a"]],          # a starts moving
+        ["full", ["a", "b"]],     # b starts moving
+        ["blit", ["a", "b"]],
+        ["blit", ["a", "b"]],     # a has not changed for three updates
+        ["full", ["b"]],          # new limits: a full redraw, with a back in the background
+        ["full", ["a", "b"]],     # a changes again
+        ["blit", ["a", "b"]],
+    ], report

@@ -107,27 +107,20 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> "Server":
-        t0 = time.monotonic()
         self.log = open(self.log_path, "w", encoding="utf-8")
         self.proc = subprocess.Popen(self.cmd, env={**self.env, processes.MARK: self.mark}, stdout=self.log,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-        deadline = t0 + SERVER_START
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                self.stop()
-                raise RuntimeError(f"{self.name} exited with code {self.proc.returncode} before answering; "
-                                   f"log:\n{self.tail()}")
-            try:
-                with urllib.request.urlopen(self.base + self.probe, timeout=5) as response:
-                    if response.status == 200:
-                        self.started_in = time.monotonic() - t0
-                        return self
-            except OSError:
-                pass
-            time.sleep(0.25)
-        self.stop()
-        raise RuntimeError(f"{self.name} did not answer on {self.base}{self.probe} within {SERVER_START} s; "
-                           f"log:\n{self.tail()}")
+
+        def answers() -> bool:
+            with urllib.request.urlopen(self.base + self.probe, timeout=5) as response:
+                return response.status == 200
+        try:
+            self.started_in = processes.wait_until_up(self.proc, answers, SERVER_START,
+                                                      f"{self.name} on {self.base}{self.probe}", self.log_path)
+        except BaseException:
+            self.stop()
+            raise
+        return self
 
     def stop(self) -> None:
         if self.proc is None:
@@ -136,13 +129,6 @@ class Server:
         self.proc = None
         if not self.log.closed:
             self.log.close()
-
-    def tail(self, lines: int = 40) -> str:
-        try:
-            self.log.flush()
-            return "\n".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
 
     def get_json(self, path: str):
         with urllib.request.urlopen(self.base + path, timeout=10) as response:

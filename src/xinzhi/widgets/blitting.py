@@ -7,6 +7,9 @@ only the animated artists on top (matplotlib's "faster rendering by using blitti
 else changed — axis limits or ticks, labels, titles, a figure-level text, an artist removed from the
 background — the figure is drawn in full instead, and the background is taken again.
 
+An artist that has stopped changing goes back into the background at the next full draw, so that later
+updates draw only what still moves.
+
 The last few backgrounds are remembered by what they show (every axes' limits, ticks and labels, the
 figure-level texts, which artists move): going back to a state drawn before — a menu switched back and
 forth, a slider returned to a range it had — pastes that background instead of drawing in full.
@@ -23,6 +26,7 @@ from matplotlib.spines import Spine
 from matplotlib.text import Text
 
 REMEMBERED = 3   # backgrounds kept per figure (each is the figure's size in pixels × 4 bytes)
+SETTLED = 3      # updates without a change after which a moving artist goes back into the next full draw
 
 
 def steady_limits(ax, low: float, high: float, *, axis: str = "y", fill: float = 0.5, slack: float = 0.1) -> None:
@@ -66,6 +70,19 @@ def _figure_level(fig) -> list:
     return [a for a in [*fig.texts, *fig.legends, *fig.patches, *fig.lines, *fig.images, *extras] if a is not None]
 
 
+def _changed(artist) -> bool:
+    """Whether the artist or a part of it (legend texts) changed since it was last drawn."""
+    return bool(artist.findobj(lambda a: a.stale))
+
+
+def _shown_as_they_are(artists) -> None:
+    """After drawing: the canvas shows these artists as they are. A part left stale only because it is hidden
+    (a legend's empty title or missing frame) would otherwise look changed at every update."""
+    for artist in artists:
+        for part in artist.findobj(lambda a: a.stale):
+            part.stale = False
+
+
 def _figure_state(fig) -> tuple | None:
     """The figure-level texts as drawn (None when another figure-level artist changed: draw in full)."""
     state = []
@@ -87,6 +104,7 @@ class Blitter:
         self.reason = ""  # why the last update was drawn in full (for tuning a widget)
         self._background = None
         self._remembered: OrderedDict = OrderedDict()   # what a background shows -> that background
+        self._unchanged: dict = {}   # moving artist -> updates in a row it did not change
         fig.canvas.mpl_connect("draw_event", self._after_full_draw)
 
     def _shows(self):
@@ -109,16 +127,27 @@ class Blitter:
                 self._remembered.popitem(last=False)
         for artist in self._in_drawing_order():
             artist.draw(renderer)
-        # the canvas now shows every artist as it is; one left stale only because it is hidden (a legend's
-        # empty title) would otherwise look changed at every update
-        for artist in self.fig.findobj(lambda a: a.stale):
-            artist.stale = False
+        _shown_as_they_are([self.fig])
 
     def _in_drawing_order(self) -> list:
         alive = [a for a in self.animated if a.axes is not None and a.axes in self.fig.axes]
         self.animated = alive
         order = {ax: i for i, ax in enumerate(self.fig.axes)}
         return sorted(alive, key=lambda a: (a.axes.get_zorder(), order[a.axes], a.get_zorder()))
+
+    def _start_moving(self, artist) -> None:
+        artist.set_animated(True)
+        self.animated.append(artist)
+
+    def _settle(self) -> None:
+        """Before a full draw: the moving artists that have not changed for a while go back into the background."""
+        settled = [a for a in self.animated if self._unchanged.get(a, 0) >= SETTLED]
+        for artist in settled:
+            artist.set_animated(False)
+            self.animated.remove(artist)
+            del self._unchanged[artist]
+        if settled:   # a remembered background may show one of them as it was before it moved
+            self._remembered.clear()
 
     # --- updates -----------------------------------------------------------------------------
     def snapshot(self):
@@ -131,12 +160,13 @@ class Blitter:
         """Show the update: ``"blit"`` when only animated artists were redrawn, ``"full"`` otherwise."""
         canvas = self.fig.canvas
         reasons, changed = [], []   # changed: what a remembered background may show
+        animated = set(self.animated)
+        self._unchanged = {a: 0 if _changed(a) else self._unchanged.get(a, 0) + 1 for a in self.animated}
         if before is None or set(before) != set(self.fig.axes):
             reasons.append("no background yet")
         else:
             if any(a.stale for a in _figure_level(self.fig)):
                 changed.append("a figure-level text or legend changed")
-            animated = set(self.animated)
             for number, ax in enumerate(self.fig.axes):
                 signature, children_before = before[ax]
                 if signature != _axes_signature(ax):
@@ -148,9 +178,8 @@ class Blitter:
                 for child in children:
                     if child in frame or isinstance(child, (Axis, Spine)) or child in animated:
                         continue
-                    if child.findobj(lambda a: a.stale):  # the artist itself or a part of it (legend texts)
-                        child.set_animated(True)
-                        self.animated.append(child)
+                    if _changed(child):
+                        self._start_moving(child)
                         animated.add(child)
                         reasons.append(f"axes {number}: {type(child).__name__} starts moving")
         if changed and not reasons:
@@ -165,6 +194,8 @@ class Blitter:
         self.reason = "; ".join(dict.fromkeys(reasons))
         if not reasons and self._blit():
             return "blit"
+        self._settle()
+        self._background = None   # until the full draw has been made: nothing to blit onto
         canvas.draw_idle()
         return "full"
 
@@ -175,7 +206,9 @@ class Blitter:
         if size != (renderer.width, renderer.height):  # the figure was resized or saved at another dpi
             return False
         canvas.restore_region(background)
-        for artist in self._in_drawing_order():
+        moving = self._in_drawing_order()
+        for artist in moving:
             artist.draw(renderer)
+        _shown_as_they_are(moving)
         canvas.blit(self.fig.bbox)
         return True

@@ -240,6 +240,7 @@ class SeriesExplorer(FigureWidget):
     def setup(self, fig, ax):
         self._prepared: dict = {}   # indicator -> (its rows, its revision), read once
         self._views: dict = {}      # (indicator, first year, last year) -> what the chart shows
+        self.shown_title = None
         self.segments = [ax.plot([], [], color=charts.COLORS[0], linestyle=style, linewidth=2,
                                  label=label)[0]
                          for style, label in (("-", "连线：实际数"), ("--", "连线：经济普查修订口径"))]
@@ -313,10 +314,12 @@ class SeriesExplorer(FigureWidget):
                 text.set_va(va)
                 text.set_text(words)
         top, bottom, span = view["top"], view["bottom"], view["span"]
-        ax.set_xlim(lo - 0.7, hi + 0.7)
+        steady_limits(ax, lo - 0.7, hi + 0.7, axis="x", slack=0)
         steady_limits(ax, bottom, top + 0.15 * span)
         ax.set_ylabel(f"{label}（{unit}）" if len(label) <= 12 else unit)
-        ax.set_title(label, fontsize=14)
+        if label != self.shown_title:   # set again only when it changes: the title stays in the background
+            ax.set_title(label, fontsize=14)
+            self.shown_title = label
         year = view["revision"]
         self.vintage_line.set_visible(year is not None)
         self.vintage_text.set_visible(year is not None)
