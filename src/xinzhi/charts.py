@@ -315,14 +315,33 @@ def close(fig) -> None:
     """Close a figure so that its memory (the figure and its pixel buffers) is given back.
 
     ``plt.close`` alone leaves an interactive figure alive: ipympl closes the canvas widget but not its
-    toolbar widget, which stays registered with ipywidgets and holds the canvas and so the figure.
+    toolbar widget, which stays registered with ipywidgets and holds the canvas and so the figure. And a
+    figure's artists refer to one another (its texts to the renderer that drew them, with the picture's
+    pixels, megabytes): it goes when Python's collector next looks at old objects, which
+    :func:`collect_closed_figures` asks for at the end of the cell.
     """
+    global _closed_figures
     import ipywidgets
 
     toolbar = getattr(getattr(fig.canvas, "manager", None), "toolbar", None)
     plt.close(fig)
     if isinstance(toolbar, ipywidgets.Widget):
         toolbar.close()
+    _closed_figures = True
+
+
+_closed_figures = False
+
+
+def collect_closed_figures(*_args) -> None:
+    """After a cell that closed a figure (a static chart shown, a widget re-made): collect it now, so the
+    kernel's memory does not grow with every chart until a full collection happens to run."""
+    global _closed_figures
+    if _closed_figures:
+        import gc
+
+        _closed_figures = False
+        gc.collect()
 
 
 def png_bytes(fig, dpi: int | None = None) -> bytes:
