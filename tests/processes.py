@@ -111,11 +111,26 @@ def left_behind(kind: str) -> list[str]:
     return described
 
 
+def kill_orphans(kind: str) -> None:
+    """Kill what servers of ``kind`` started for test processes that are gone (a run killed before its teardown)."""
+    orphans = []
+    for proc in marked(f"{kind}-"):
+        try:
+            owner = proc.environ()[MARK].split("-")[1]
+        except (psutil.Error, KeyError, IndexError):
+            continue
+        if owner.isdigit() and not psutil.pid_exists(int(owner)):
+            orphans.append(proc)
+    kill(orphans)
+
+
 def nothing_left_running(kind: str):
     """A fixture for a test folder's conftest.py: after the folder's last test, and its servers' teardown, nothing
-    that its servers of ``kind`` started is still running (what is, is killed, and the run fails)."""
+    that its servers of ``kind`` started is still running (what is, is killed, and the run fails). Before the first,
+    what a killed run left behind is killed."""
     @pytest.fixture(scope="package", autouse=True)
     def nothing_left_running():
+        kill_orphans(kind)
         yield
         left = left_behind(kind)
         assert not left, "still running after the tests (now killed):\n" + "\n".join(left)
