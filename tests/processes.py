@@ -86,8 +86,8 @@ def kill(procs: list[psutil.Process]) -> None:
 
 
 def stop(process: subprocess.Popen, mark: str, grace: float = 30) -> None:
-    """SIGTERM to the hub, which stops its proxy, services and servers itself; then kill what still carries ``mark``
-    (everything, when the hub had already gone or did not stop within ``grace`` seconds)."""
+    """SIGTERM to ``process`` (a hub stops its proxy, services and servers itself, a Jupyter server its kernels), then
+    kill what still carries ``mark``: everything, when it had already gone or did not stop within ``grace`` seconds."""
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
