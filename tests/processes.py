@@ -65,6 +65,8 @@ def tail(log: Path, lines: int = 60) -> str:
 def marked(prefix: str) -> list[psutil.Process]:
     """Every running process whose mark starts with ``prefix`` (one mark, or a kind and a test process's pid), but
     this process and those that started it (a script run with the mark, such as tests/publish/offline_classroom.py)."""
+    if not prefix:
+        raise ValueError("a mark or a kind is needed: an empty prefix would name every process")
     found, mine = [], {os.getpid(), *(p.pid for p in psutil.Process().parents())}
     for proc in psutil.process_iter():
         try:
