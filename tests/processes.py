@@ -65,6 +65,8 @@ def tail(log: Path, lines: int = 60) -> str:
 def marked(prefix: str) -> list[psutil.Process]:
     """Every running process whose mark starts with ``prefix`` (one mark, or a kind and a test process's pid), but
     this process and those that started it (a script run with the mark, such as tests/publish/offline_classroom.py)."""
+    if not prefix:
+        raise ValueError("a mark or a kind is needed: an empty prefix would name every process")
     found, mine = [], {os.getpid(), *(p.pid for p in psutil.Process().parents())}
     for proc in psutil.process_iter():
         try:
@@ -86,8 +88,8 @@ def kill(procs: list[psutil.Process]) -> None:
 
 
 def stop(process: subprocess.Popen, mark: str, grace: float = 30) -> None:
-    """SIGTERM to the hub, which stops its proxy, services and servers itself; then kill what still carries ``mark``
-    (everything, when the hub had already gone or did not stop within ``grace`` seconds)."""
+    """SIGTERM to ``process`` (a hub stops its proxy, services and servers itself, a Jupyter server its kernels), then
+    kill what still carries ``mark``: everything, when it had already gone or did not stop within ``grace`` seconds."""
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
@@ -111,11 +113,26 @@ def left_behind(kind: str) -> list[str]:
     return described
 
 
+def kill_orphans(kind: str) -> None:
+    """Kill what servers of ``kind`` started for test processes that are gone (a run killed before its teardown)."""
+    orphans = []
+    for proc in marked(f"{kind}-"):
+        try:
+            owner = proc.environ()[MARK].split("-")[1]
+        except (psutil.Error, KeyError, IndexError):
+            continue
+        if owner.isdigit() and not psutil.pid_exists(int(owner)):
+            orphans.append(proc)
+    kill(orphans)
+
+
 def nothing_left_running(kind: str):
     """A fixture for a test folder's conftest.py: after the folder's last test, and its servers' teardown, nothing
-    that its servers of ``kind`` started is still running (what is, is killed, and the run fails)."""
+    that its servers of ``kind`` started is still running (what is, is killed, and the run fails). Before the first,
+    what a killed run left behind is killed."""
     @pytest.fixture(scope="package", autouse=True)
     def nothing_left_running():
+        kill_orphans(kind)
         yield
         left = left_behind(kind)
         assert not left, "still running after the tests (now killed):\n" + "\n".join(left)

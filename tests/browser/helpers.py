@@ -872,20 +872,26 @@ def measure_latency(page, index: int, slider_no: int, presses: int = 10) -> list
     return samples
 
 
-def record_latency(frontend: str, entry: dict) -> None:
-    """Merge one measurement into test-artifacts/browser_latency.json (read by the benchmarks)."""
+def merge_json(path: Path, entries: dict, sort: bool = False) -> None:
+    """Add ``entries`` to the JSON object in ``path`` (made if missing), replacing the file in one step."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     try:
-        data = json.loads(LATENCY_FILE.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         data = {}
-    data["description"] = ("Key press on a widget slider until the figure's canvas pixels change, in a real "
-                           "Chromium; median of the presses. A measurement, not a test threshold.")
-    data[frontend] = entry
-    fd, tmp = tempfile.mkstemp(dir=ARTIFACTS, suffix=".json")
+    data.update(entries)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(data, out, ensure_ascii=False, indent=2)
-    os.replace(tmp, LATENCY_FILE)
+        json.dump(dict(sorted(data.items())) if sort else data, out, ensure_ascii=False, indent=2)
+    os.replace(tmp, path)
+
+
+def record_latency(frontend: str, entry: dict) -> None:
+    """Merge one measurement into test-artifacts/browser_latency.json (read by the benchmarks)."""
+    merge_json(LATENCY_FILE, {
+        "description": ("Key press on a widget slider until the figure's canvas pixels change, in a real "
+                        "Chromium; median of the presses. A measurement, not a test threshold."),
+        frontend: entry})
 
 
 def latency_entry(notebook: str, title: str, label: str, samples: list[float], browser_version: str) -> dict:
@@ -904,17 +910,7 @@ TIMINGS: dict[str, float] = {}
 def record_timing(name: str, seconds: float) -> None:
     """Seconds one notebook took in one frontend; kept in test-artifacts/browser_timings.json."""
     TIMINGS[name] = round(seconds, 1)
-    path = ARTIFACTS / "browser_timings.json"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        data = {}
-    data[name] = round(seconds, 1)
-    fd, tmp = tempfile.mkstemp(dir=ARTIFACTS, suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(dict(sorted(data.items())), out, ensure_ascii=False, indent=2)
-    os.replace(tmp, path)
+    merge_json(ARTIFACTS / "browser_timings.json", {name: TIMINGS[name]}, sort=True)
 
 
 def latency_notebook(notebooks: list[Path]) -> str | None:

@@ -235,7 +235,7 @@ c.JupyterHub.cleanup_servers = False  # the test stops every process itself: fas
         return processes.tail(self.root / "hub.log")
 
     def processes(self) -> list[psutil.Process]:
-        """Everything the hub started and is still running: proxy, services, servers, kernels."""
+        """The hub and everything it started that still runs: proxy, services, servers, kernels."""
         return processes.marked(self.mark)
 
     def server_process(self, name: str) -> psutil.Process:
