@@ -223,7 +223,7 @@ class ClassHub:
                 return not any(part in " ".join(p.cmdline()) for part in ("singleuser", "ipykernel"))
             except psutil.Error:
                 return False
-        return [psutil.Process(self.hub.process.pid), *filter(own, self.hub.processes())]
+        return list(filter(own, self.hub.processes()))   # the hub's own process among them
 
     def stop(self) -> None:
         self.hub.stop()

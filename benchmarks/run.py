@@ -110,7 +110,7 @@ for cls in classes():
     # baseline: the classic interact pattern, the whole figure re-created on every change
     current = dict(widget.values())
     def redraw(value):
-        fig, ax = xinzhi.charts.new_figure(*cls.figure_size, *cls.figure_grid)
+        fig, ax = xinzhi.charts.new_figure(*cls.figure_size, *cls.figure_grid, interactive=True)
         widget.fig, widget.ax = fig, ax
         widget.setup(fig, ax)
         xinzhi.charts.set_source(fig, widget.source())

@@ -140,12 +140,18 @@ def launcher():
     return module
 
 
-def markdown_cells(stem: str) -> list[tuple[int, str]]:
-    """(cell number from 1, text) of every markdown cell of notebooks/<stem>.ipynb."""
+def markdown_cells(notebook: str | Path) -> list[tuple[int, str]]:
+    """(cell number from 1, text) of every markdown cell of a notebook: a path, or the stem of one in notebooks/."""
     import json
 
-    nb = json.loads((NOTEBOOK_DIR / f"{stem}.ipynb").read_text(encoding="utf-8"))
+    path = notebook if isinstance(notebook, Path) else NOTEBOOK_DIR / f"{notebook}.ipynb"
+    nb = json.loads(path.read_text(encoding="utf-8"))
     return [(i, "".join(c["source"])) for i, c in enumerate(nb["cells"], start=1) if c["cell_type"] == "markdown"]
+
+
+def markdown(path: Path) -> str:
+    """All the markdown of a notebook, one cell after another."""
+    return "\n".join(text for _number, text in markdown_cells(path))
 
 
 def code_constants(path: Path) -> list[tuple[int, object]]:

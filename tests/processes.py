@@ -14,7 +14,9 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
 import uuid
+from pathlib import Path
 
 import psutil
 import pytest
@@ -36,9 +38,35 @@ for _service in c.JupyterHub.services:
 """
 
 
+def wait_until_up(process: subprocess.Popen, answers, limit: float, what: str, log: Path) -> float:
+    """Seconds until ``answers()`` is true (a server the test started answers). A server that exits on the way fails
+    at once, one that never answers after ``limit`` seconds; either way with the end of its ``log``."""
+    began = time.monotonic()
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{what} exited with {process.returncode} before answering:\n{tail(log)}")
+        try:
+            if answers():
+                return time.monotonic() - began
+        except OSError:   # not listening yet (requests' errors are OSErrors too)
+            pass
+        if time.monotonic() - began > limit:
+            raise TimeoutError(f"{what}: no answer after {limit:.0f} s:\n{tail(log)}")
+        time.sleep(0.25)
+
+
+def tail(log: Path, lines: int = 60) -> str:
+    try:
+        return "\n".join(log.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
 def marked(prefix: str) -> list[psutil.Process]:
     """Every running process whose mark starts with ``prefix`` (one mark, or a kind and a test process's pid), but
     this process and those that started it (a script run with the mark, such as tests/publish/offline_classroom.py)."""
+    if not prefix:
+        raise ValueError("a mark or a kind is needed: an empty prefix would name every process")
     found, mine = [], {os.getpid(), *(p.pid for p in psutil.Process().parents())}
     for proc in psutil.process_iter():
         try:
@@ -60,8 +88,8 @@ def kill(procs: list[psutil.Process]) -> None:
 
 
 def stop(process: subprocess.Popen, mark: str, grace: float = 30) -> None:
-    """SIGTERM to the hub, which stops its proxy, services and servers itself; then kill what still carries ``mark``
-    (everything, when the hub had already gone or did not stop within ``grace`` seconds)."""
+    """SIGTERM to ``process`` (a hub stops its proxy, services and servers itself, a Jupyter server its kernels), then
+    kill what still carries ``mark``: everything, when it had already gone or did not stop within ``grace`` seconds."""
     if process.poll() is None:
         process.send_signal(signal.SIGTERM)
         try:
@@ -85,11 +113,26 @@ def left_behind(kind: str) -> list[str]:
     return described
 
 
+def kill_orphans(kind: str) -> None:
+    """Kill what servers of ``kind`` started for test processes that are gone (a run killed before its teardown)."""
+    orphans = []
+    for proc in marked(f"{kind}-"):
+        try:
+            owner = proc.environ()[MARK].split("-")[1]
+        except (psutil.Error, KeyError, IndexError):
+            continue
+        if owner.isdigit() and not psutil.pid_exists(int(owner)):
+            orphans.append(proc)
+    kill(orphans)
+
+
 def nothing_left_running(kind: str):
     """A fixture for a test folder's conftest.py: after the folder's last test, and its servers' teardown, nothing
-    that its servers of ``kind`` started is still running (what is, is killed, and the run fails)."""
+    that its servers of ``kind`` started is still running (what is, is killed, and the run fails). Before the first,
+    what a killed run left behind is killed."""
     @pytest.fixture(scope="package", autouse=True)
     def nothing_left_running():
+        kill_orphans(kind)
         yield
         left = left_behind(kind)
         assert not left, "still running after the tests (now killed):\n" + "\n".join(left)

@@ -1,8 +1,10 @@
 """The chart style: Chinese in the bundled font, minus signs, palette, source line, alt text."""
 from __future__ import annotations
 
+import gc
 import re
 import warnings
+import weakref
 
 import matplotlib
 import matplotlib.pyplot as plt
@@ -102,7 +104,10 @@ def test_show_embeds_the_image_with_alt_text(monkeypatch):
     assert f"min-width:{smallest}px" in html and f"max-width:{natural}px" in html
     assert smallest * 10 * charts.STATIC_DPI / 72 / natural >= charts.MIN_TEXT_PX - 0.5, \
         "at its narrowest the smallest text (10 pt source line) is still 11 CSS px"
-    assert not plt.fignum_exists(fig.number), "a shown static chart is closed, so memory stays flat"
+    kept = weakref.ref(fig)
+    del fig, ax
+    gc.collect()
+    assert kept() is None, "nothing holds a shown static chart (pyplot, a canvas widget), so memory stays flat"
 
 
 def test_source_line_is_rewritten_not_stacked():

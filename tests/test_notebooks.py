@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from .conftest import NOTEBOOK_DIR, NOTEBOOKS, TEMPLATE
+from .conftest import NOTEBOOK_DIR, NOTEBOOKS, TEMPLATE, markdown
 from .kernel import code_cells, kernel, run
 
 ids = [p.stem for p in NOTEBOOKS]
@@ -14,10 +14,6 @@ ids = [p.stem for p in NOTEBOOKS]
 
 def load(path):
     return json.loads(path.read_text(encoding="utf-8"))
-
-
-def markdown(path) -> str:
-    return "\n".join("".join(c["source"]) for c in load(path)["cells"] if c["cell_type"] == "markdown")
 
 
 def test_the_course_is_complete():

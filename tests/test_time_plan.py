@@ -8,17 +8,12 @@ import re
 
 import pytest
 
-from .conftest import NOTEBOOK_DIR, NOTEBOOKS, ROOT
+from .conftest import NOTEBOOK_DIR, NOTEBOOKS, ROOT, markdown
 
 MARK = re.compile(r"〔(核心|进阶) · (\d+) 分钟〕\s*$")
 UNMARKED = {"延伸阅读"}          # further reading is not taught in class
 HALF_DAY, FULL_DAY, MIN_SLACK = 180, 360, 20
 GUIDE = ROOT / "docs" / "instructor_guide.md"
-
-
-def markdown(path) -> str:
-    cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
-    return "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
 
 
 def sections(path) -> list[tuple[str, str, int]]:

@@ -23,6 +23,7 @@ import os
 import pwd
 import secrets
 import shutil
+import stat
 import subprocess
 import urllib.parse
 from pathlib import Path
@@ -76,8 +77,13 @@ def drop_privileges(folder: Path, name: str, former: Path | None = None) -> None
             if (former / file).exists():
                 shutil.move(str(former / file), str(folder / file))
         logging.info("moved the class view's data from %s to %s", former, folder)
-    for path in [folder, *folder.iterdir()]:
-        os.lchown(path, account.pw_uid, account.pw_gid)
+    entries = [folder, *folder.iterdir()]
+    for path in entries:  # a second name for a file elsewhere (a hard link) would give that file away too
+        info = path.lstat()
+        if not stat.S_ISDIR(info.st_mode) and info.st_nlink > 1:
+            raise SystemExit(f"课堂看板没有启动：{path} 还链接着别处的文件；请检查后删掉它。")
+    for path in entries:
+        os.lchown(path, account.pw_uid, account.pw_gid)   # a symbolic link itself, never what it points to
     folder.chmod(0o700)
     closed = [str(p) for p in folder.parents if not p.stat().st_mode & 0o001]
     if closed:

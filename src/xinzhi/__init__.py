@@ -60,6 +60,12 @@ def setup() -> None:
 
     charts.use_course_style()
     show_course_errors_plainly()
+    if _in_kernel():
+        from IPython import get_ipython
+
+        events = get_ipython().events
+        if charts.collect_closed_figures not in events.callbacks["post_execute"]:
+            events.register("post_execute", charts.collect_closed_figures)
     if _in_kernel() and os.environ.get("XINZHI_HANDOUT"):  # building the handout site (publish/site.py)
         from . import handout
 

@@ -120,9 +120,23 @@ def use_course_style() -> None:
     _style_applied = True
 
 
-def new_figure(width: float = 8.0, height: float = 4.6, nrows: int = 1, ncols: int = 1, **kwargs):
-    """A figure in the course style that is not shown until asked: returns ``(fig, axes)``."""
+def new_figure(width: float = 8.0, height: float = 4.6, nrows: int = 1, ncols: int = 1, *,
+               interactive: bool = False, **kwargs):
+    """A figure in the course style that is not shown until asked: returns ``(fig, axes)``.
+
+    By default a static chart's figure, drawn only into its picture (:func:`show`): no canvas widget, no
+    place in pyplot's list of figures, nothing kept once it is shown. ``interactive=True``: a figure of the
+    notebook's backend (an ipympl canvas in a kernel), for a widget that redraws it in place (close it with
+    :func:`close`).
+    """
     use_course_style()
+    if not interactive:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(width, height), layout="constrained")
+        FigureCanvasAgg(fig)
+        return fig, fig.subplots(nrows, ncols, **kwargs)
     with plt.ioff():
         fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), layout="constrained", **kwargs)
     canvas = fig.canvas
@@ -297,6 +311,39 @@ def source_of(fig) -> str:
     return getattr(fig, "_xinzhi_source_text", "")
 
 
+def close(fig) -> None:
+    """Close a figure so that its memory (the figure and its pixel buffers) is given back.
+
+    ``plt.close`` alone leaves an interactive figure alive: ipympl closes the canvas widget but not its
+    toolbar widget, which stays registered with ipywidgets and holds the canvas and so the figure. And a
+    figure's artists refer to one another (its texts to the renderer that drew them, with the picture's
+    pixels, megabytes): it goes when Python's collector next looks at old objects, which
+    :func:`collect_closed_figures` asks for at the end of the cell.
+    """
+    global _closed_figures
+    import ipywidgets
+
+    toolbar = getattr(getattr(fig.canvas, "manager", None), "toolbar", None)
+    plt.close(fig)
+    if isinstance(toolbar, ipywidgets.Widget):
+        toolbar.close()
+    _closed_figures = True
+
+
+_closed_figures = False
+
+
+def collect_closed_figures(*_args) -> None:
+    """After a cell that closed a figure (a static chart shown, a widget re-made): collect it now, so the
+    kernel's memory does not grow with every chart until a full collection happens to run."""
+    global _closed_figures
+    if _closed_figures:
+        import gc
+
+        _closed_figures = False
+        gc.collect()
+
+
 def png_bytes(fig, dpi: int | None = None) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi or 110)
@@ -320,12 +367,12 @@ def show(fig, alt: str, *, caption: str | None = None) -> None:
     fit_static(fig)
     if handout.active():  # the handout site: the source line as text under a sharper image
         display(HTML(handout.chart(fig, alt, caption)))
-        plt.close(fig)
+        close(fig)
         return
     natural, smallest = static_widths(fig)
     text_px = round(smallest_text_pt(fig) * STATIC_DPI / 72, 1)   # the smallest text at the picture's own size
     encoded = base64.b64encode(png_bytes(fig, dpi=STATIC_DPI)).decode("ascii")
-    plt.close(fig)
+    close(fig)
     figcaption = f"<figcaption style='font-size:0.9em;color:#444'>{html.escape(caption)}</figcaption>" if caption else ""
     # shrinks with a narrow column, but never below the width where its smallest text is MIN_TEXT_PX;
     # narrower than that (a phone), the picture scrolls sideways inside its own box. data-text-px: for page checks

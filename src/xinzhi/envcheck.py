@@ -104,9 +104,7 @@ def check_font() -> tuple[Check, bytes | None]:
         with warnings.catch_warnings():
             warnings.filterwarnings("error", message=r"Glyph .* missing from font")
             png = charts.png_bytes(fig)
-        import matplotlib.pyplot as plt
-
-        plt.close(fig)
+        charts.close(fig)
         return Check("图表中文字体", True, f"使用 {families[0]}"), png
     except Exception as err:  # noqa: BLE001 - reported as failed, with a fix
         return Check("图表中文字体", False, f"{type(err).__name__}: {err}",

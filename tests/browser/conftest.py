@@ -26,9 +26,14 @@ except ImportError:  # pragma: no cover - the test requirements install it
 nothing_left_running = processes.nothing_left_running("server")   # no server or kernel
 
 
-def _start(server: helpers.Server) -> helpers.Server:
+def _running(server: helpers.Server):
+    """For a fixture: ``server`` started, and stopped when the fixture ends (or when an interrupted run exits)."""
     atexit.register(server.stop)
-    return server.start()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture(scope="package")
@@ -68,12 +73,7 @@ def browser(chromium, browser_home):
 def lab_server(browser_home, course_copy):
     home = browser_home / "lab"
     home.mkdir()
-    server = helpers.lab_server(home, course_copy, XINZHI_STRICT="1")
-    _start(server)
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from _running(helpers.lab_server(home, course_copy, XINZHI_STRICT="1"))
 
 
 @pytest.fixture(scope="package")
@@ -85,12 +85,7 @@ def voila_server(browser_home, course_copy):
            "--Voila.ip=127.0.0.1", "--theme=light"]
     # Not strict: in Voilà an unexpected widget error shows as the widget's message, which the tests read.
     env = helpers.server_env(home / "my_work", home)
-    server = helpers.Server("Voilà", cmd, env, port, "/", home / "server.log")
-    _start(server)
-    try:
-        yield server
-    finally:
-        server.stop()
+    yield from _running(helpers.Server("Voilà", cmd, env, port, "/", home / "server.log"))
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -107,27 +107,20 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> "Server":
-        t0 = time.monotonic()
         self.log = open(self.log_path, "w", encoding="utf-8")
         self.proc = subprocess.Popen(self.cmd, env={**self.env, processes.MARK: self.mark}, stdout=self.log,
                                      stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-        deadline = t0 + SERVER_START
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                self.stop()
-                raise RuntimeError(f"{self.name} exited with code {self.proc.returncode} before answering; "
-                                   f"log:\n{self.tail()}")
-            try:
-                with urllib.request.urlopen(self.base + self.probe, timeout=5) as response:
-                    if response.status == 200:
-                        self.started_in = time.monotonic() - t0
-                        return self
-            except OSError:
-                pass
-            time.sleep(0.25)
-        self.stop()
-        raise RuntimeError(f"{self.name} did not answer on {self.base}{self.probe} within {SERVER_START} s; "
-                           f"log:\n{self.tail()}")
+
+        def answers() -> bool:
+            with urllib.request.urlopen(self.base + self.probe, timeout=5) as response:
+                return response.status == 200
+        try:
+            self.started_in = processes.wait_until_up(self.proc, answers, SERVER_START,
+                                                      f"{self.name} on {self.base}{self.probe}", self.log_path)
+        except BaseException:
+            self.stop()
+            raise
+        return self
 
     def stop(self) -> None:
         if self.proc is None:
@@ -136,13 +129,6 @@ class Server:
         self.proc = None
         if not self.log.closed:
             self.log.close()
-
-    def tail(self, lines: int = 40) -> str:
-        try:
-            self.log.flush()
-            return "\n".join(self.log_path.read_text(encoding="utf-8", errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
 
     def get_json(self, path: str):
         with urllib.request.urlopen(self.base + path, timeout=10) as response:
@@ -886,20 +872,26 @@ def measure_latency(page, index: int, slider_no: int, presses: int = 10) -> list
     return samples
 
 
-def record_latency(frontend: str, entry: dict) -> None:
-    """Merge one measurement into test-artifacts/browser_latency.json (read by the benchmarks)."""
+def merge_json(path: Path, entries: dict, sort: bool = False) -> None:
+    """Add ``entries`` to the JSON object in ``path`` (made if missing), replacing the file in one step."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     try:
-        data = json.loads(LATENCY_FILE.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         data = {}
-    data["description"] = ("Key press on a widget slider until the figure's canvas pixels change, in a real "
-                           "Chromium; median of the presses. A measurement, not a test threshold.")
-    data[frontend] = entry
-    fd, tmp = tempfile.mkstemp(dir=ARTIFACTS, suffix=".json")
+    data.update(entries)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".json")
     with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(data, out, ensure_ascii=False, indent=2)
-    os.replace(tmp, LATENCY_FILE)
+        json.dump(dict(sorted(data.items())) if sort else data, out, ensure_ascii=False, indent=2)
+    os.replace(tmp, path)
+
+
+def record_latency(frontend: str, entry: dict) -> None:
+    """Merge one measurement into test-artifacts/browser_latency.json (read by the benchmarks)."""
+    merge_json(LATENCY_FILE, {
+        "description": ("Key press on a widget slider until the figure's canvas pixels change, in a real "
+                        "Chromium; median of the presses. A measurement, not a test threshold."),
+        frontend: entry})
 
 
 def latency_entry(notebook: str, title: str, label: str, samples: list[float], browser_version: str) -> dict:
@@ -918,17 +910,7 @@ TIMINGS: dict[str, float] = {}
 def record_timing(name: str, seconds: float) -> None:
     """Seconds one notebook took in one frontend; kept in test-artifacts/browser_timings.json."""
     TIMINGS[name] = round(seconds, 1)
-    path = ARTIFACTS / "browser_timings.json"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        data = {}
-    data[name] = round(seconds, 1)
-    fd, tmp = tempfile.mkstemp(dir=ARTIFACTS, suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        json.dump(dict(sorted(data.items())), out, ensure_ascii=False, indent=2)
-    os.replace(tmp, path)
+    merge_json(ARTIFACTS / "browser_timings.json", {name: TIMINGS[name]}, sort=True)
 
 
 def latency_notebook(notebooks: list[Path]) -> str | None:

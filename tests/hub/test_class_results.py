@@ -9,13 +9,16 @@ import csv
 import io
 import json
 import re
+import os
 import sqlite3
+import subprocess
+import sys
 import time
 import urllib.request
 
 import pytest
 
-from .class_service import ClassService, participant, teacher
+from .class_service import DEPLOY, ClassService, participant, teacher
 from class_results import board, intake  # noqa: E402  (put on the path by class_service)
 from class_results.store import RESULTS_PER_MEMBER, Refused, Store  # noqa: E402
 
@@ -450,3 +453,19 @@ def test_the_page_runs_only_its_own_script(open_class):
     assert nonces[0] != nonces[1]
     status, _ = service.call(teacher_token, "GET", "api/classes")
     assert status == 200
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="the service gives its folder to its account only when the hub starts it as root (CI does)")
+def test_the_service_never_gives_its_account_a_file_linked_from_elsewhere(tmp_path):
+    """Started as root, the service hands its data folder to its own account; a second name for a file of root's,
+    planted in that folder, would hand that file over too: the service refuses to start instead."""
+    folder, secret = tmp_path / "class-results", tmp_path / "hub-secret"
+    folder.mkdir(mode=0o700)
+    secret.write_text("the hub's own", encoding="utf-8")
+    os.link(secret, folder / "results.sqlite")
+    script = ("import sys; from pathlib import Path; from class_results.__main__ import drop_privileges; "
+              f"drop_privileges(Path({str(folder)!r}), 'nobody')")
+    run = subprocess.run([sys.executable, "-c", script], cwd=DEPLOY, capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0 and "链接着别处的文件" in run.stderr, run.stderr[-1000:]
+    assert secret.stat().st_uid == 0 and folder.stat().st_uid == 0

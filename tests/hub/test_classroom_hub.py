@@ -97,14 +97,9 @@ def wait_for(check, limit: float, what: str, every: float = 0.25):
         time.sleep(every)
 
 
-def wait_for_hub(process: subprocess.Popen, url: str, log: Path) -> None:
-    """Until the hub answers behind its proxy; a hub that exits on the way fails at once, with its log's end."""
-    def up():
-        if process.poll() is not None:
-            tail = "\n".join(log.read_text(errors="replace").splitlines()[-60:])
-            raise RuntimeError(f"the hub exited with {process.returncode}:\n{tail}")
-        return requests.get(f"{url}/hub/api/", timeout=2).status_code == 200
-    wait_for(up, HUB_START_LIMIT, "JupyterHub behind the proxy")
+def wait_for_hub(process: subprocess.Popen, url: str, log: Path) -> float:
+    return processes.wait_until_up(process, lambda: requests.get(f"{url}/hub/api/", timeout=2).status_code == 200,
+                                   HUB_START_LIMIT, "JupyterHub behind the proxy", log)
 
 
 def roster_command(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
@@ -221,13 +216,11 @@ c.JupyterHub.cleanup_servers = False  # the test stops every process itself: fas
         for attempt in range(3):   # a port taken by another program between choosing and binding: choose again
             config = self.write_config(proxy)
             self.log = open(self.root / "hub.log", "w")
-            began = time.monotonic()
             self.process = subprocess.Popen([sys.executable, "-m", "jupyterhub", "-f", str(config)], cwd=self.root,
                                             env=self.environment(), stdout=self.log, stderr=subprocess.STDOUT,
                                             start_new_session=True)
             try:
-                wait_for_hub(self.process, self.url, self.root / "hub.log")
-                return time.monotonic() - began
+                return wait_for_hub(self.process, self.url, self.root / "hub.log")
             except RuntimeError:
                 if attempt == 2 or not re.search(PORT_TAKEN, self.log_text(), re.I):
                     raise
@@ -238,11 +231,11 @@ c.JupyterHub.cleanup_servers = False  # the test stops every process itself: fas
     def log_text(self) -> str:
         return (self.root / "hub.log").read_text(errors="replace")
 
-    def tail(self, lines: int = 60) -> str:
-        return "\n".join(self.log_text().splitlines()[-lines:])
+    def tail(self) -> str:
+        return processes.tail(self.root / "hub.log")
 
     def processes(self) -> list[psutil.Process]:
-        """Everything the hub started and is still running: proxy, services, servers, kernels."""
+        """The hub and everything it started that still runs: proxy, services, servers, kernels."""
         return processes.marked(self.mark)
 
     def server_process(self, name: str) -> psutil.Process:

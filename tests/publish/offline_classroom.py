@@ -92,7 +92,8 @@ c.Spawner.ip = "127.0.0.1"
                            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         hub_started = time.monotonic()
-        wait(lambda: urllib.request.urlopen(f"{url}/hub/api/", timeout=2).status == 200, 120, hub, work)
+        processes.wait_until_up(hub, lambda: urllib.request.urlopen(f"{url}/hub/api/", timeout=2).status == 200,
+                                120, "the hub", work / "hub.log")
         timings["hub_start_s"] = round(time.monotonic() - hub_started, 1)
 
         jar = http.cookiejar.CookieJar()
@@ -107,7 +108,7 @@ c.Spawner.ip = "127.0.0.1"
         def lab_answers():   # the participant's own JupyterLab page, reached through the hub's OAuth
             with browser.open(f"{url}/user/xuesheng1/lab", timeout=30) as reply:
                 return reply.geturl().startswith(f"{url}/user/xuesheng1/lab") and "jupyter-config-data" in reply.read().decode()
-        wait(lab_answers, 300, hub, work)
+        processes.wait_until_up(hub, lab_answers, 300, "the hub (the participant's JupyterLab)", work / "hub.log")
         timings["login_to_lab_s"] = round(time.monotonic() - login_started, 1)
         xsrf = next(c.value for c in jar if c.name == "_xsrf" and c.path.startswith("/user/xuesheng1"))
         listing = urllib.request.Request(f"{url}/user/xuesheng1/api/contents", headers={"X-XSRFToken": xsrf})
@@ -118,21 +119,6 @@ c.Spawner.ip = "127.0.0.1"
                 "timings": timings}
     finally:
         processes.stop(hub, os.environ[processes.MARK])
-
-
-def wait(check, limit: float, hub: subprocess.Popen, work: Path) -> None:
-    deadline = time.monotonic() + limit
-    while True:
-        if hub.poll() is not None:
-            raise SystemExit(f"the hub exited:\n{(work / 'hub.log').read_text()[-3000:]}")
-        try:
-            if check():
-                return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            raise SystemExit(f"not ready after {limit} s:\n{(work / 'hub.log').read_text()[-3000:]}")
-        time.sleep(0.5)
 
 
 if __name__ == "__main__":

@@ -166,7 +166,7 @@ class FigureWidget:
         self._cause = None                          # the control whose change is being drawn
         self._notes: dict[str, w.HTML] = {}         # message lines under controls, made when first needed
         self.widget = None
-        self.fig, self.ax = charts.new_figure(*self.figure_size, *self.figure_grid)
+        self.fig, self.ax = charts.new_figure(*self.figure_size, *self.figure_grid, interactive=True)
         self.message = w.HTML()
         self.status = w.HTML()
         self.summary = w.HTML()
@@ -526,9 +526,7 @@ class FigureWidget:
             self.view.value = charts.png_bytes(self.fig, dpi=80)
 
     def close(self) -> None:
-        import matplotlib.pyplot as plt
-
-        plt.close(self.fig)
+        charts.close(self.fig)
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)

@@ -9,6 +9,7 @@ the verdict is computed by :func:`xinzhi.models.lookback.judge`, never typed.
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from .. import charts
-from ..data import convert, list_datasets, load
+from ..data import convert, list_datasets, load, version
 from ..errors import DataError
 from ..models.lookback import Figure, Verdict, judge, shown, unit_shown
 from ..tables import Table
@@ -33,6 +34,12 @@ _ACTUAL = ("final", "preliminary", "estimate", "computed")
 
 def facts() -> pd.DataFrame:
     """Every fact row of data/ (all data sets with values, statuses and quotes), indexed by id."""
+    return _facts(version(*list_datasets())).copy()
+
+
+@functools.lru_cache(maxsize=2)
+def _facts(_version: tuple) -> pd.DataFrame:
+    """:func:`facts` once per version of the data files (the table, its widget and latest_year all read it)."""
     frames = []
     for name in list_datasets():
         ds = load(name)
@@ -43,7 +50,7 @@ def facts() -> pd.DataFrame:
 
 def latest_year() -> int:
     """The latest year with a full-year published figure (not a target): what "已到期" is measured against."""
-    t = facts()
+    t = _facts(version(*list_datasets()))
     done = t[t["status"].isin(("final", "preliminary")) & (t["period"].astype(str).isin(("全年", "每年")))]
     return int(done["year"].max())
 
@@ -85,7 +92,12 @@ def _label(target) -> str:
 
 def pairs() -> list[Pair]:
     """The look-back pairs of data/lookback.csv, each with its rows and its computed verdict."""
-    t = facts()
+    return list(_pairs(version(*list_datasets())))
+
+
+@functools.lru_cache(maxsize=2)
+def _pairs(_version: tuple) -> tuple[Pair, ...]:
+    t = _facts(_version)
     as_of = latest_year()
 
     def row(key):
@@ -102,7 +114,7 @@ def pairs() -> list[Pair]:
         verdict = judge(_figure(target), _figure(outcome) if outcome is not None else None, as_of, convert)
         out.append(Pair(rec["id"], _label(target), target, outcome, partial, str(rec["gap_id"] or ""),
                         str(rec["notes"] or ""), verdict))
-    return out
+    return tuple(out)
 
 
 def _describe(row, goal: bool = False) -> str:
