@@ -66,6 +66,12 @@ def setup() -> None:
         events = get_ipython().events
         if charts.collect_closed_figures not in events.callbacks["post_execute"]:
             events.register("post_execute", charts.collect_closed_figures)
+            # What is loaded by now (the libraries: hundreds of thousands of objects) lives as long as the
+            # kernel: leave it out of every later collection, which then looks only at what the notebook made.
+            import gc
+
+            gc.collect()
+            gc.freeze()
     if _in_kernel() and os.environ.get("XINZHI_HANDOUT"):  # building the handout site (publish/site.py)
         from . import handout
 
