@@ -145,3 +145,50 @@ def test_an_artist_that_stops_changing_goes_back_into_the_background(tmp_path):
         ["full", ["a", "b"]],     # a changes again
         ["blit", ["a", "b"]],
     ], report
+
+
+FIRST_CHANGE = textwrap.dedent(r'''
+    import json, os, sys
+    import numpy as np
+    import matplotlib
+    matplotlib.use("module://ipympl.backend_nbagg")
+    sys.path.insert(0, os.getcwd())
+    from xinzhi.widgets.base import FigureWidget, slider
+
+    class Line(FigureWidget):
+        title = "一条线"
+        alt = "一条随滑块升降的线。"
+
+        def make_controls(self):
+            return {"level": slider("高度", 1, 1, 9, 1, integer=True)}
+
+        def setup(self, fig, ax):
+            (self.line,) = ax.plot([0, 1], [1, 1])
+            ax.set_ylim(0, 10)
+
+        def update(self, level):
+            self.line.set_ydata([level, level])
+
+        def source(self):
+            return "示意"
+
+    widget = Line()
+    canvas = widget.fig.canvas
+    canvas.draw()                                   # the browser's first request
+    widget.controls["level"].value = 5
+    shown = np.asarray(canvas.get_renderer().buffer_rgba()).copy()
+    canvas.draw()
+    same = bool(np.array_equal(shown, np.asarray(canvas.get_renderer().buffer_rgba())))
+    print("REPORT" + json.dumps({"first": widget.last_redraw, "same": same}))
+''')
+
+
+def test_a_participants_first_change_is_blitted(tmp_path):
+    """What an update moves is found before the figure is first drawn, so the first change is not a full redraw."""
+    from .conftest import ROOT
+
+    env = {"XINZHI_WORKSPACE": str(tmp_path), "XINZHI_STRICT": "1", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", FIRST_CHANGE], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout.split("REPORT", 1)[1]) == {"first": "blit", "same": True}

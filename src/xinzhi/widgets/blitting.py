@@ -7,8 +7,10 @@ only the animated artists on top (matplotlib's "faster rendering by using blitti
 else changed — axis limits or ticks, labels, titles, a figure-level text, an artist removed from the
 background — the figure is drawn in full instead, and the background is taken again.
 
-An artist that has stopped changing goes back into the background at the next full draw, so that later
-updates draw only what still moves.
+What moves is known from the start: before the figure is first drawn, the widget's update is made again
+with the same values, and what it touches moves (:meth:`Blitter.find_moving`), so a participant's first
+change is blitted too. An artist that has stopped changing goes back into the background at the next full
+draw, so that later updates draw only what still moves.
 
 The last few backgrounds are remembered by what they show (every axes' limits, ticks and labels, the
 figure-level texts, which artists move): going back to a state drawn before — a menu switched back and
@@ -135,6 +137,21 @@ class Blitter:
         order = {ax: i for i, ax in enumerate(self.fig.axes)}
         return sorted(alive, key=lambda a: (a.axes.get_zorder(), order[a.axes], a.get_zorder()))
 
+    @staticmethod
+    def _changed_in(ax, animated) -> list:
+        """What is plotted in ``ax``, not moving yet, and changed since it was last drawn."""
+        frame = _frame(ax)
+        return [child for child in ax.get_children()
+                if not (child in frame or isinstance(child, (Axis, Spine)) or child in animated) and _changed(child)]
+
+    def find_moving(self) -> None:
+        """Before the first draw, after an update made again with the same values: what that update touched
+        moves from the start, so that a participant's first change need not be drawn in full. What does not
+        really change goes back into the background later (``SETTLED``)."""
+        for ax in self.fig.axes:
+            for child in self._changed_in(ax, set(self.animated)):
+                self._start_moving(child)
+
     def _start_moving(self, artist) -> None:
         artist.set_animated(True)
         self.animated.append(artist)
@@ -174,14 +191,10 @@ class Blitter:
                 children = ax.get_children()
                 if any(c not in animated for c in children_before.difference(children)):
                     reasons.append(f"axes {number}: an artist of the background was removed")
-                frame = _frame(ax)
-                for child in children:
-                    if child in frame or isinstance(child, (Axis, Spine)) or child in animated:
-                        continue
-                    if _changed(child):
-                        self._start_moving(child)
-                        animated.add(child)
-                        reasons.append(f"axes {number}: {type(child).__name__} starts moving")
+                for child in self._changed_in(ax, animated):
+                    self._start_moving(child)
+                    animated.add(child)
+                    reasons.append(f"axes {number}: {type(child).__name__} starts moving")
         if changed and not reasons:
             engine = self.fig.get_layout_engine()
             if engine is not None:   # a figure laid out at every draw: lay it out now, to know what it shows
