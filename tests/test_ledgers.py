@@ -160,3 +160,27 @@ def test_a_span_inside_an_index_on_both_ledgers():
     assert official.tfp - own.tfp == pytest.approx(official.gdp - own.gdp)
     text = tfp.explain("CHN", start, end).data
     assert "官方账本" in text and table["document"].iloc[0].split()[0] in text
+
+
+def test_an_edited_official_figure_reaches_the_ledger(tmp_path, monkeypatch):
+    """What the ledger works out from the official figures is remembered between updates, and worked out again
+    as soon as the data file changes."""
+    import shutil
+
+    from xinzhi.data import data_dir
+
+    folder = tmp_path / "data"
+    shutil.copytree(data_dir(), folder)
+    monkeypatch.setenv("XINZHI_DATA_DIR", str(folder))
+    spans = tfp.official_spans()
+    row = spans[~spans["index"] & spans["in_pwt"]].iloc[0]
+    before, ids = tfp.official_growth(int(row.start), int(row.end))
+    assert tfp.official_growth(int(row.start), int(row.end)) == (before, ids)
+    path = folder / "china_gdp_official.csv"
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    edited = table["id"].isin(ids)
+    table.loc[edited, "value"] = [f"{2 * float(v):g}" for v in table.loc[edited, "value"]]
+    table.to_csv(path, index=False)
+    after, _ = tfp.official_growth(int(row.start), int(row.end))
+    assert after > before
+    assert tfp.official_spans().set_index(["start", "end"]).loc[(row.start, row.end), "gdp"] == pytest.approx(after)

@@ -455,7 +455,8 @@ class ShareProjectionWidget(FigureWidget):
         steady_limits(right, -0.5, n + 0.5, axis="x")
         top = max(float(part.max()), float(rest.max()), 215.0)
         bottom = min(float(part.min()), float(rest.min()), 100.0)
-        steady_limits(right, max(0.0, bottom * 0.9), top * 1.06)
+        # compound growth runs away fast: roomier limits are kept more often while g1 or g0 moves
+        steady_limits(right, max(0.0, bottom * 0.9), top * 1.06, fill=0.4, slack=0.2)
 
         if abs(g1 - g0) < 1e-9:
             trend = "两部分增速相同，占比不变。"

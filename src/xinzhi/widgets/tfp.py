@@ -654,7 +654,8 @@ class GrowthAccounting(base.FigureWidget):
         finite = np.concatenate([v[np.isfinite(v)] for v in values])
         ymin, ymax = float(finite.min()), float(finite.max())
         pad = max(0.05, 0.08 * (ymax - ymin))
-        steady_limits(self.right, ymin - pad, ymax + pad)
+        # rebasing moves every line when the start year moves: roomier limits are kept more often
+        steady_limits(self.right, ymin - pad, ymax + pad, fill=0.4, slack=0.2)
         steady_limits(self.right, s - 0.5, max(e, s + 1) + 0.5, axis="x")
         self.right_title.set_text(f"{acc.COUNTRIES[country]}的 TFP 指数（{s}年 = 1）")
 
