@@ -350,6 +350,26 @@ def png_bytes(fig, dpi: int | None = None) -> bytes:
     return buffer.getvalue()
 
 
+def _picture(fig, dpi: int) -> bytes:
+    """A static chart's PNG, the same as :func:`png_bytes` gives, in one draw: savefig lays a figure out in a
+    draw of its own before the one that renders it. (An interactive figure is left to savefig: drawing its
+    canvas would send the picture to the browser.)"""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.image import imsave
+
+    if type(fig.canvas) is not FigureCanvasAgg:
+        return png_bytes(fig, dpi)
+    shown = fig.dpi
+    fig.dpi = dpi
+    try:
+        fig.canvas.draw()
+        buffer = io.BytesIO()
+        imsave(buffer, fig.canvas.buffer_rgba(), format="png", origin="upper", dpi=dpi)
+    finally:
+        fig.dpi = shown
+    return buffer.getvalue()
+
+
 def show(fig, alt: str, *, caption: str | None = None) -> None:
     """Show a finished, static chart as an image with alt text (readable in any viewer, on a phone too).
 
@@ -371,7 +391,7 @@ def show(fig, alt: str, *, caption: str | None = None) -> None:
         return
     natural, smallest = static_widths(fig)
     text_px = round(smallest_text_pt(fig) * STATIC_DPI / 72, 1)   # the smallest text at the picture's own size
-    encoded = base64.b64encode(png_bytes(fig, dpi=STATIC_DPI)).decode("ascii")
+    encoded = base64.b64encode(_picture(fig, STATIC_DPI)).decode("ascii")
     close(fig)
     figcaption = f"<figcaption style='font-size:0.9em;color:#444'>{html.escape(caption)}</figcaption>" if caption else ""
     # shrinks with a narrow column, but never below the width where its smallest text is MIN_TEXT_PX;
