@@ -60,15 +60,20 @@ SCRIPT = textwrap.dedent(r'''
 ''')
 
 
-@pytest.fixture(scope="module")
-def report(tmp_path_factory):
+def run(script: str, workspace) -> dict:
+    """Run ``script`` in a separate Python with ipympl's canvas; what it printed after "REPORT"."""
     from .conftest import ROOT
 
-    env = {"XINZHI_WORKSPACE": str(tmp_path_factory.mktemp("ws")), "XINZHI_STRICT": "1", "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-c", SCRIPT], cwd=ROOT, capture_output=True, text=True,
+    env = {"XINZHI_WORKSPACE": str(workspace), "XINZHI_STRICT": "1", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
                           timeout=900, env=env)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.split("REPORT", 1)[1])
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    return run(SCRIPT, tmp_path_factory.mktemp("ws"))
 
 
 def test_blitted_frames_equal_full_redraws(report):
@@ -128,13 +133,7 @@ SETTLING = textwrap.dedent(r'''
 def test_an_artist_that_stops_changing_goes_back_into_the_background(tmp_path):
     """A text that moved and then stayed still for a few updates is drawn into the next full redraw's background
     (later blits no longer draw it), starts moving again when it changes, and every frame equals a full redraw."""
-    from .conftest import ROOT
-
-    env = {"XINZHI_WORKSPACE": str(tmp_path), "XINZHI_STRICT": "1", "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-c", SETTLING], cwd=ROOT, capture_output=True, text=True, timeout=300,
-                          env=env)
-    assert done.returncode == 0, done.stderr[-3000:]
-    report = json.loads(done.stdout.split("REPORT", 1)[1])
+    report = run(SETTLING, tmp_path)
     assert not report["mismatch"], report
     assert report["steps"] == [
         ["full", ["a"]],          # a starts moving
@@ -185,10 +184,4 @@ FIRST_CHANGE = textwrap.dedent(r'''
 
 def test_a_participants_first_change_is_blitted(tmp_path):
     """What an update moves is found before the figure is first drawn, so the first change is not a full redraw."""
-    from .conftest import ROOT
-
-    env = {"XINZHI_WORKSPACE": str(tmp_path), "XINZHI_STRICT": "1", "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-c", FIRST_CHANGE], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300, env=env)
-    assert done.returncode == 0, done.stderr[-3000:]
-    assert json.loads(done.stdout.split("REPORT", 1)[1]) == {"first": "blit", "same": True}
+    assert run(FIRST_CHANGE, tmp_path) == {"first": "blit", "same": True}
