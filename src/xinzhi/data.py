@@ -319,12 +319,16 @@ class Dataset:
     name: str
     title: str
     table: pd.DataFrame
-    sources: pd.DataFrame
     description: str = ""
     licence: str = ""
     citation: str = ""
     path: Path | None = None
     resource: dict = field(default_factory=dict, repr=False)
+
+    @functools.cached_property
+    def sources(self) -> pd.DataFrame:
+        """The distinct sources of its rows (publisher, document, date, link), worked out when first asked for."""
+        return _sources_of(self.table, self.resource)
 
     def __iter__(self):  # table, sources = load("...")
         yield self.table
@@ -432,7 +436,7 @@ def load(name: str) -> Dataset:
     """Load a data set by its resource name in data/datapackage.json (see :func:`list_datasets`)."""
     res, path, table = _checked_table(name)
     table = table.copy()
-    return Dataset(name=name, title=res.get("title", name), table=table, sources=_sources_of(table, res),
+    return Dataset(name=name, title=res.get("title", name), table=table,
                    description=res.get("description", ""), licence=_licence(res),
                    citation=res.get("citation", ""), path=path, resource=res)
 
