@@ -420,7 +420,9 @@ def install_jupyter_settings(python: Path) -> None:
     if (lab / "static/index.html").exists():   # our page template extends JupyterLab's own one
         shutil.copyfile(JUPYTER / "lab_index.html", lab / "index.html")
         server["LabApp"] = {"templates_dir": str(lab)}
-    for name, config in [("jupyter_server_config.json", server), ("voila.json", {"KernelManager": server["KernelManager"]})]:
+    voila = {"KernelManager": server["KernelManager"],
+             "Voila": {"kernel_websocket_connection_class": server["ServerApp"]["kernel_websocket_connection_class"]}}
+    for name, config in [("jupyter_server_config.json", server), ("voila.json", voila)]:
         (etc / name).write_text(json.dumps(config, indent=2), encoding="utf-8")
 
 

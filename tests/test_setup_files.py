@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import json
 import re
 import sys
@@ -164,7 +165,29 @@ def test_settings_are_installed_in_this_environment():
     server = json.loads((etc / "jupyter_server_config.json").read_text(encoding="utf-8"))
     assert Path(server["LabApp"]["templates_dir"], "index.html").read_text(encoding="utf-8") == \
         (ROOT / "jupyter" / "lab_index.html").read_text(encoding="utf-8")
-    assert json.loads((etc / "voila.json").read_text(encoding="utf-8"))["KernelManager"] == server["KernelManager"]
+    voila = json.loads((etc / "voila.json").read_text(encoding="utf-8"))
+    assert voila["KernelManager"] == server["KernelManager"]
+    assert voila["Voila"]["kernel_websocket_connection_class"] == \
+        server["ServerApp"]["kernel_websocket_connection_class"] == "xinzhi_server.NoDelayConnection"
+
+
+def test_kernel_websockets_send_each_message_at_once(monkeypatch):
+    """The connection class the servers are configured with turns Nagle's algorithm off, then connects as usual."""
+    from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
+
+    server = json.loads((ROOT / "jupyter" / "jupyter_server_config.json").read_text(encoding="utf-8"))
+    module, name = server["ServerApp"]["kernel_websocket_connection_class"].rsplit(".", 1)
+    connection_class = getattr(importlib.import_module(module), name)
+    assert issubclass(connection_class, ZMQChannelsWebsocketConnection)
+    assert module.split(".")[0] != "xinzhi", "a server must not import the notebook package (it sets up matplotlib)"
+
+    calls = []
+    handler = type("Handler", (), {"set_nodelay": lambda self, value: calls.append(("nodelay", value))})()
+    monkeypatch.setattr(ZMQChannelsWebsocketConnection, "connect", lambda self: calls.append(("connect",)) or "wired")
+    connection = connection_class.__new__(connection_class)
+    connection._trait_values["websocket_handler"] = handler   # a real handler needs a running server
+    assert connection.connect() == "wired"
+    assert calls == [("nodelay", True), ("connect",)]
 
 
 def test_readme_gives_the_two_commands_and_ci_runs_the_test_command():
