@@ -255,7 +255,7 @@ class CobbDouglasWidget(FigureWidget):
         self.same_k.set_data([k0], [y_same])
         left = self.ax[0]
         top = max(float(growth.cobb_douglas(A, self.K_MAX, L, alpha)), float(growth.cobb_douglas(a0, self.K_MAX, l0, alpha)))
-        steady_limits(left, 0, top * 1.08)
+        steady_limits(left, 0, top * 1.08, fill=0.4, slack=0.2)
 
         d = growth.growth_decomposition(self.BASE, (A, K, L), alpha)
         # each factor's share of the (log) growth, applied to the actual growth: the bars add up
@@ -266,7 +266,7 @@ class CobbDouglasWidget(FigureWidget):
             values = [s / 100.0 * d["total"] for s in shares] + [d["total"]]
         right = self.ax[1]
         span = max(10.0, max(abs(v) for v in values) * 1.45)
-        steady_limits(right, -span, span, axis="x")
+        steady_limits(right, -span, span, axis="x", fill=0.4, slack=0.2)
         for i, (bar, label, value) in enumerate(zip(self.hbars, self.hlabels, values)):
             bar.set_width(value)
             share = shares[i] if i < 3 else math.nan
