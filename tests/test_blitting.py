@@ -87,13 +87,17 @@ def test_most_updates_are_blitted(report):
     assert total and blits / total >= 0.3, report
 
 
-SETTLING = textwrap.dedent(r'''
+# The start of a script that defines a small widget of its own on ipympl's canvas, as inside a kernel.
+WIDGET_SCRIPT = textwrap.dedent(r'''
     import json, os, sys
     import numpy as np
     import matplotlib
     matplotlib.use("module://ipympl.backend_nbagg")
     sys.path.insert(0, os.getcwd())
     from xinzhi.widgets.base import FigureWidget, slider
+''')
+
+SETTLING = WIDGET_SCRIPT + textwrap.dedent(r'''
 
     class Texts(FigureWidget):
         title = "两段文字"
@@ -146,13 +150,7 @@ def test_an_artist_that_stops_changing_goes_back_into_the_background(tmp_path):
     ], report
 
 
-FIRST_CHANGE = textwrap.dedent(r'''
-    import json, os, sys
-    import numpy as np
-    import matplotlib
-    matplotlib.use("module://ipympl.backend_nbagg")
-    sys.path.insert(0, os.getcwd())
-    from xinzhi.widgets.base import FigureWidget, slider
+FIRST_CHANGE = WIDGET_SCRIPT + textwrap.dedent(r'''
 
     class Line(FigureWidget):
         title = "一条线"
