@@ -15,7 +15,7 @@ from types import MethodType
 import numpy as np
 from PIL import Image
 
-COMPRESS_LEVEL = 1
+from ..charts import PNG_COMPRESS_LEVEL as COMPRESS_LEVEL
 
 
 def get_diff_image(canvas):
