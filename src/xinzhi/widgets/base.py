@@ -60,7 +60,7 @@ from ..errors import CourseError, InputError
 from ..formats import message_html
 from . import fit
 from ..inputs import parse_number
-from .blitting import Blitter
+from .blitting import Blitter, plotted_parts
 from .fastpng import use_fast_png
 
 log = logging.getLogger(__name__)
@@ -511,7 +511,7 @@ class FigureWidget:
 
     def _find_moving(self) -> None:
         """What an update moves, found before the first draw: the same update made again touches it."""
-        for artist in self.fig.findobj(lambda a: a.stale):
+        for artist in plotted_parts(self.fig):
             artist.stale = False
         try:
             self.update(**self.values())

@@ -72,6 +72,15 @@ def _figure_level(fig) -> list:
     return [a for a in [*fig.texts, *fig.legends, *fig.patches, *fig.lines, *fig.images, *extras] if a is not None]
 
 
+def plotted_parts(artist):
+    """The artist and everything in it, down to but not into its axes' ``Axis`` objects (the frame, covered by
+    the signature): walking those would make every tick that their locators ask for, as ``findobj`` does."""
+    yield artist
+    if not isinstance(artist, Axis):
+        for child in artist.get_children():
+            yield from plotted_parts(child)
+
+
 def _changed(artist) -> bool:
     """Whether the artist or a part of it (legend texts) changed since it was last drawn."""
     return bool(artist.findobj(lambda a: a.stale))
