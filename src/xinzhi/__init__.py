@@ -68,7 +68,11 @@ def setup() -> None:
             events.register("post_execute", charts.collect_closed_figures)
             # What is loaded by now (the libraries: hundreds of thousands of objects) lives as long as the
             # kernel: leave it out of every later collection, which then looks only at what the notebook made.
+            # pandas and ipywidgets are loaded first: every notebook uses them (tables, controls).
             import gc
+
+            import ipywidgets  # noqa: F401
+            import pandas  # noqa: F401
 
             gc.collect()
             gc.freeze()
