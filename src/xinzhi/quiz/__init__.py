@@ -28,6 +28,7 @@ from ..errors import CourseError
 from ..formats import format_number, message_html
 from ..inputs import parse_number
 from ..marks import mark
+from ..widgets.shared import html_line, layout, style
 from .bank import Bank, BankError, Question, load
 
 __all__ = ["self_check", "Quiz", "BankError"]
@@ -73,23 +74,24 @@ class _View:
         self.quiz, self.q, self.order = quiz, question, shown_order
         self.state = State()
         self.restoring = False
-        self.feedback = w.HTML(layout={"min_height": "1.4em"})
+        self.feedback = html_line(layout={"min_height": "1.4em"})
         if question.is_choice:
             self.control = w.RadioButtons(options=[(question.option(i).text, i) for i in shown_order], value=None,
-                                          layout={"width": "auto", "max_width": "100%"})
+                                          layout=layout(width="auto", max_width="100%"), style=style(w.RadioButtons))
             self.control.add_class("xinzhi-choice")
         else:
             unit = f"（单位：{question.unit}）" if question.unit else ""
             self.control = w.Text(placeholder=f"填写数字{unit}，按回车确认", continuous_update=False,
-                                  layout={"width": "min(100%, 300px)"})
+                                  layout=layout(width="min(100%, 300px)"), style=style(w.Text))
             self.control.add_class("xinzhi-answer")
         self.control.observe(self._changed, names="value")
         self.reveal_button = w.Button(description="看答案", tooltip="直接看正确答案和解释",
-                                      layout={"width": "auto"})
+                                      layout={"width": "auto"}, style=style(w.Button))
         self.reveal_button.add_class("xinzhi-reveal")
         self.reveal_button.on_click(lambda _b: self.quiz._safely(self.reveal))
-        title = w.HTML(f"<div style='margin-top:0.8em'><b>{question.number}.</b> {html.escape(question.question)}</div>")
-        self.box = w.VBox([title, self.control, w.HBox([self.reveal_button]), self.feedback])
+        title = html_line(f"<div style='margin-top:0.8em'><b>{question.number}.</b> {html.escape(question.question)}</div>")
+        self.box = w.VBox([title, self.control, w.HBox([self.reveal_button], layout=layout()), self.feedback],
+                          layout=layout())
         self.box.add_class("xinzhi-question")
 
     # --- what a participant does ------------------------------------------------------------------
@@ -202,8 +204,8 @@ class Quiz:
 
     def __init__(self, bank: Bank):
         self.bank = bank
-        self.status = w.HTML()
-        self.score_line = w.HTML()
+        self.status = html_line()
+        self.score_line = html_line()
         self.participant = ""
         try:
             self.participant = records.participant_id()
@@ -215,7 +217,7 @@ class Quiz:
             view.restore([r for r in saved if r.get("question") == view.q.id])
         if note:
             self._status(note)
-        header = w.HTML(STYLE + "<div style='color:#444'>选一个答案（填数题按回车）就会看到反馈。答错一次给提示；"
+        header = html_line(STYLE + "<div style='color:#444'>选一个答案（填数题按回车）就会看到反馈。答错一次给提示；"
                         "再错一次，或点“看答案”，会显示正确答案和解释。你的作答自动保存。</div>")
         self.widget = w.VBox([*class_view.controls(), header, *[v.box for v in self.views], self.score_line,
                               self.status],

@@ -62,6 +62,8 @@ from . import fit
 from ..inputs import parse_number
 from .blitting import Blitter, plotted_parts
 from .fastpng import use_fast_png
+from . import shared
+from .shared import html_line
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +89,7 @@ def slider(label: str, value, minimum, maximum, step, *, unit: str = "", integer
     cls = w.IntSlider if integer else w.FloatSlider
     kwargs = {"readout_format": fmt} if fmt else {}
     control = cls(value=value, min=minimum, max=maximum, step=step, description=label,
-                  style=SLIDER_STYLE, layout=SLIDER_LAYOUT, continuous_update=continuous, **kwargs)
+                  style=shared.style(cls, **SLIDER_STYLE), layout=SLIDER_LAYOUT, continuous_update=continuous, **kwargs)
     if unit:
         control.description = f"{label}（{unit}）"
     return control
@@ -95,7 +97,8 @@ def slider(label: str, value, minimum, maximum, step, *, unit: str = "", integer
 
 def dropdown(label: str, options, value=None):
     options = list(options.items()) if isinstance(options, dict) else list(options)
-    control = w.Dropdown(options=options, description=label, style=SLIDER_STYLE, layout=SLIDER_LAYOUT)
+    control = w.Dropdown(options=options, description=label, style=shared.style(w.Dropdown, **SLIDER_STYLE),
+                         layout=SLIDER_LAYOUT)
     if value is not None:
         control.value = value
     return control
@@ -103,7 +106,7 @@ def dropdown(label: str, options, value=None):
 
 def number_box(label: str, value: str, placeholder: str = ""):
     """A box for a typed number; read it with :meth:`FigureWidget.number`. Tests type bad values into it."""
-    box = w.Text(value=str(value), description=label, placeholder=placeholder, style=SLIDER_STYLE,
+    box = w.Text(value=str(value), description=label, placeholder=placeholder, style=shared.style(w.Text, **SLIDER_STYLE),
                  layout=TEXT_LAYOUT, continuous_update=False)
     box.add_class(NUMBER_BOX_CLASS)
     return box
@@ -111,7 +114,7 @@ def number_box(label: str, value: str, placeholder: str = ""):
 
 def note(text: str) -> w.HTML:
     """A line of grey explanatory text between controls (HTML allowed)."""
-    return w.HTML(f"<div style='color:#444'>{text}</div>")
+    return html_line(f"<div style='color:#444'>{text}</div>")
 
 
 def _restorable(control, value):
@@ -167,9 +170,9 @@ class FigureWidget:
         self._notes: dict[str, w.HTML] = {}         # message lines under controls, made when first needed
         self.widget = None
         self.fig, self.ax = charts.new_figure(*self.figure_size, *self.figure_grid, interactive=True)
-        self.message = w.HTML()
-        self.status = w.HTML()
-        self.summary = w.HTML()
+        self.message = html_line()
+        self.status = html_line()
+        self.summary = html_line()
         self.controls: dict[str, w.Widget] = self.make_controls()
         self.load_note = ""
         if self.save_key:
@@ -212,7 +215,7 @@ class FigureWidget:
     # --- layout: override layout() to arrange the parts ----------------------------------------
     def layout(self) -> list[w.Widget]:
         """The widget's parts, top to bottom: header, controls, status line, chart."""
-        controls = w.VBox(list(self.controls.values()))
+        controls = w.VBox(list(self.controls.values()), layout=shared.layout())
         controls.add_class(fit.CONTROL_LIST_CLASS)
         return [*self.header(), controls, self.status, *self.chart()]
 
@@ -220,7 +223,7 @@ class FigureWidget:
         """The title, the 示意参数 note of an illustrative widget, and ``intro``."""
         parts = []
         if self.title:
-            parts.append(w.HTML(f"<h4 style='margin:0.3em 0'>{html.escape(self.title)}</h4>"))
+            parts.append(html_line(f"<h4 style='margin:0.3em 0'>{html.escape(self.title)}</h4>"))
         if self.illustrative:
             parts.append(note("注意：图中参数是<b>示意参数</b>，用来说明道理，不是哪个地区或企业的真实数据。"))
         if self.intro:
@@ -231,7 +234,7 @@ class FigureWidget:
         """The message line (right under the controls), the figure, the live explanation and the chart's description."""
         parts = [self.message, self.view, self.summary]
         if self.alt:
-            parts.append(w.HTML(f"<div style='font-size:0.9em;color:#444'>图示说明：{html.escape(self.alt)}</div>"))
+            parts.append(html_line(f"<div style='font-size:0.9em;color:#444'>图示说明：{html.escape(self.alt)}</div>"))
         return parts
 
     # --- helpers for subclasses ----------------------------------------------------------------
@@ -412,15 +415,15 @@ class FigureWidget:
                     break
                 seen, begin = seen or moves, i
             if begin < start:
-                group = w.VBox(parts[begin:start])
+                group = w.VBox(parts[begin:start], layout=shared.layout())
                 group.add_class(fit.CONTROLS_CLASS)
-                chart = w.VBox(parts[start:at + 1])
+                chart = w.VBox(parts[start:at + 1], layout=shared.layout())
                 chart.add_class(fit.CHART_CLASS)
-                body = w.VBox([group, chart])
+                body = w.VBox([group, chart], layout=shared.layout())
                 body.add_class(fit.BODY_CLASS)
                 inputs = sum(_holds(part, {c}) for c in moving for part in parts[begin:start])
                 parts = [*parts[:begin], body, *parts[at + 1:]]
-        box = w.VBox(shown + parts, layout={"max_width": self.max_width, "width": "100%"})
+        box = w.VBox(shown + parts, layout=shared.layout(max_width=self.max_width, width="100%"))
         box.add_class(fit.WIDGET_CLASS)
         box.add_class("xinzhi-" + (self.app_layout or fit.arrangement(self.figure_grid, self.figure_size, inputs)))
         return box
@@ -436,7 +439,7 @@ class FigureWidget:
             shown.append(child)
             if id(child) in controls:
                 if child.model_id not in self._notes:
-                    line = w.HTML()
+                    line = html_line()
                     line.add_class(fit.NOTE_CLASS)
                     self._notes[child.model_id] = line
                     shown.append(line)
@@ -455,7 +458,7 @@ class FigureWidget:
             box = _box_of(self.widget, control)
             if box is None:
                 return self.message
-            line = w.HTML()
+            line = html_line()
             line.add_class(fit.NOTE_CLASS)
             children = list(box.children)
             children.insert(children.index(control) + 1, line)

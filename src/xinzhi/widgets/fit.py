@@ -26,6 +26,7 @@ import ipywidgets as w
 import traitlets
 
 from .. import charts
+from .shared import html_line
 
 MIN_TRACK_PX = 160      # a slider track shorter than this cannot be set to a chosen value by hand
 MIN_PANEL_PX = 360      # narrower than this per panel, the panels of a figure go one under another
@@ -157,7 +158,7 @@ class ViewSensor(anywidget.AnyWidget):
 
 
 def style() -> w.HTML:
-    return w.HTML(STYLE, layout={"height": "0", "margin": "0", "overflow": "hidden"})
+    return html_line(STYLE, layout={"height": "0", "margin": "0", "overflow": "hidden"})
 
 
 def arrangement(grid: tuple[int, int], design: tuple[float, float], controls: int) -> str:

@@ -16,6 +16,7 @@ from ..errors import InputError
 from ..formats import format_number, qualified
 from ..models import industry
 from ..tables import Table
+from . import shared
 from .base import FigureWidget, dropdown, slider
 
 __all__ = ["PurityNines", "SiteChoice", "facts_table", "gaps_table", "platform_chart", "gdp_share_sentence",
@@ -237,15 +238,16 @@ class SiteChoice(FigureWidget):
         controls["n_sites"] = dropdown("候选地个数", {"3 个": 3, "4 个": 4}, value=len(DEFAULT_NAMES))
         for j, name in enumerate(DEFAULT_NAMES):
             controls[f"name{j}"] = w.Text(value=name, description=f"第{j + 1}个地方", placeholder=name,
-                                          continuous_update=False, style={"description_width": "5em"},
+                                          continuous_update=False, style=shared.style(w.Text, description_width="5em"),
                                           layout={"width": "190px"})
         for i, factor in enumerate(FACTORS):
             controls[f"w{i}"] = w.IntSlider(value=NEUTRAL_WEIGHT, min=0, max=MAX_WEIGHT, step=1,
-                                            description=f"{factor}权重", style={"description_width": "8.5em"},
+                                            description=f"{factor}权重",
+                                            style=shared.style(w.IntSlider, description_width="8.5em"),
                                             layout={"width": "min(100%, 360px)"})
             for j, name in enumerate(DEFAULT_NAMES):
                 controls[f"s{j}_{i}"] = w.IntSlider(value=NEUTRAL_SCORE, min=1, max=5, step=1, description=name,
-                                                    style={"description_width": "3.5em"},
+                                                    style=shared.style(w.IntSlider, description_width="3.5em"),
                                                     layout={"width": "min(100%, 250px)"})
         controls["focus"] = dropdown("敏感性：看哪个因素", {f: i for i, f in enumerate(FACTORS)}, value=0)
         controls["save"] = w.Button(description="保存我的权重和打分", icon="save", layout={"width": "190px"})

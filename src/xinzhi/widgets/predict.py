@@ -33,6 +33,7 @@ from .. import class_view, records
 from ..errors import CourseError, InputError
 from ..formats import message_html
 from ..inputs import format_number, parse_number
+from .shared import html_line
 
 GUESS_CLASS = "xinzhi-guess"
 
@@ -94,8 +95,8 @@ class PredictPanel:
         self.entry.observe(lambda _c: self._safely(self.lock) if self.entry.value.strip() else None, names="value")
         self.skip_button.on_click(lambda _b: self._safely(self.skip))
         self.reveal_button.on_click(lambda _b: self._safely(self.reveal))
-        self.prompt = w.HTML()
-        self.message = w.HTML()
+        self.prompt = html_line()
+        self.message = html_line()
         self.row = w.HBox([self.entry, self.lock_button, self.skip_button], layout={"flex_flow": "row wrap"})
         self.box = w.VBox([*class_view.controls(), self.prompt, self.row, self.reveal_button, self.message],
                           layout={"border": "1px solid #0072B2", "padding": "4px 10px", "margin": "0 0 8px 0"})
