@@ -26,9 +26,11 @@ from collections import OrderedDict
 from matplotlib.axis import Axis
 from matplotlib.spines import Spine
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 REMEMBERED = 3   # backgrounds kept per figure (each is the figure's size in pixels × 4 bytes)
 SETTLED = 3      # updates without a change after which a moving artist goes back into the next full draw
+MARGIN = 3       # pixels around what an axes covers: antialiased edges and glyphs reaching past their boxes
 
 
 def steady_limits(ax, low: float, high: float, *, axis: str = "y", fill: float = 0.5, slack: float = 0.1) -> None:
@@ -72,6 +74,13 @@ def _figure_level(fig) -> list:
     return [a for a in [*fig.texts, *fig.legends, *fig.patches, *fig.lines, *fig.images, *extras] if a is not None]
 
 
+def _covered(ax, renderer) -> Bbox:
+    """The pixels an axes' background part covers (its tight box without the moving artists), with a margin."""
+    still = [a for a in ax.get_default_bbox_extra_artists() if not a.get_animated()]
+    box = ax.get_tightbbox(renderer, bbox_extra_artists=still)
+    return Bbox.from_extents(box.x0 - MARGIN, box.y0 - MARGIN, box.x1 + MARGIN, box.y1 + MARGIN)
+
+
 def _changed(artist) -> bool:
     """Whether the artist or a part of it (legend texts) changed since it was last drawn."""
     return bool(artist.findobj(lambda a: a.stale))
@@ -107,6 +116,7 @@ class Blitter:
         self._background = None
         self._remembered: OrderedDict = OrderedDict()   # what a background shows -> that background
         self._unchanged: dict = {}   # moving artist -> updates in a row it did not change
+        self._covers: dict = {}      # axes -> the pixels its background part covered when last drawn
         fig.canvas.mpl_connect("draw_event", self._after_full_draw)
 
     def _shows(self):
@@ -119,7 +129,14 @@ class Blitter:
 
     # --- full draws (asked for by the browser, or by us through draw_idle) -----------------------
     def _after_full_draw(self, event) -> None:
-        renderer = event.renderer
+        self._covers = {ax: _covered(ax, event.renderer) for ax in self.fig.axes}
+        self._keep_background(event.renderer)
+        for artist in self._in_drawing_order():
+            artist.draw(event.renderer)
+        _shown_as_they_are([self.fig])
+
+    def _keep_background(self, renderer) -> None:
+        """The canvas now shows the background: keep it, and remember it by what it shows."""
         self._background = (self.fig.canvas.copy_from_bbox(self.fig.bbox), (renderer.width, renderer.height))
         key = self._shows()
         if key is not None:
@@ -127,9 +144,6 @@ class Blitter:
             self._remembered.move_to_end(key)
             while len(self._remembered) > REMEMBERED:
                 self._remembered.popitem(last=False)
-        for artist in self._in_drawing_order():
-            artist.draw(renderer)
-        _shown_as_they_are([self.fig])
 
     def _in_drawing_order(self) -> list:
         alive = [a for a in self.animated if a.axes is not None and a.axes in self.fig.axes]
@@ -174,19 +188,23 @@ class Blitter:
         return {ax: (_axes_signature(ax), set(ax.get_children())) for ax in self.fig.axes}
 
     def redraw(self, before) -> str:
-        """Show the update: ``"blit"`` when only animated artists were redrawn, ``"full"`` otherwise."""
+        """Show the update: ``"blit"`` when only animated artists were redrawn, ``"axes"`` when some axes were
+        redrawn as well, ``"full"`` when the whole figure was."""
         canvas = self.fig.canvas
         reasons, changed = [], []   # changed: what a remembered background may show
+        changed_axes, figure_changed, redrawn = [], False, False
         animated = set(self.animated)
         self._unchanged = {a: 0 if _changed(a) else self._unchanged.get(a, 0) + 1 for a in self.animated}
         if before is None or set(before) != set(self.fig.axes):
             reasons.append("no background yet")
         else:
             if any(a.stale for a in _figure_level(self.fig)):
+                figure_changed = True
                 changed.append("a figure-level text or legend changed")
             for number, ax in enumerate(self.fig.axes):
                 signature, children_before = before[ax]
                 if signature != _axes_signature(ax):
+                    changed_axes.append(ax)
                     changed.append(f"axes {number}: limits, ticks or axis labels changed")
                 children = ax.get_children()
                 if any(c not in animated for c in children_before.difference(children)):
@@ -200,17 +218,57 @@ class Blitter:
             if engine is not None:   # a figure laid out at every draw: lay it out now, to know what it shows
                 engine.execute(self.fig)
             remembered = self._remembered.get(self._shows())
-            if remembered is None:
-                reasons += changed
-            else:
+            if remembered is not None:
                 self._background = remembered
+            elif not figure_changed and len(changed_axes) < len(self.fig.axes) and self._redraw_axes(changed_axes):
+                redrawn = True
+            else:
+                reasons += changed
         self.reason = "; ".join(dict.fromkeys(reasons))
         if not reasons and self._blit():
-            return "blit"
+            return "axes" if redrawn else "blit"
         self._settle()
         self._background = None   # until the full draw has been made: nothing to blit onto
-        canvas.draw_idle()
+        if getattr(canvas, "syncing_data_url", True):
+            canvas.draw_idle()    # no browser shows the figure yet: it asks for the drawing when it does
+        else:
+            canvas.draw()         # at once, rather than telling the browser to ask for it (a round trip)
         return "full"
+
+    def _redraw_axes(self, axes) -> bool:
+        """Draw these axes anew onto the background, in place of what they covered; False (nothing done) when
+        that would not give what a full draw gives: what they cover overlaps another axes or a figure-level
+        artist, or the figure is not opaque."""
+        canvas, patch = self.fig.canvas, self.fig.patch
+        if self._background is None or patch.get_facecolor()[3] < 1:
+            return False
+        renderer = canvas.get_renderer()
+        background, size = self._background
+        if size != (renderer.width, renderer.height):
+            return False
+        covers = dict(self._covers)   # as last drawn
+        if set(covers) != set(self.fig.axes):
+            return False
+        others = [covers[ax] for ax in self.fig.axes if ax not in axes]
+        others += [a.get_window_extent(renderer) for a in _figure_level(self.fig)]
+        if any(covers[ax].overlaps(other) for ax in axes for other in others):
+            return False
+        canvas.restore_region(background)
+        for ax in axes:    # the figure's own background over what the axes covered, then the axes
+            x0, y0, x1, y1 = covers[ax].extents
+            patch.set_clip_box(Bbox.from_extents(int(x0), int(y0), -int(-x1), -int(-y1)))
+            patch.draw(renderer)
+            patch.set_clip_box(None)
+            ax.draw(renderer)
+        for ax in axes:    # what they cover now (text boxes are known once drawn) must overlap nothing else
+            covers[ax] = _covered(ax, renderer)
+            if any(covers[ax].overlaps(other) for other in others):
+                return False
+        self._covers = covers
+        self._keep_background(renderer)
+        _shown_as_they_are([patch, *axes])
+        self.fig.stale = False
+        return True
 
     def _blit(self) -> bool:
         canvas = self.fig.canvas
