@@ -7,11 +7,11 @@
 Prints a readable table, then, as the very last line, one JSON object. Figures are ratios against a
 baseline measured in the same run, so they can be compared across machines:
 
-- widget_update_ratio_max: per course widget, the median time of one update (control change + the redraw
-  the browser would ask for) in a real kernel, divided by the median of the same figure redrawn by
+- widget_update_ratio_max: per course widget, the median time of one update (control change and redraw,
+  until the new pixels are sent) in a real kernel, divided by the median of the same figure redrawn by
   ``ipywidgets.interact`` re-creating it; the worst widget. The first slider or menu of each widget goes back
   and forth between two values. Per widget, ``blit_share`` is the share of those updates that redrew only
-  what changed (see ``xinzhi/widgets/blitting.py``). widget_sweep_ratio_max: the same with the control swept
+  what changed, some axes at most (see ``xinzhi/widgets/blitting.py``). widget_sweep_ratio_max: the same with the control swept
   across its whole range (new values every time, as when a slider is dragged), ``sweep_blit_share`` per widget.
 - kernel_rss_ratio_max: kernel memory after running a notebook top to bottom, divided by a kernel that only
   imported numpy, pandas, matplotlib, ipywidgets and the course package; the worst notebook.
@@ -72,11 +72,6 @@ def moving_control(widget):
             values = [v for _, v in c._options_full]
             return name, values[:2], [values[i % len(values)] for i in range(N)]
     return None, None, None
-def render(widget):
-    # A blitted update has already sent its changed pixels; after any other update the browser asks for a
-    # full draw, which renders the figure and sends the changed pixels (FigureCanvasWebAggCore.draw).
-    if getattr(widget, "last_redraw", "full") == "full":
-        widget.fig.canvas.draw()
 results = {}
 N = __N__
 ONLY = __ONLY__
@@ -90,23 +85,23 @@ for cls in classes():
         continue
     control = widget.controls[name]
     display(widget.widget)
-    widget.fig.canvas.syncing_data_url = False   # as once a browser has shown the figure
+    # as once a browser has shown the figure: every update has sent its new pixels when it returns (blitted,
+    # or drawn in full at once)
+    widget.fig.canvas.syncing_data_url = False
     widget.fig.canvas.draw()
     course, blits = [], 0
     for i in range(N):
         t = time.perf_counter()
         control.value = values[i % 2]
-        render(widget)
         course.append(time.perf_counter() - t)
-        blits += getattr(widget, "last_redraw", "full") == "blit"
+        blits += getattr(widget, "last_redraw", "full") != "full"
     # a slider dragged across its whole range (every menu option in turn): values not seen just before
     swept, swept_blits = [], 0
     for value in sweep:
         t = time.perf_counter()
         control.value = value
-        render(widget)
         swept.append(time.perf_counter() - t)
-        swept_blits += getattr(widget, "last_redraw", "full") == "blit"
+        swept_blits += getattr(widget, "last_redraw", "full") != "full"
     # baseline: the classic interact pattern, the whole figure re-created on every change
     current = dict(widget.values())
     def redraw(value):
