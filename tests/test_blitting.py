@@ -173,6 +173,7 @@ FIRST_CHANGE = WIDGET_SCRIPT + textwrap.dedent(r'''
         def update(self, level):
             self.line.set_ydata([level, level])
             self.ax.set_ylim(0, 10 if level < 8 else 20)
+            self.say(f"高度 {level}")
 
         def source(self):
             return "示意"
@@ -187,18 +188,19 @@ FIRST_CHANGE = WIDGET_SCRIPT + textwrap.dedent(r'''
     first = widget.last_redraw
 
     canvas.syncing_data_url = False                 # a browser shows the figure now
-    events, images = [], []
+    events, sent = [], []
     canvas.send_event = lambda kind, **kwargs: events.append(kind)
-    canvas.send_binary = images.append              # what goes to the browser
+    canvas.send_binary = lambda data: sent.append("image")          # what goes to the browser, in order
+    widget.summary.observe(lambda change: sent.append("text"), names="value")
     widget.controls["level"].value = 9              # new limits: drawn in full
     print("REPORT" + json.dumps({"first": first, "same": same, "then": widget.last_redraw,
-                                 "asked_the_browser": "draw" in events, "images": len(images)}))
+                                 "asked_the_browser": "draw" in events, "sent": sent}))
 ''')
 
 
 def test_a_participants_first_change_is_blitted_and_a_full_redraw_is_sent_at_once(tmp_path):
     """What an update moves is found before the figure is first drawn, so the first change is not a full redraw.
     Once a browser shows the figure, an update that needs a full redraw draws and sends it itself, rather than
-    asking the browser to ask for it."""
+    asking the browser to ask for it; the text under the chart follows the picture."""
     assert run(FIRST_CHANGE, tmp_path) == {"first": "blit", "same": True, "then": "full",
-                                           "asked_the_browser": False, "images": 1}
+                                           "asked_the_browser": False, "sent": ["image", "text"]}

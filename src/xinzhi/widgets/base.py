@@ -167,6 +167,7 @@ class FigureWidget:
         self.draw_count = 0
         self._batch_depth, self._pending = 0, False
         self._cause = None                          # the control whose change is being drawn
+        self._redrawing, self._said = False, None   # during refresh(): the text say() will show after it
         self._notes: dict[str, w.HTML] = {}         # message lines under controls, made when first needed
         self.widget = None
         self.fig, self.ax = charts.new_figure(*self.figure_size, *self.figure_grid, interactive=True)
@@ -250,7 +251,11 @@ class FigureWidget:
 
     def say(self, text: str) -> None:
         """A line of live explanation under the chart (HTML allowed)."""
-        self.summary.value = f"<div style='font-size:1.05em;line-height:1.6'>{text}</div>"
+        shown = f"<div style='font-size:1.05em;line-height:1.6'>{text}</div>"
+        if self._redrawing:
+            self._said = shown    # shown once the figure's new pixels are on their way (refresh)
+        else:
+            self.summary.value = shown
 
     def show_message(self, text: str, kind: str = "info", *, lasting: bool = False, raw: bool = False,
                      near=None) -> None:
@@ -378,7 +383,10 @@ class FigureWidget:
             self._cause = None
 
     def refresh(self) -> None:
+        """Update the figure for the controls' values. The browser gets the new pixels first, then the new text
+        under the chart, so that laying out the text does not hold up the picture."""
         before = self._blitter.snapshot() if self._blitter else None
+        self._redrawing, self._said = True, None
         try:
             self.update(**self.values())
         except InputError as err:
@@ -387,8 +395,13 @@ class FigureWidget:
         except Exception as err:  # noqa: BLE001
             self._fail(err, near=self._cause)
             return
-        self._clear_messages()
-        self._draw(before)
+        else:
+            self._clear_messages()
+            self._draw(before)
+        finally:
+            self._redrawing = False
+            if self._said is not None:
+                self.summary.value = self._said
 
     # --- where things go on the page ---------------------------------------------------------------
     def _assemble(self, parts: list[w.Widget]) -> w.VBox:
