@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import functools
 import html
 import math
 
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .. import charts
-from ..data import load, to_unit
+from ..data import load, to_unit, version
 from ..errors import InputError
 from ..formats import STATUS_ZH, clause, format_number, qualified, year_list
 from ..models import growth
@@ -127,6 +128,13 @@ def series_rows(indicator: str) -> pd.DataFrame:
     """
     if indicator not in INDICATORS:
         raise InputError(f"没有这个指标：{indicator}。")
+    return _series_rows(indicator, version("zhejiang_indicators", "seed_article")).copy()
+
+
+@functools.lru_cache(maxsize=16)
+def _series_rows(indicator: str, _version: tuple) -> pd.DataFrame:
+    """:func:`series_rows` once per indicator and version of the data files (the widget asks for each
+    indicator's years, then for the one it shows)."""
     unit = INDICATORS[indicator][1]
     facts = load("zhejiang_indicators")
     rows = facts.series(indicator, region=REGION)
