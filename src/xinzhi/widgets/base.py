@@ -5,7 +5,9 @@ How to add a widget
 Subclass :class:`FigureWidget` in the notebook's module under ``xinzhi/widgets/`` and write four methods:
 
 * ``make_controls()`` — a dict of the sliders, menus and boxes (use :func:`slider`, :func:`dropdown`,
-  :func:`number_box`), with Chinese labels and sensible ranges;
+  :func:`number_box`), with Chinese labels and sensible ranges. Their style is shared (``shared.py``): to
+  give one control another label width, assign it a new one (``control.style = {...}``), never change it
+  in place;
 * ``setup(fig, ax)`` — draw the artists once (lines, bars, texts);
 * ``update(**values)`` — move those artists to the new values (``set_data``, ``set_height`` …); it gets
   one keyword per control (buttons excepted). Raise :class:`~xinzhi.errors.InputError` for a value that
