@@ -8,6 +8,7 @@ import base64
 import functools
 import html
 import io
+import itertools
 import re
 import unicodedata
 from pathlib import Path
@@ -42,16 +43,23 @@ def register_chinese_font() -> list[str]:
     No font cache and no system font is needed. System CJK fonts found on the machine are added
     after it as per-glyph fallbacks, then DejaVu Sans (matplotlib's own) for symbols.
     """
-    known = {f.name for f in font_manager.fontManager.ttflist}
-    if FONT_FAMILY not in known or not any(Path(f.fname) == FONT_FILE for f in font_manager.fontManager.ttflist):
-        font_manager.fontManager.addfont(str(FONT_FILE))
-        known.add(FONT_FAMILY)
-    families = [FONT_FAMILY] + [name for name in SYSTEM_CJK_FONTS if name in known] + ["DejaVu Sans"]
+    fonts = font_manager.fontManager
+    families = list(_families(id(fonts), len(fonts.ttflist)))
     # The families themselves (not "sans-serif"): matplotlib then falls back glyph by glyph along the list.
     matplotlib.rcParams["font.family"] = families
     matplotlib.rcParams["font.sans-serif"] = families
     matplotlib.rcParams["axes.unicode_minus"] = False
     return families
+
+
+@functools.lru_cache(maxsize=4)
+def _families(_fonts: int, _count: int) -> tuple[str, ...]:
+    """The chart fonts, looked up again only when matplotlib's list of fonts is another or has changed."""
+    known = {f.name for f in font_manager.fontManager.ttflist}
+    if FONT_FAMILY not in known or not any(Path(f.fname) == FONT_FILE for f in font_manager.fontManager.ttflist):
+        font_manager.fontManager.addfont(str(FONT_FILE))
+        known.add(FONT_FAMILY)
+    return (FONT_FAMILY, *[name for name in SYSTEM_CJK_FONTS if name in known], "DejaVu Sans")
 
 
 @functools.lru_cache(maxsize=4)
@@ -188,25 +196,29 @@ def _wrap_paragraph(text: str, limit: int) -> list[str]:
         tokens.append(token)
     lines: list[str] = []
     line: list[str] = []
+    width = 0   # of the line so far
     for token in tokens:
-        if line and _display_width("".join(line) + token) > limit:
+        if line and width + _display_width(token) > limit:
             # break points in this line where the rules allow a break before ``token`` moves down
             rest = line + [token]
             allowed = [i for i in range(1, len(line) + 1)
                        if _may_break(line[i - 1], next((t for t in rest[i:] if t.strip()), "x"))]
             if not allowed and token[0] in NO_LINE_START:
                 line.append(token)          # no place to break: let the punctuation hang past the end (悬挂)
+                width += _display_width(token)
                 continue
-            soft = [i for i in allowed if line[i - 1][-1] in _SOFT_BREAKS
-                    and _display_width("".join(line[:i])) >= 0.6 * limit]
+            upto = list(itertools.accumulate(map(_display_width, line)))   # upto[i - 1]: width of line[:i]
+            soft = [i for i in allowed if line[i - 1][-1] in _SOFT_BREAKS and upto[i - 1] >= 0.6 * limit]
             cut = (soft or allowed or [len(line)])[-1]
             lines.append("".join(line[:cut]).rstrip())
             line = [t for t in line[cut:]]
             while line and not line[0].strip():
                 line.pop(0)
+            width = sum(map(_display_width, line))
             if not line and not token.strip():
                 continue
         line.append(token)
+        width += _display_width(token)
     lines.append("".join(line).rstrip())
     return lines
 
