@@ -251,8 +251,12 @@ class Blitter:
         canvas = self.fig.canvas
         self._settle()
         self._background = None   # until the full draw has been made: nothing to blit onto
-        if getattr(canvas, "syncing_data_url", True):
-            canvas.draw_idle()    # no browser shows the figure yet: it asks for the drawing when it does
+        renderer, shown = canvas.get_renderer(), getattr(canvas, "_last_buff", None)
+        if (getattr(canvas, "syncing_data_url", True) or shown is None
+                or shown.shape != (int(renderer.height), int(renderer.width))):
+            # no browser shows the figure yet, or not at this size (it is resizing its canvas): it asks for the
+            # drawing when it is ready for it
+            canvas.draw_idle()
         else:
             canvas.draw()         # at once, rather than telling the browser to ask for it (a round trip)
         return "full"

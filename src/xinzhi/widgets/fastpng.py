@@ -7,7 +7,14 @@ level 1 come out no larger, in a third of the time (a 1200×580 figure: a change
 figure 24 → 7 ms, on 2 busy cores) — the largest part of a blitted update. Pillow has no setting to leave rows
 unfiltered, so :func:`png` writes the file itself (a PNG is a signature and three chunks, see the PNG
 specification, section 5). :func:`use_fast_png` gives one canvas :func:`get_diff_image`, matplotlib's own
-method (``FigureCanvasWebAggCore.get_diff_image``, matplotlib 3.11) with that encoder;
+method (``FigureCanvasWebAggCore.get_diff_image``, matplotlib 3.11) with that encoder, and one change:
+
+The image after a whole one is whole too. ipympl's front end shows an image when the browser has decoded it,
+and a new image arriving before that replaces it unseen. A whole image comes after the figure changed size —
+the browser has just cleared its canvas — and the browser asks for a drawing twice then (for the new size, and
+to refresh); the second, a difference from the first, would leave the canvas blank but for the pixels that
+differ if it replaced the first unseen. Sent whole, it shows the figure either way.
+
 tests/test_fastpng.py checks that the browser receives the same pixels as with matplotlib's.
 """
 from __future__ import annotations
@@ -42,9 +49,11 @@ def get_diff_image(canvas):
         return None
     pixels = np.asarray(canvas.get_renderer().buffer_rgba())
     buff = pixels.view(np.uint32).squeeze(2)   # one uint32 per pixel: compared in one numpy call
-    if canvas._force_full or buff.shape != canvas._last_buff.shape or (pixels[:, :, 3] != 255).any():
+    whole = canvas._force_full or buff.shape != canvas._last_buff.shape or (pixels[:, :, 3] != 255).any()
+    if whole or getattr(canvas, "_after_whole", False):
         canvas.set_image_mode("full")          # a new size, or transparency: nothing to draw over
         output = buff
+        canvas._after_whole = whole            # the image after this one is whole too (module docstring)
     else:
         canvas.set_image_mode("diff")
         output = np.where(buff != canvas._last_buff, buff, 0)
