@@ -102,6 +102,23 @@ WIDGET_SCRIPT = textwrap.dedent(r'''
     matplotlib.use("module://ipympl.backend_nbagg")
     sys.path.insert(0, os.getcwd())
     from xinzhi.widgets.base import FigureWidget, slider
+
+    class Line(FigureWidget):
+        title = "一条线"
+        alt = "一条随滑块升降的线。"
+
+        def make_controls(self):
+            return {"level": slider("高度", 1, 1, 9, 1, integer=True)}
+
+        def setup(self, fig, ax):
+            (self.line,) = ax.plot([0, 1], [1, 1])
+            ax.set_ylim(0, 10)
+
+        def update(self, level):
+            self.line.set_ydata([level, level])
+
+        def source(self):
+            return "示意"
 ''')
 
 SETTLING = WIDGET_SCRIPT + textwrap.dedent(r'''
@@ -159,26 +176,13 @@ def test_an_artist_that_stops_changing_goes_back_into_the_background(tmp_path):
 
 FIRST_CHANGE = WIDGET_SCRIPT + textwrap.dedent(r'''
 
-    class Line(FigureWidget):
-        title = "一条线"
-        alt = "一条随滑块升降的线。"
-
-        def make_controls(self):
-            return {"level": slider("高度", 1, 1, 9, 1, integer=True)}
-
-        def setup(self, fig, ax):
-            (self.line,) = ax.plot([0, 1], [1, 1])
-            ax.set_ylim(0, 10)
-
+    class Rescaled(Line):
         def update(self, level):
-            self.line.set_ydata([level, level])
+            super().update(level)
             self.ax.set_ylim(0, 10 if level < 8 else 20)
             self.say(f"高度 {level}")
 
-        def source(self):
-            return "示意"
-
-    widget = Line()
+    widget = Rescaled()
     canvas = widget.fig.canvas
     canvas.draw()                                   # the browser's first request
     widget.controls["level"].value = 5
@@ -204,3 +208,37 @@ def test_a_participants_first_change_is_blitted_and_a_full_redraw_is_sent_at_onc
     asking the browser to ask for it; the text under the chart follows the picture."""
     assert run(FIRST_CHANGE, tmp_path) == {"first": "blit", "same": True, "then": "full",
                                            "asked_the_browser": False, "sent": ["image", "text"]}
+
+
+ONE_AT_A_TIME = WIDGET_SCRIPT + textwrap.dedent(r'''
+    import threading, time
+
+    class Slow(Line):
+        def update(self, level):
+            if level == 5:                   # a cell's change, stopped half-way through the figure's update
+                updating.set()
+                go_on.wait(10)
+            super().update(level)
+
+    updating, go_on = threading.Event(), threading.Event()
+    widget = Slow()
+    canvas = widget.fig.canvas
+    cell = threading.Thread(target=lambda: setattr(widget.controls["level"], "value", 5))
+    cell.start()
+    updating.wait(10)
+    # meanwhile, on another thread (a kernel subshell), the browser asks for a drawing
+    request = threading.Thread(target=lambda: canvas._msg_callbacks(canvas, {"type": "draw"}, []))
+    request.start()
+    request.join(0.5)
+    waited = request.is_alive()
+    go_on.set()
+    cell.join(10)
+    request.join(10)
+    print("REPORT" + json.dumps({"waited": waited, "done": not (cell.is_alive() or request.is_alive())}))
+''')
+
+
+def test_the_browsers_request_waits_while_another_thread_changes_the_figure(tmp_path):
+    """JupyterLab handles widget messages on a kernel subshell, beside the running cell: a drawing the browser
+    asks for waits until a change under way on the other thread is done, never drawing a half-changed figure."""
+    assert run(ONE_AT_A_TIME, tmp_path) == {"waited": True, "done": True}

@@ -50,6 +50,7 @@ from __future__ import annotations
 import html
 import logging
 import os
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -172,6 +173,7 @@ class FigureWidget:
         self._redrawing, self._said = False, None   # during refresh(): the text say() will show after it
         self._notes: dict[str, w.HTML] = {}         # message lines under controls, made when first needed
         self.widget = None
+        self._lock = threading.RLock()   # one thread at a time changes or draws the figure (see _one_at_a_time)
         self.fig, self.ax = charts.new_figure(*self.figure_size, *self.figure_grid, interactive=True)
         self.message = html_line()
         self.status = html_line()
@@ -189,6 +191,7 @@ class FigureWidget:
         self._blitter = Blitter(self.fig) if use_canvas and self.blit else None
         if use_canvas:
             use_fast_png(self.fig.canvas)
+            _one_at_a_time(self.fig.canvas, self._lock)
         for name, control in self.controls.items():
             if not isinstance(control, w.Button):
                 control.observe(self._on_change, names="value")
@@ -291,7 +294,8 @@ class FigureWidget:
         def run(*args):
             button = args[0] if args and isinstance(args[0], w.Widget) else None
             try:
-                action()
+                with self._lock:
+                    action()
             except InputError as err:
                 self.show_message(str(err), kind="warn", near=getattr(err, "control", None) or button)
             except Exception as err:  # noqa: BLE001 - the participant sees a message, tests see last_error
@@ -387,6 +391,10 @@ class FigureWidget:
     def refresh(self) -> None:
         """Update the figure for the controls' values. The browser gets the new pixels first, then the new text
         under the chart, so that laying out the text does not hold up the picture."""
+        with self._lock:
+            self._refresh()
+
+    def _refresh(self) -> None:
         before = self._blitter.snapshot() if self._blitter else None
         self._redrawing, self._said = True, None
         try:
@@ -496,6 +504,10 @@ class FigureWidget:
 
     def _fit_to_view(self, _change=None) -> None:
         """The browser reports the figure's room: draw the figure for it (never scaled down by the browser)."""
+        with self._lock:
+            self._fit()
+
+    def _fit(self) -> None:
         width, height = self.sensor.width, self.sensor.height
         if width <= 0:
             return
@@ -561,6 +573,23 @@ class FigureWidget:
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
+
+
+def _one_at_a_time(canvas, lock) -> None:
+    """The browser's requests to this canvas (draw, resize, refresh) handled holding the widget's lock.
+
+    JupyterLab sends widget messages to a kernel subshell (its setting ``commsOverSubshells``, on by default):
+    they are handled on another thread than the running cell, which may be drawing or fitting the same figure.
+    Two threads drawing one figure at once send the browser a torn image, often a blank one, which stays until
+    the next change. Holding the lock, the browser's request waits for the cell's drawing, and the reverse."""
+    handle = canvas._handle_message
+    canvas.on_msg(handle, remove=True)
+
+    def locked(widget, content, buffers):
+        with lock:
+            handle(widget, content, buffers)
+
+    canvas.on_msg(locked)
 
 
 def _holds(part, controls: set[int]) -> bool:
