@@ -11,8 +11,8 @@ baseline measured in the same run, so they can be compared across machines:
   until the new pixels are sent) in a real kernel, divided by the median of the same figure redrawn by
   ``ipywidgets.interact`` re-creating it; the worst widget. The first slider or menu of each widget goes back
   and forth between two values. Per widget, ``blit_share`` is the share of those updates that redrew only
-  what changed, some axes at most (see ``xinzhi/widgets/blitting.py``). widget_sweep_ratio_max: the same with the control swept
-  across its whole range (new values every time, as when a slider is dragged), ``sweep_blit_share`` per widget.
+  what changed, some axes at most (see ``xinzhi/widgets/blitting.py``). widget_sweep_ratio_max: the same with
+  the control swept across its whole range (new values every time, as when a slider is dragged), ``sweep_blit_share`` per widget.
 - kernel_rss_ratio_max: kernel memory after running a notebook top to bottom, divided by a kernel that only
   imported numpy, pandas, matplotlib, ipywidgets and the course package; the worst notebook.
 - course_exec_ratio: wall time to execute every notebook headless, divided by the time to start as many bare

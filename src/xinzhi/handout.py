@@ -85,9 +85,7 @@ def how_to_move() -> str:
 def figure_widget(obj) -> str:
     """A course widget (``FigureWidget``) at its starting values."""
     figure = chart(obj.fig, obj.alt or obj.title or "互动图")
-    import matplotlib.pyplot as plt
-
-    plt.close(obj.fig)   # shown here, once: pyplot's inline backend would show it again at the end of the cell
+    charts.close(obj.fig)   # shown here, once: pyplot's inline backend would show it again at the end of the cell
     body = widget(obj.widget, replace={id(obj.view): figure}, skip_alt=obj.alt)
     return f"<div class='xinzhi-widget'>{how_to_move()}{body}</div>"
 

@@ -218,7 +218,7 @@ class Quiz:
         if note:
             self._status(note)
         header = html_line(STYLE + "<div style='color:#444'>选一个答案（填数题按回车）就会看到反馈。答错一次给提示；"
-                        "再错一次，或点“看答案”，会显示正确答案和解释。你的作答自动保存。</div>")
+                           "再错一次，或点“看答案”，会显示正确答案和解释。你的作答自动保存。</div>")
         self.widget = w.VBox([*class_view.controls(), header, *[v.box for v in self.views], self.score_line,
                               self.status],
                              layout={"max_width": "900px"})

@@ -109,8 +109,8 @@ def dropdown(label: str, options, value=None):
 
 def number_box(label: str, value: str, placeholder: str = ""):
     """A box for a typed number; read it with :meth:`FigureWidget.number`. Tests type bad values into it."""
-    box = w.Text(value=str(value), description=label, placeholder=placeholder, style=shared.style(w.Text, **SLIDER_STYLE),
-                 layout=TEXT_LAYOUT, continuous_update=False)
+    box = w.Text(value=str(value), description=label, placeholder=placeholder,
+                 style=shared.style(w.Text, **SLIDER_STYLE), layout=TEXT_LAYOUT, continuous_update=False)
     box.add_class(NUMBER_BOX_CLASS)
     return box
 

@@ -20,8 +20,8 @@ figure-level texts, which artists move): going back to a state drawn before — 
 forth, a slider returned to a range it had — pastes that background instead of drawing in full.
 
 With ipympl the browser is then sent only the changed pixels; once a browser shows the figure, a full draw
-is made and sent at once, not asked of the browser (which would ask back for it). Used by :class:`base.FigureWidget` when its
-figure is an ipympl canvas.
+is made and sent at once, not asked of the browser (which would ask back for it). Used by
+:class:`base.FigureWidget` when its figure is an ipympl canvas.
 """
 from __future__ import annotations
 
